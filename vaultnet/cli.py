@@ -1,0 +1,121 @@
+"""The command line: parse arguments, call the library, print. The one error boundary is here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vaultnet import __version__, pipeline
+from vaultnet.problems import Problem, UserError
+from vaultnet.render.jsonout import render_items
+from vaultnet.render.text import render_table
+
+
+class _Group(click.Group):
+    """Turns a user's error into a message and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            for problem in exc.problems:
+                click.echo(problem.format(), err=True)
+            click.echo(f"vaultnet: {exc.message}", err=True)
+            ctx.exit(2)
+        except OSError as exc:  # e.g. a read-only vault, a full disk: say what and where
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"vaultnet: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(2)
+
+
+def _today(value: datetime | None) -> date:
+    return value.date() if value is not None else date.today()
+
+
+vault_argument = click.argument("vault", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
+today_option = click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    envvar="VAULTNET_TODAY",
+    help="Compute as if today were this date (YYYY-MM-DD); also read from VAULTNET_TODAY.",
+)
+
+
+def _report(vault: Path, problems: Iterable[Problem]) -> None:
+    prefix = "" if vault == Path(".") else str(vault) + os.sep
+    for problem in problems:
+        click.echo(problem.format(prefix=prefix), err=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vaultnet")
+def cli() -> None:
+    """vaultnet: a personal networking CRM in plain text.
+
+    Contacts are Markdown notes with YAML front matter in a folder (the vault). vaultnet tells you whom to
+    get back to and why, as a follow-up note in the vault and a calendar you can subscribe to.
+    """
+
+
+@cli.command()
+@vault_argument
+@today_option
+def build(vault: Path, today: datetime | None) -> None:
+    """Write the follow-up note and the reminder calendar for VAULT (default: this folder).
+
+    Files whose content did not change are not rewritten. Problems in notes are printed as
+    path:line: message; the notes without problems are still used.
+    """
+    day = _today(today)
+    result = pipeline.build(vault, day)
+    _report(vault, result.problems)
+    for output in result.outputs:
+        click.echo(f"{'wrote' if output.changed else 'unchanged'}  {output.path}")
+    due = result.plan.due
+    errors = sum(1 for p in result.problems if p.severity == "error")
+    summary = f"{len(result.plan.contacts)} contacts, {len(due)} due on {day.isoformat()}"
+    if errors:
+        summary += f", {errors} problem{'s' if errors != 1 else ''} (see above; `vaultnet check` lists them)"
+    click.echo(summary)
+
+
+@cli.command()
+@vault_argument
+@today_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+def due(vault: Path, today: datetime | None, as_json: bool) -> None:
+    """Print today's follow-ups: who to get back to, and why.
+
+    Each item has a kind (follow-up, birthday, promise), a name, the note's path, a date and a reason.
+    """
+    day = _today(today)
+    snapshot, plan = pipeline.due(vault, day)
+    _report(vault, snapshot.problems)
+    click.echo(render_items(plan.due, day) if as_json else render_table(plan.due, day), nl=False)
+
+
+@cli.command()
+@vault_argument
+def check(vault: Path) -> None:
+    """Report every problem in VAULT's notes and settings as path:line: message.
+
+    Exits with 1 if there is any error (warnings alone do not fail), so it fits a pre-commit hook or CI.
+    """
+    problems = pipeline.check(vault)
+    _report(vault, problems)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = len(problems) - len(errors)
+    if errors:
+        click.echo(f"{len(errors)} error{'s' if len(errors) != 1 else ''}, {warnings} warnings", err=True)
+        sys.exit(1)
+    click.echo(f"no errors{f', {warnings} warnings' if warnings else ''}")
+
+
+def main() -> None:
+    cli(prog_name="vaultnet")

@@ -1,0 +1,180 @@
+"""Vault settings from the optional `vaultnet.toml` at the vault root, collecting every problem.
+
+A bad setting is reported like a bad note (`vaultnet.toml:LINE: message`) and its default is used,
+so one typo does not stop the follow-up list.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import PurePosixPath
+from typing import Any
+
+from vaultnet.model import Duration
+from vaultnet.problems import Problem
+from vaultnet.values import parse_duration
+
+CONFIG_NAME = "vaultnet.toml"
+CACHE_DIR = ".vaultnet"
+
+DEFAULT_CIRCLES: tuple[tuple[str, Duration | None], ...] = (
+    ("close", Duration(days=30)),
+    ("active", Duration(days=90)),
+    ("loose", Duration(days=180)),
+    ("dormant", None),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a vault can configure; the defaults make a vault work with no file at all."""
+
+    contacts_folder: str = "contacts"
+    circles: tuple[tuple[str, Duration | None], ...] = DEFAULT_CIRCLES
+    default_circle: str = "active"
+    birthday_lookahead_days: int = 7
+    followups_path: str = "Follow-ups.md"
+    calendar_path: str = f"{CACHE_DIR}/reminders.ics"
+    calendar_name: str = "vaultnet reminders"
+    alarm: time | None = None  # a display alarm at this time on the day of each reminder
+    problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+    def cadence_of(self, circle: str | None) -> Duration | None:
+        return dict(self.circles).get(circle or self.default_circle)
+
+    @property
+    def outputs(self) -> tuple[str, str]:
+        return (self.followups_path, self.calendar_path)
+
+
+_KNOWN: dict[str, set[str]] = {
+    "": {"contacts_folder", "default_circle", "birthday_lookahead", "circles", "outputs", "calendar"},
+    "outputs": {"followups", "calendar"},
+    "calendar": {"name", "alarm"},
+}
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+def _line_of(text: str, section: str, key: str) -> int:
+    """The line where `key` is set in `[section]` (1 if it cannot be found: TOML values carry no positions)."""
+    current = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        header = re.fullmatch(r"\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            current = header.group(1)
+            if section and current == section and not key:
+                return number
+            continue
+        if current == section and re.match(rf'["\']?{re.escape(key)}["\']?\s*=', line):
+            return number
+        if not section and re.match(rf"{re.escape(key)}\s*=", line) and current == "":
+            return number
+    return 1
+
+
+def _safe_relative(value: str) -> bool:
+    path = PurePosixPath(value.replace("\\", "/"))
+    return bool(value.strip()) and not path.is_absolute() and ".." not in path.parts and ":" not in value
+
+
+def parse_settings(text: str | None) -> Settings:
+    """Settings from the text of `vaultnet.toml` (None when the vault has none)."""
+    if text is None:
+        return Settings()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOML_LINE.search(str(exc))
+        return Settings(problems=(Problem(CONFIG_NAME, int(m.group(1)) if m else 1, f"invalid TOML: {exc}"),))
+    problems: list[Problem] = []
+
+    def bad(section: str, key: str, message: str, severity: str = "error") -> None:
+        where = f"{section}.{key}" if section else key
+        problems.append(Problem(CONFIG_NAME, _line_of(text, section, key), f"{where}: {message}", severity))  # type: ignore[arg-type]
+
+    def text_value(section: str, key: str, table: dict[str, Any], default: str) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            bad(section, key, f"expected a non-empty text, got {value!r}; using {default!r}")
+            return default
+        return value.strip()
+
+    for section, known in _KNOWN.items():
+        table = data if not section else data.get(section, {})
+        if not isinstance(table, dict):
+            bad("", section, "expected a table")
+            continue
+        for key in table:
+            if key not in known:
+                bad(section, key, "unknown setting (ignored)", "warning")
+
+    values: dict[str, Any] = {}
+    folder = text_value("", "contacts_folder", data, "contacts").strip("/")
+    if _safe_relative(folder):
+        values["contacts_folder"] = folder
+    else:
+        bad("", "contacts_folder", "must be a folder inside the vault")
+
+    circles = dict(DEFAULT_CIRCLES)
+    circle_table = data.get("circles", {})
+    if isinstance(circle_table, dict):
+        for name, raw in circle_table.items():
+            if not isinstance(raw, str | int) or isinstance(raw, bool):
+                bad("circles", name, f"expected a duration such as 90d or none, got {raw!r}")
+                continue
+            try:
+                circles[str(name).strip().lower()] = parse_duration(str(raw))
+            except ValueError as exc:
+                bad("circles", name, str(exc))
+    values["circles"] = tuple(sorted(circles.items()))
+
+    default_circle = text_value("", "default_circle", data, "active").lower()
+    if default_circle in circles:
+        values["default_circle"] = default_circle
+    else:
+        bad(
+            "",
+            "default_circle",
+            f"{default_circle!r} is not one of the circles ({', '.join(sorted(circles))})",
+        )
+        values["default_circle"] = "active" if "active" in circles else sorted(circles)[0]
+
+    if "birthday_lookahead" in data:
+        raw = data["birthday_lookahead"]
+        try:
+            look = parse_duration(str(raw)) if not isinstance(raw, bool) else None
+            if look is None:
+                raise ValueError(f"{raw!r} is not a duration such as 7d or 2w")
+            values["birthday_lookahead_days"] = look.approx_days()
+        except ValueError as exc:
+            bad("", "birthday_lookahead", str(exc))
+
+    outputs = data.get("outputs", {})
+    if isinstance(outputs, dict):
+        for key, attr, suffix in (
+            ("followups", "followups_path", ".md"),
+            ("calendar", "calendar_path", ".ics"),
+        ):
+            if key not in outputs:
+                continue
+            value = outputs[key]
+            if not isinstance(value, str) or not _safe_relative(value) or not value.endswith(suffix):
+                bad("outputs", key, f"must be a path inside the vault ending in {suffix}, got {value!r}")
+            else:
+                values[attr] = value.replace("\\", "/").strip("/")
+
+    cal = data.get("calendar", {})
+    if isinstance(cal, dict):
+        if "name" in cal:
+            values["calendar_name"] = text_value("calendar", "name", cal, Settings.calendar_name)
+        if "alarm" in cal and cal["alarm"] is not False:
+            raw = cal["alarm"]
+            try:
+                values["alarm"] = raw if isinstance(raw, time) else time.fromisoformat(str(raw))
+            except ValueError:
+                bad("calendar", "alarm", f'expected a time of day such as "09:00" or false, got {raw!r}')
+    return Settings(**values, problems=tuple(problems))

@@ -1,0 +1,215 @@
+"""The index: parsed notes kept current by fingerprint, persisted in SQLite under `.vaultnet/`.
+
+Only notes whose size or mtime changed are read again. The cache is never trusted over the files:
+a note is re-read when its fingerprint differs, and a cache that is stale (another vaultnet
+version, other settings) or corrupt is rebuilt from scratch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from vaultnet import __version__
+from vaultnet.config import CACHE_DIR, Settings
+from vaultnet.model import Birthday, Contact, Duration, LogEntry, ParsedNote, Promise
+from vaultnet.parse import parse_note
+from vaultnet.problems import Problem
+from vaultnet.vault import Fingerprint, list_notes, read_bytes
+
+CACHE_NAME = "cache.sqlite"
+_SCHEMA = 1
+# A file changed within this window of being read may change again within the same mtime tick:
+# its fingerprint is not trusted next time (git's "racy clean" problem).
+_RACY_NS = 2_000_000_000
+
+
+@dataclass
+class Refresh:
+    """What one refresh found: the notes by path, and which paths were (re)parsed or removed."""
+
+    notes: dict[str, ParsedNote]
+    parsed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def contacts(self) -> list[Contact]:
+        return [n.contact for n in self.notes.values() if n.contact is not None]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return sorted(p for n in self.notes.values() for p in n.problems)
+
+
+def settings_key(settings: Settings) -> str:
+    """What the parsed cache depends on besides the files: the code's version and the settings."""
+    data = repr((_SCHEMA, __version__, settings.contacts_folder, settings.circles, settings.outputs))
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+class Index:
+    """Parsed notes of one vault. Keep the object to refresh incrementally in memory (the watcher does);
+    a new object starts from the SQLite cache (the CLI does). `persist=False` keeps no cache on disk."""
+
+    def __init__(self, root: Path, settings: Settings, *, persist: bool = True) -> None:
+        self.root = root
+        self.settings = settings
+        self.persist = persist
+        self._key = settings_key(settings)
+        self._known: dict[str, tuple[Fingerprint, ParsedNote]] | None = None
+
+    def refresh(self) -> Refresh:
+        listed = list_notes(self.root, exclude=frozenset(self.settings.outputs))
+        known = self._known if self._known is not None else self._load()
+        result = Refresh(notes={})
+        fresh: dict[str, tuple[Fingerprint, ParsedNote]] = {}
+        changed: list[tuple[str, Fingerprint, ParsedNote]] = []
+        now = time.time_ns()
+        for path in sorted(listed):
+            fp = listed[path]
+            old = known.get(path)
+            if old is not None and old[0] == fp:
+                fresh[path] = old
+                result.notes[path] = old[1]
+                continue
+            data = read_bytes(self.root, path)
+            if data is None:
+                continue  # removed since it was listed
+            note = parse_note(path, data, self.settings, modified=fp.mtime_ns // 1_000_000_000)
+            # A file written moments ago may change again without its fingerprint changing: re-read it next time.
+            trusted = fp if now - fp.mtime_ns > _RACY_NS else Fingerprint(-1, fp.size)
+            fresh[path] = (trusted, note)
+            result.notes[path] = note
+            result.parsed.append(path)
+            changed.append((path, trusted, note))
+        result.removed = sorted(set(known) - set(fresh))
+        self._known = fresh
+        if self.persist and (changed or result.removed):
+            self._save(changed, result.removed)
+        return result
+
+    # -- persistence -------------------------------------------------------------------------------
+
+    @property
+    def cache_path(self) -> Path:
+        return self.root / CACHE_DIR / CACHE_NAME
+
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        self.cache_path.parent.mkdir(exist_ok=True)
+        db = sqlite3.connect(self.cache_path, timeout=10)
+        try:
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
+                    " payload TEXT)"
+                )
+            yield db
+        finally:
+            db.close()
+
+    def _load(self) -> dict[str, tuple[Fingerprint, ParsedNote]]:
+        if not self.persist or not self.cache_path.exists():
+            return {}
+        try:
+            with self._db() as db:
+                row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+                if row is None or row[0] != self._key:
+                    return {}
+                rows = db.execute("SELECT path, mtime_ns, size, payload FROM notes").fetchall()
+            return {path: (Fingerprint(m, s), decode_note(path, payload)) for path, m, s, payload in rows}
+        except (sqlite3.Error, ValueError, KeyError, TypeError, IndexError):
+            self._discard()  # corrupt or foreign: start over from the files
+            return {}
+
+    def _save(self, changed: list[tuple[str, Fingerprint, ParsedNote]], removed: list[str]) -> None:
+        try:
+            self._write(changed, removed)
+        except sqlite3.DatabaseError:
+            self._discard()
+            with contextlib.suppress(sqlite3.Error, OSError):
+                self._write([(p, fp, n) for p, (fp, n) in (self._known or {}).items()], [])
+        except OSError:
+            pass  # a read-only vault still gets its follow-ups; only the speed-up is lost
+
+    def _write(self, changed: list[tuple[str, Fingerprint, ParsedNote]], removed: list[str]) -> None:
+        with self._db() as db, db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+            if row is None or row[0] != self._key:
+                db.execute("DELETE FROM notes")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (self._key,))
+                changed = [(p, fp, n) for p, (fp, n) in (self._known or {}).items()]
+            db.executemany(
+                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?)",
+                [(p, fp.mtime_ns, fp.size, encode_note(n)) for p, fp, n in changed],
+            )
+            db.executemany("DELETE FROM notes WHERE path = ?", [(p,) for p in removed])
+
+    def _discard(self) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(str(self.cache_path) + suffix).unlink()
+
+
+# -- the cache's codec: JSON, not pickle, so a planted cache file cannot run code ------------------
+
+_DATES = ("met", "last_contact", "follow_up", "snooze_until")
+_TUPLES = ("aliases", "emails", "phones", "tags", "interests", "goals")
+_PLAIN = ("name", "company", "role", "circle", "introduced_by", "uid", "cadence_none", "archived", "modified")
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def encode_note(note: ParsedNote) -> str:
+    out: dict[str, Any] = {}
+    if note.problems:
+        out["problems"] = [[p.line, p.message, p.severity] for p in note.problems]
+    c = note.contact
+    if c is not None:
+        d: dict[str, Any] = {k: getattr(c, k) for k in _PLAIN if getattr(c, k) not in (None, False, 0)}
+        d["name"] = c.name
+        d.update({k: _iso(getattr(c, k)) for k in _DATES if getattr(c, k) is not None})
+        d.update({k: list(getattr(c, k)) for k in _TUPLES if getattr(c, k)})
+        if c.cadence is not None:
+            d["cadence"] = [c.cadence.days, c.cadence.months, c.cadence.years]
+        if c.birthday is not None:
+            d["birthday"] = [c.birthday.month, c.birthday.day, c.birthday.year]
+        if c.log:
+            d["log"] = [[e.day.isoformat(), e.kind, e.text, e.line, e.gave, e.got] for e in c.log]
+        if c.promises:
+            d["promises"] = [[p.text, _iso(p.due), p.done, p.line] for p in c.promises]
+        out["contact"] = d
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_note(path: str, payload: str) -> ParsedNote:
+    data = json.loads(payload)
+    problems = tuple(Problem(path, line, msg, sev) for line, msg, sev in data.get("problems", ()))
+    raw = data.get("contact")
+    if raw is None:
+        return ParsedNote(path, problems=problems)
+    values: dict[str, Any] = {k: raw[k] for k in _PLAIN if k in raw}
+    values.update({k: date.fromisoformat(raw[k]) for k in _DATES if k in raw})
+    values.update({k: tuple(raw[k]) for k in _TUPLES if k in raw})
+    if "cadence" in raw:
+        values["cadence"] = Duration(*raw["cadence"])
+    if "birthday" in raw:
+        values["birthday"] = Birthday(*raw["birthday"])
+    if "log" in raw:
+        values["log"] = tuple(LogEntry(date.fromisoformat(e[0]), *e[1:]) for e in raw["log"])
+    if "promises" in raw:
+        values["promises"] = tuple(
+            Promise(t, date.fromisoformat(d) if d else None, done, line) for t, d, done, line in raw["promises"]
+        )
+    return ParsedNote(path, contact=Contact(path=path, **values), problems=problems)

@@ -1,0 +1,136 @@
+"""The data vaultnet works on, as frozen dataclasses: no I/O and no parsing here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from vaultnet.problems import Problem
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A cadence such as `3w` or `2m`: calendar months and years are kept apart from days."""
+
+    days: int = 0
+    months: int = 0
+    years: int = 0
+
+    def __str__(self) -> str:
+        if self.years:
+            return f"{self.years}y"
+        if self.months:
+            return f"{self.months}m"
+        if self.days % 7 == 0:
+            return f"{self.days // 7}w"
+        return f"{self.days}d"
+
+    def approx_days(self) -> int:
+        return self.days + 30 * self.months + 365 * self.years
+
+
+@dataclass(frozen=True)
+class Birthday:
+    month: int
+    day: int
+    year: int | None = None  # None: `--MM-DD`, the year is unknown
+
+    def __str__(self) -> str:
+        year = f"{self.year:04d}" if self.year is not None else "-"
+        return f"{year}-{self.month:02d}-{self.day:02d}"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One dated line under a note's `Log` heading: `- 2026-10-02 call: talked shop #gave`."""
+
+    day: date
+    kind: str  # "call", "coffee", ... ("" when the line names none)
+    text: str
+    line: int
+    gave: bool = False
+    got: bool = False
+
+
+@dataclass(frozen=True)
+class Promise:
+    """A Markdown task in the note: `- [ ] send the article 📅 2026-11-25`."""
+
+    text: str
+    due: date | None
+    done: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person, as read from one note. `path` is relative to the vault, `/`-separated."""
+
+    path: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    company: str | None = None
+    role: str | None = None
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    circle: str | None = None  # None: the vault's default circle
+    cadence: Duration | None = None
+    cadence_none: bool = False  # `cadence: none`: no cadence follow-ups, whatever the circle says
+    birthday: Birthday | None = None
+    met: date | None = None
+    introduced_by: str | None = None  # the link target, as written
+    interests: tuple[str, ...] = ()
+    goals: tuple[str, ...] = ()
+    last_contact: date | None = None
+    follow_up: date | None = None
+    snooze_until: date | None = None
+    archived: bool = False
+    log: tuple[LogEntry, ...] = ()
+    promises: tuple[Promise, ...] = ()
+    uid: str | None = None  # a stable id written by the user or an import: keeps calendar UIDs across renames
+    modified: int = 0  # the note's mtime (Unix seconds): the calendar's "last revised"
+
+    @property
+    def last_interaction(self) -> date | None:
+        """The newest of `last_contact` and the log's dates."""
+        days = [e.day for e in self.log]
+        if self.last_contact is not None:
+            days.append(self.last_contact)
+        return max(days) if days else None
+
+    @property
+    def last_log(self) -> LogEntry | None:
+        return max(self.log, key=lambda e: (e.day, e.line)) if self.log else None
+
+    @property
+    def open_promises(self) -> tuple[Promise, ...]:
+        return tuple(p for p in self.promises if not p.done)
+
+
+@dataclass(frozen=True)
+class ParsedNote:
+    """What one note yields: a contact (or None for other notes) and the problems found in it.
+
+    A note with an error yields no contact: it is skipped, and the problem says why.
+    """
+
+    path: str
+    contact: Contact | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to do: get back to someone, and why. `day` is when it is due (a birthday: its date)."""
+
+    kind: str  # "follow-up", "birthday", "promise"
+    day: date
+    name: str
+    path: str
+    reason: str
+    contact: Contact = field(compare=False, repr=False)
+    key: str = ""  # tells apart several items of one kind for one contact (e.g. promises), for stable UIDs
+
+    def sort_key(self) -> tuple[date, str, str, str, str]:
+        return (self.day, self.name.casefold(), self.path, self.kind, self.key)

@@ -1,0 +1,330 @@
+"""Text -> Contact: front matter read as text and converted per field, the log, the promises.
+
+Problems are data: `parse_note` never raises for anything a user can write; it returns the
+problems with their `path:line` and, when there is an error, no contact (the note is skipped).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Any, TypeVar
+
+import yaml
+
+from vaultnet.config import Settings
+from vaultnet.model import Contact, LogEntry, ParsedNote, Promise
+from vaultnet.problems import Problem
+from vaultnet.values import link_target, parse_birthday, parse_bool, parse_date, parse_duration
+
+# BaseLoader keeps every scalar as text: no YAML 1.1 surprises (0301234567 as octal, NO as False).
+_Loader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+_FENCE = re.compile(r"\s*(```|~~~)")
+_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
+_LOG_ITEM = re.compile(
+    r"\s*[-*+]\s+(?:\[.\]\s+)?(?:\*\*|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|\]\])?(?=\s|:|$)\s*[:\-–—]?\s*(.*)"
+)
+_LOG_KIND = re.compile(r"([A-Za-z][\w-]*)\s*:\s*(.*)")
+_TASK = re.compile(r"\s*[-*+]\s+\[(.)\]\s+(.*)")
+_DUE = re.compile(r"📅\s*(\S+)|\(due:?\s*([^)\s]+)\s*\)", re.IGNORECASE)
+_DONE_MARKS = {"x", "X", "-"}  # done, or cancelled (Obsidian Tasks)
+_GAVE = re.compile(r"(?<![\w#])#gave\b", re.IGNORECASE)
+_GOT = re.compile(r"(?<![\w#])#got\b", re.IGNORECASE)
+
+T = TypeVar("T")
+
+
+class _FieldError(ValueError):
+    """A front-matter value of the wrong type; the caller adds the field's line."""
+
+
+def decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
+    """Bytes -> text with `\n` line ends; a BOM is dropped. Undecodable data is a problem, not an exception."""
+    if b"\x00" in data:
+        return None, Problem(path, 0, "binary file, not a text note")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, Problem(path, line, f"not valid UTF-8 text (byte 0x{data[exc.start]:02x}); save the note as UTF-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def split_front_matter(path: str, text: str) -> tuple[str | None, int, Problem | None]:
+    """(front matter text or None, line number where the body starts, problem)."""
+    if not text.startswith("---"):
+        return None, 1, None
+    first_end = text.find("\n")
+    if text[3 : first_end if first_end >= 0 else len(text)].strip():
+        return None, 1, None  # `----` or `--- title`: not a front matter fence
+    if first_end < 0:
+        return None, 1, Problem(path, 1, "front matter opened with --- but never closed")
+    lines = text[first_end + 1 :].split("\n")
+    for index, line in enumerate(lines):
+        if line.rstrip() in ("---", "..."):
+            return "\n".join(lines[:index]), index + 3, None
+    return (
+        None,
+        1,
+        Problem(path, 1, "front matter opened with --- but never closed (add a line with --- after it)"),
+    )
+
+
+def load_front_matter(path: str, fm_text: str) -> tuple[dict[str, Any], Problem | None]:
+    try:
+        data = yaml.load(fm_text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark is not None else 1
+        what = exc.problem or exc.context or "invalid YAML"
+        start = exc.context_mark
+        if exc.context and start is not None and mark is not None and start.line != mark.line:
+            what += f" ({exc.context.removeprefix('while ')} that starts on line {start.line + 2})"
+        lines = fm_text.split("\n")
+        source = "\n".join(lines[max(line - 3, 0) : max(line - 1, 0)])  # the line and the one before
+        if re.search(r"[\[,]\s*#", source):
+            what += " (a # starts a comment in YAML: write tags without #, or quote them)"
+        elif "\t" in source:
+            what += " (tabs are not allowed for indentation in YAML: use spaces)"
+        elif re.match(r"\s*[\w-]+:\s*[@`]", source):
+            what += " (quote a value that starts with @ or `)"
+        return {}, Problem(path, line, f"front matter is not valid YAML: {what}")
+    except yaml.YAMLError as exc:
+        return {}, Problem(path, 1, f"front matter is not valid YAML: {exc}")
+    if data is None or data == "":
+        return {}, None
+    if not isinstance(data, dict):
+        return {}, Problem(path, 2, "front matter must be a set of `key: value` properties")
+    return data, None
+
+
+def _line_of_key(fm_text: str, key: str) -> int:
+    pattern = re.compile(rf"""['"]?{re.escape(key)}['"]?\s*:""")
+    for number, line in enumerate(fm_text.split("\n"), start=2):
+        if pattern.match(line):
+            return number
+    return 2
+
+
+def _unwrap(value: Any) -> Any:
+    """An unquoted `[[Name]]` is YAML for a nested list: take it as the link it was meant as."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1:
+        inner = value[0][0]
+        if isinstance(inner, str):
+            return f"[[{inner}]]"
+    return value
+
+
+def _text(value: Any) -> str | None:
+    value = _unwrap(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, list) and not value:
+        return None
+    raise _FieldError(f"expected a text, got a {'list' if isinstance(value, list) else 'set of properties'}")
+
+
+def _plain(value: str | None) -> str | None:
+    """`[[Acme GmbH|Acme]]` -> `Acme GmbH`: a linked company or role reads as its name."""
+    if value is None:
+        return None
+    return link_target(value) if value.startswith("[[") and value.endswith("]]") else value
+
+
+def _texts(value: Any, split: bool = False) -> tuple[str, ...]:
+    value = _unwrap(value)
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        item = _unwrap(item)
+        if item is None:
+            continue
+        if not isinstance(item, str):
+            raise _FieldError("expected a list of texts")
+        parts = item.split(",") if split and "[[" not in item else [item]
+        out.extend(p.strip() for p in parts if p.strip())
+    return tuple(out)
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    tags: list[str] = []
+    for item in _texts(value, split=True):
+        tags.extend(t.lstrip("#") for t in item.split() if t.lstrip("#"))
+    return tuple(dict.fromkeys(tags))
+
+
+def _link(value: Any) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    return link_target(text) or text
+
+
+def _converted(convert: Callable[[str], T]) -> Callable[[Any], T | None]:
+    def run(value: Any) -> T | None:
+        text = _text(value)
+        return None if text is None else convert(text)
+
+    return run
+
+
+_date = _converted(parse_date)
+
+_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "name": _text,
+    "company": lambda v: _plain(_text(v)),
+    "role": lambda v: _plain(_text(v)),
+    "circle": lambda v: (_text(v) or "").lower() or None,
+    "cadence": _converted(parse_duration),
+    "birthday": _converted(parse_birthday),
+    "met": _date,
+    "introduced_by": _link,
+    "last_contact": _date,
+    "follow_up": _date,
+    "snooze_until": _date,
+    "archived": lambda v: bool(_converted(parse_bool)(v)),
+    "uid": _text,
+}
+_LIST_FIELDS: dict[str, Callable[[Any], tuple[str, ...]]] = {
+    "aliases": _texts,
+    "alias": _texts,
+    "email": _texts,
+    "emails": _texts,
+    "phone": _texts,
+    "phones": _texts,
+    "tags": _tags,
+    "tag": _tags,
+    "interests": lambda v: _texts(v, split=True),
+    "goals": lambda v: tuple(link_target(t) or t for t in _texts(v, split=True)),
+}
+_LIST_ATTR = {"alias": "aliases", "email": "emails", "phone": "phones", "tag": "tags"}
+
+
+def is_contact_note(path: str, front_matter: dict[str, Any], settings: Settings) -> bool:
+    """In the contacts folder (unless its `type` says otherwise), or anywhere with `type: contact`."""
+    kind = front_matter.get("type")
+    kinds = {k.strip().lower() for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
+    if "contact" in kinds:
+        return True
+    return not kinds - {""} and path.startswith(settings.contacts_folder + "/")
+
+
+def parse_body(path: str, text: str, first_line: int) -> tuple[list[LogEntry], list[Promise], list[Problem]]:
+    """The dated lines under a `Log` heading and the Markdown tasks anywhere in the body."""
+    log: list[LogEntry] = []
+    promises: list[Promise] = []
+    problems: list[Problem] = []
+    log_level = 0  # the heading level of the Log section we are in; 0: not in one
+    fence: str | None = None
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        head = line.lstrip()[:1]
+        if head not in ("-", "*", "+", "#", "`", "~"):
+            continue
+        if fence is not None or head in "`~":
+            m = _FENCE.match(line)
+            if m:
+                fence = None if fence is not None and m.group(1) == fence else (fence or m.group(1))
+            continue
+        if head == "#":
+            h = _HEADING.match(line)
+            if h:
+                level = len(h.group(1))
+                if log_level and level <= log_level:
+                    log_level = 0
+                if h.group(2).strip().rstrip(":").casefold() == "log":
+                    log_level = level
+            continue
+        task = _TASK.match(line)
+        if task:
+            promise = _promise(path, number, task.group(1), task.group(2), problems)
+            if promise is not None:
+                promises.append(promise)
+        if log_level:
+            m = _LOG_ITEM.match(line)
+            if m:
+                try:
+                    day = parse_date(m.group(1))
+                except ValueError as exc:
+                    problems.append(Problem(path, number, f"log entry: {exc}"))
+                    continue
+                rest = m.group(2).strip()
+                k = _LOG_KIND.match(rest)
+                kind, what = (k.group(1).lower(), k.group(2)) if k else ("", rest)
+                log.append(LogEntry(day, kind, what.strip(), number, bool(_GAVE.search(rest)), bool(_GOT.search(rest))))
+    return log, promises, problems
+
+
+def _promise(path: str, number: int, mark: str, text: str, problems: list[Problem]) -> Promise | None:
+    due: date | None = None
+    m = _DUE.search(text)
+    if m:
+        try:
+            due = parse_date(m.group(1) or m.group(2))
+        except ValueError as exc:
+            problems.append(Problem(path, number, f"task due date: {exc}"))
+            return None
+        text = (text[: m.start()] + text[m.end() :]).strip()
+    return Promise(text=" ".join(text.split()), due=due, done=mark in _DONE_MARKS, line=number)
+
+
+def parse_note(path: str, data: bytes, settings: Settings, modified: int = 0) -> ParsedNote:
+    """Parse one note. `path` is relative to the vault, `/`-separated."""
+    text, problem = decode(path, data)
+    if text is None:
+        return ParsedNote(path, problems=(problem,) if problem else ())
+    in_folder = path.startswith(settings.contacts_folder + "/")
+    if not text.strip():
+        return ParsedNote(path, problems=(Problem(path, 0, "empty note"),) if in_folder else ())
+    fm_text, body_line, problem = split_front_matter(path, text)
+    if problem is not None:
+        return ParsedNote(path, problems=(problem,))
+    front_matter: dict[str, Any] = {}
+    if fm_text is not None:
+        front_matter, problem = load_front_matter(path, fm_text)
+        if problem is not None:
+            return ParsedNote(path, problems=(problem,))
+    if not is_contact_note(path, front_matter, settings):
+        return ParsedNote(path)
+    return _contact(path, text, fm_text or "", front_matter, body_line, settings, modified)
+
+
+def _contact(
+    path: str, text: str, fm_text: str, fm: dict[str, Any], body_line: int, settings: Settings, modified: int
+) -> ParsedNote:
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key, raw in fm.items():
+        field = key.strip().lower() if isinstance(key, str) else key
+        convert = _FIELDS.get(field) or _LIST_FIELDS.get(field)
+        if convert is None:
+            continue  # the user's own properties are theirs: kept in the file, ignored here
+        try:
+            value = convert(raw)
+        except ValueError as exc:
+            problems.append(Problem(path, _line_of_key(fm_text, key), f"{key}: {exc}"))
+            continue
+        if field == "cadence" and value is None and raw:
+            values["cadence_none"] = True
+        attr = _LIST_ATTR.get(field, field)
+        if field in _LIST_FIELDS:
+            value = tuple(dict.fromkeys(values.get(attr, ()) + value))
+        if value is not None:
+            values[attr] = value
+    circle = values.get("circle")
+    if circle is not None and circle not in dict(settings.circles):
+        known = ", ".join(name for name, _ in settings.circles)
+        problems.append(
+            Problem(path, _line_of_key(fm_text, "circle"), f"circle: unknown circle {circle!r} (known: {known})")
+        )
+    body_start = body_line - 1
+    body = text.split("\n", body_start)[-1] if body_start else text
+    log, promises, body_problems = parse_body(path, body, body_line)
+    problems.extend(body_problems)
+    if problems:
+        return ParsedNote(path, problems=tuple(problems))
+    values.setdefault("name", PurePosixPath(path).stem)
+    contact = Contact(path=path, log=tuple(log), promises=tuple(promises), modified=modified, **values)
+    return ParsedNote(path, contact=contact)

@@ -1,0 +1,38 @@
+"""Problems found in user data, carried as data, and the one exception type for user errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """Something wrong in a note or a setting, located as `path:line`.
+
+    `path` is relative to the vault and `/`-separated; `line` is 1-based (0 = the file as a whole).
+    An error makes vaultnet skip the note; a warning is only reported.
+    """
+
+    path: str
+    line: int
+    message: str
+    severity: Severity = "error"
+
+    def format(self, prefix: str = "") -> str:
+        """Render as `path:line: message` (the form editors and CI logs can jump to)."""
+        where = f"{prefix}{self.path}:{self.line}" if self.line else f"{prefix}{self.path}"
+        label = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {label}{self.message}"
+
+
+class UserError(Exception):
+    """An error the user can fix (a bad argument, an unusable vault), with the problems behind it."""
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = tuple(problems)

@@ -1,0 +1,29 @@
+"""Machine-readable output: the due list as a JSON array (for scripts, `jq` and other tools)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from vaultnet.model import Item
+
+
+def item_dict(item: Item, today: date) -> dict[str, Any]:
+    contact = item.contact
+    return {
+        "kind": item.kind,
+        "name": item.name,
+        "path": item.path,
+        "date": item.day.isoformat(),
+        "reason": item.reason,
+        "overdue_days": max((today - item.day).days, 0),
+        "company": contact.company,
+        "role": contact.role,
+        "circle": contact.circle,
+    }
+
+
+def render_items(items: Iterable[Item], today: date) -> str:
+    return json.dumps([item_dict(i, today) for i in items], ensure_ascii=False, indent=2) + "\n"

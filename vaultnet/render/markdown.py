@@ -1,0 +1,74 @@
+"""The follow-up note: a Markdown page in the vault with `[[wikilinks]]`, readable in Obsidian."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from vaultnet.model import Item
+from vaultnet.problems import Problem
+from vaultnet.rules import Plan, upcoming
+
+_UNLINKABLE = set("#|^[]")
+UPCOMING_DAYS = 14
+_SECTIONS = (
+    ("birthday", "Birthdays", "A reason to call personally."),
+    ("promise", "Promises", "What you said you would do."),
+    ("follow-up", "Follow-ups", "People to get back to, most overdue first."),
+)
+
+
+def wikilink(path: str, name: str) -> str:
+    """`[[contacts/Anna Schmidt|Anna Schmidt]]`: by path, so two people with one name stay apart."""
+    target = path.removesuffix(".md")
+    if _UNLINKABLE & set(target) or _UNLINKABLE & set(name):
+        return name  # Obsidian cannot link such a name; show it plainly
+    return f"[[{target}|{name}]]"
+
+
+def _line(item: Item, plan: Plan, show_day: bool = False) -> str:
+    contact = item.contact
+    late = (plan.today - item.day).days
+    parts = [wikilink(item.path, item.name)]
+    if show_day:
+        parts.insert(0, item.day.strftime("%a %d %b"))
+    if item.kind != "birthday" and late > 0:
+        parts.append(f"*{late} days overdue*" if late != 1 else "*1 day overdue*")
+    parts.append(item.reason)
+    who = ", ".join(x for x in (contact.role, contact.company) if x)
+    if who:
+        parts.append(who)
+    return "- " + " — ".join(parts)
+
+
+def render_followups(plan: Plan, problems: Iterable[Problem] = ()) -> bytes:
+    """The note, deterministic for a vault and a day: no clock, no timestamps other than `today`."""
+    due = plan.due
+    out = [
+        f"# Follow-ups for {plan.today.strftime('%A')} {plan.today.isoformat()}",
+        "",
+        "> Written by vaultnet from the notes in this vault; edits to this page are overwritten.",
+        "> Log an interaction in the contact's note to clear its follow-up.",
+        "",
+    ]
+    if not due:
+        out += ["Nobody is due today. A good day to reach out to someone you have not talked to in a while.", ""]
+    for kind, title, hint in _SECTIONS:
+        items = [i for i in due if i.kind == kind]
+        if kind == "follow-up":
+            items.sort(key=lambda i: (i.day, i.name.casefold(), i.path))
+        if not items:
+            continue
+        out += [f"## {title} ({len(items)})", "", f"*{hint}*", ""]
+        out += [_line(i, plan, show_day=kind == "birthday") for i in items]
+        out.append("")
+    soon = upcoming(plan, UPCOMING_DAYS)
+    if soon:
+        out += [f"## Coming up in the next {UPCOMING_DAYS} days", ""]
+        out += [_line(i, plan, show_day=True) for i in soon]
+        out.append("")
+    problems = sorted(problems)
+    if problems:
+        out += [f"## Notes vaultnet could not read ({len(problems)})", ""]
+        out += [f"- `{p.format()}`" for p in problems]
+        out.append("")
+    return "\n".join(out).encode()

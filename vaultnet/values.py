@@ -1,0 +1,113 @@
+"""Conversions from front-matter text to typed values: dates, birthdays, durations, links, lists.
+
+Front matter is loaded with every scalar as text (no YAML 1.1 implicit typing), so each field
+is converted here by its declared type. Every converter raises `ValueError` with a message
+meant for the user.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+from vaultnet.model import Birthday, Duration
+
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_YEARLESS = re.compile(r"(?:--|xxxx-|XXXX-|0000-)(\d{2})-?(\d{2})")
+_DURATION = re.compile(r"(\d+)\s*([a-z]*)")
+_UNITS = {
+    "d": "days", "day": "days", "days": "days",
+    "w": "weeks", "wk": "weeks", "week": "weeks", "weeks": "weeks",
+    "m": "months", "mo": "months", "month": "months", "months": "months",
+    "y": "years", "yr": "years", "year": "years", "years": "years",
+}  # fmt: skip
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0", ""}
+_LINK = re.compile(r"\[\[([^\[\]]+)\]\]")
+
+
+def parse_date(text: str) -> date:
+    """`YYYY-MM-DD`, also with a time part as Obsidian writes date-times (the time is dropped)."""
+    m = _DATE.fullmatch(text.strip())
+    if not m:
+        raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)")
+    year, month, day = (int(g) for g in m.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a valid date") from None
+
+
+def parse_birthday(text: str) -> Birthday:
+    """`YYYY-MM-DD`, or `--MM-DD` / `--MMDD` when the year is unknown."""
+    value = text.strip()
+    m = _YEARLESS.fullmatch(value)
+    if m:
+        month, day = int(m.group(1)), int(m.group(2))
+        # 2000 is a leap year, so a yearless --02-29 is accepted.
+        if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(2000, month)[1]):
+            raise ValueError(f"{text!r} is not a valid birthday")
+        return Birthday(month=month, day=day, year=None)
+    try:
+        d = parse_date(value)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a birthday (expected YYYY-MM-DD or --MM-DD)") from None
+    return Birthday(month=d.month, day=d.day, year=d.year)
+
+
+def parse_duration(text: str) -> Duration | None:
+    """`10d`, `3w`, `2m`, `1y` (also `3 weeks`, or a bare number of days); `none` means no cadence."""
+    value = text.strip().lower()
+    if value in ("none", "never", "off", "-"):
+        return None
+    m = _DURATION.fullmatch(value)
+    unit = _UNITS.get(m.group(2) or "d") if m else None
+    if not m or unit is None:
+        raise ValueError(f"{text!r} is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)")
+    count = int(m.group(1))
+    if count <= 0:
+        raise ValueError(f"{text!r} is not a duration (it must be positive, or none)")
+    if unit == "weeks":
+        return Duration(days=7 * count)
+    return Duration(**{unit: count})
+
+
+def parse_bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{text!r} is not true or false")
+
+
+def add_duration(start: date, duration: Duration) -> date:
+    """Calendar arithmetic: months and years keep the day, clamped to the month's end (Jan 31 + 1m = Feb 28)."""
+    months = duration.months + 12 * duration.years
+    if months:
+        index = start.month - 1 + months
+        year, month = start.year + index // 12, index % 12 + 1
+        start = date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    return start.fromordinal(start.toordinal() + duration.days)
+
+
+def link_target(value: str) -> str | None:
+    """The target of `[[Target|shown]]` / `[[Target#heading]]`, or None when `value` is no link."""
+    m = _LINK.search(value)
+    if not m:
+        return None
+    return m.group(1).split("|", 1)[0].split("#", 1)[0].strip() or None
+
+
+def birthday_in(birthday: Birthday, year: int) -> date:
+    """The day the birthday is celebrated in `year`: Feb 29 falls on Feb 28 in common years."""
+    if birthday.month == 2 and birthday.day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return date(year, birthday.month, birthday.day)
+
+
+def next_birthday(birthday: Birthday, today: date) -> date:
+    """The first celebration on or after `today`."""
+    this_year = birthday_in(birthday, today.year)
+    return this_year if this_year >= today else birthday_in(birthday, today.year + 1)

@@ -1,0 +1,114 @@
+"""The only module that touches the disk: list notes, read them, fingerprint them, write atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+# Folders no note lives in: version control, editor state, trash, our own cache.
+# Every folder whose name starts with a dot is skipped as well.
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__"})
+
+# Read once: os.umask can only be read by setting it, which is not safe once threads run.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What tells a changed file from an unchanged one without reading it (as khal and git do)."""
+
+    mtime_ns: int
+    size: int
+
+
+def list_notes(root: Path, exclude: frozenset[str] = frozenset()) -> dict[str, Fingerprint]:
+    """Every Markdown note below `root`: relative `/`-separated path -> fingerprint.
+
+    Hidden folders (`.git`, `.obsidian`, `.trash`, `.vaultnet`, ...) and `exclude`d paths are skipped;
+    symlinked folders are not followed (no loops), symlinked files are.
+    """
+    notes: dict[str, Fingerprint] = {}
+    stack = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # unreadable or vanished folder: nothing to index there
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = prefix + name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in SKIPPED_FOLDERS:
+                        stack.append((entry.path, rel + "/"))
+                    continue
+                if not name.lower().endswith(".md") or rel in exclude:
+                    continue
+                st = entry.stat()
+            except OSError:
+                continue  # vanished between listing and stat (an editor's temp file, a git checkout)
+            if stat.S_ISREG(st.st_mode):
+                notes[rel] = Fingerprint(st.st_mtime_ns, st.st_size)
+    return notes
+
+
+def fingerprint(path: Path) -> Fingerprint | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return Fingerprint(st.st_mtime_ns, st.st_size)
+
+
+def read_bytes(root: Path, rel: str) -> bytes | None:
+    """The note's bytes, or None when it vanished since it was listed."""
+    try:
+        return (root / rel).read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def read_text(path: Path) -> str | None:
+    """A settings file as text (BOM dropped), or None when there is none."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        return None
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` via a temp file and a rename; returns False (and writes nothing) if unchanged.
+
+    A reader never sees a half-written file; an existing file keeps its permissions.
+    """
+    try:
+        if path.read_bytes() == data:
+            return False
+    except (FileNotFoundError, IsADirectoryError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK if mode is None else mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return True

@@ -47,6 +47,10 @@ today_option = click.option(
 )
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _report(vault: Path, problems: Iterable[Problem]) -> None:
     prefix = "" if vault == Path(".") else str(vault) + os.sep
     for problem in problems:
@@ -77,11 +81,10 @@ def build(vault: Path, today: datetime | None) -> None:
     _report(vault, result.problems)
     for output in result.outputs:
         click.echo(f"{'wrote' if output.changed else 'unchanged'}  {output.path}")
-    due = result.plan.due
     errors = sum(1 for p in result.problems if p.severity == "error")
-    summary = f"{len(result.plan.contacts)} contacts, {len(due)} due on {day.isoformat()}"
+    summary = f"{_count(result.contacts, 'contact')}, {result.due} due on {day.isoformat()}"
     if errors:
-        summary += f", {errors} problem{'s' if errors != 1 else ''} (see above; `vaultnet check` lists them)"
+        summary += f", {_count(errors, 'problem')} (see above; `vaultnet check` lists them)"
     click.echo(summary)
 
 
@@ -112,9 +115,9 @@ def check(vault: Path) -> None:
     errors = [p for p in problems if p.severity == "error"]
     warnings = len(problems) - len(errors)
     if errors:
-        click.echo(f"{len(errors)} error{'s' if len(errors) != 1 else ''}, {warnings} warnings", err=True)
+        click.echo(f"{_count(len(errors), 'error')}, {_count(warnings, 'warning')}", err=True)
         sys.exit(1)
-    click.echo(f"no errors{f', {warnings} warnings' if warnings else ''}")
+    click.echo("no errors" + (f", {_count(warnings, 'warning')}" if warnings else ""))
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ class Settings:
     contacts_folder: str = "contacts"
     circles: tuple[tuple[str, Duration | None], ...] = DEFAULT_CIRCLES
     default_circle: str = "active"
-    birthday_lookahead_days: int = 7
+    birthday_lookahead_days: int | None = 7  # None: no birthday items in the list (the calendar keeps them)
     followups_path: str = "Follow-ups.md"
     calendar_path: str = f"{CACHE_DIR}/reminders.ics"
     calendar_name: str = "vaultnet reminders"
@@ -66,7 +66,7 @@ def _line_of(text: str, section: str, key: str) -> int:
         header = re.fullmatch(r"\[\s*([^\]]+?)\s*\]", line)
         if header:
             current = header.group(1)
-            if section and current == section and not key:
+            if (section and current == section and not key) or (not section and current == key):
                 return number
             continue
         if current == section and re.match(rf'["\']?{re.escape(key)}["\']?\s*=', line):
@@ -79,6 +79,11 @@ def _line_of(text: str, section: str, key: str) -> int:
 def _safe_relative(value: str) -> bool:
     path = PurePosixPath(value.replace("\\", "/"))
     return bool(value.strip()) and not path.is_absolute() and ".." not in path.parts and ":" not in value
+
+
+def _normal(path: str) -> str:
+    """`./contacts//` -> `contacts`: paths are compared with the vault's `/`-separated relative paths."""
+    return "/".join(part for part in path.replace("\\", "/").split("/") if part not in ("", "."))
 
 
 def parse_settings(text: str | None) -> Settings:
@@ -113,15 +118,17 @@ def parse_settings(text: str | None) -> Settings:
                 bad(section, key, "unknown setting (ignored)", "warning")
 
     values: dict[str, Any] = {}
-    folder = text_value("", "contacts_folder", data, "contacts").strip("/")
+    folder = text_value("", "contacts_folder", data, "contacts")
     if _safe_relative(folder):
-        values["contacts_folder"] = folder
+        values["contacts_folder"] = _normal(folder)
     else:
         bad("", "contacts_folder", "must be a folder inside the vault")
 
     circles = dict(DEFAULT_CIRCLES)
     circle_table = data.get("circles", {})
-    if isinstance(circle_table, dict):
+    if not isinstance(circle_table, dict):
+        bad("", "circles", "expected a table")
+    else:
         for name, raw in circle_table.items():
             if not isinstance(raw, str | int) or isinstance(raw, bool):
                 bad("circles", name, f"expected a duration such as 90d or none, got {raw!r}")
@@ -130,7 +137,7 @@ def parse_settings(text: str | None) -> Settings:
                 circles[str(name).strip().lower()] = parse_duration(str(raw))
             except ValueError as exc:
                 bad("circles", name, str(exc))
-    values["circles"] = tuple(sorted(circles.items()))
+    values["circles"] = tuple(circles.items())
 
     default_circle = text_value("", "default_circle", data, "active").lower()
     if default_circle in circles:
@@ -146,10 +153,10 @@ def parse_settings(text: str | None) -> Settings:
     if "birthday_lookahead" in data:
         raw = data["birthday_lookahead"]
         try:
-            look = parse_duration(str(raw)) if not isinstance(raw, bool) else None
-            if look is None:
-                raise ValueError(f"{raw!r} is not a duration such as 7d or 2w")
-            values["birthday_lookahead_days"] = look.approx_days()
+            if isinstance(raw, bool) or not isinstance(raw, str | int):
+                raise ValueError(f"{raw!r} is not a duration such as 7d or 2w, or none")
+            look = parse_duration(str(raw))
+            values["birthday_lookahead_days"] = None if look is None else look.approx_days()
         except ValueError as exc:
             bad("", "birthday_lookahead", str(exc))
 
@@ -165,7 +172,7 @@ def parse_settings(text: str | None) -> Settings:
             if not isinstance(value, str) or not _safe_relative(value) or not value.endswith(suffix):
                 bad("outputs", key, f"must be a path inside the vault ending in {suffix}, got {value!r}")
             else:
-                values[attr] = value.replace("\\", "/").strip("/")
+                values[attr] = _normal(value)
 
     cal = data.get("calendar", {})
     if isinstance(cal, dict):

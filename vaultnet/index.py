@@ -26,7 +26,7 @@ from vaultnet.problems import Problem
 from vaultnet.vault import Fingerprint, list_notes, read_bytes
 
 CACHE_NAME = "cache.sqlite"
-_SCHEMA = 1
+_SCHEMA = 2
 # A file changed within this window of being read may change again within the same mtime tick:
 # its fingerprint is not trusted next time (git's "racy clean" problem).
 _RACY_NS = 2_000_000_000
@@ -37,6 +37,7 @@ class Refresh:
     """What one refresh found: the notes by path, and which paths were (re)parsed or removed."""
 
     notes: dict[str, ParsedNote]
+    fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
     parsed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
 
@@ -65,14 +66,22 @@ class Index:
         self.persist = persist
         self._key = settings_key(settings)
         self._known: dict[str, tuple[Fingerprint, ParsedNote]] | None = None
+        self._connection: sqlite3.Connection | None = None
 
-    def refresh(self) -> Refresh:
-        listed = list_notes(self.root, exclude=frozenset(self.settings.outputs))
+    def listing(self) -> dict[str, Fingerprint]:
+        """The vault's notes and their fingerprints, as on disk now (the outputs are not notes)."""
+        return list_notes(self.root, exclude=frozenset(self.settings.outputs))
+
+    def refresh(self, listed: dict[str, Fingerprint] | None = None) -> Refresh:
+        """Bring the index up to date with the files (`listed`: a listing just taken, to save a second one)."""
+        if listed is None:
+            listed = self.listing()
         known = self._known if self._known is not None else self._load()
         result = Refresh(notes={})
         fresh: dict[str, tuple[Fingerprint, ParsedNote]] = {}
         changed: list[tuple[str, Fingerprint, ParsedNote]] = []
         now = time.time_ns()
+        result.fingerprints = listed
         for path in sorted(listed):
             fp = listed[path]
             old = known.get(path)
@@ -104,18 +113,37 @@ class Index:
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        self.cache_path.parent.mkdir(exist_ok=True)
-        db = sqlite3.connect(self.cache_path, timeout=10)
+        """The cache's connection, opened once per Index (opening it costs more than most queries)."""
+        if self._connection is None:
+            self.cache_path.parent.mkdir(exist_ok=True)
+            db = sqlite3.connect(self.cache_path, timeout=10, check_same_thread=False)
+            try:
+                # A cache: a power cut mid-write may corrupt it, which is detected and costs one re-parse;
+                # worth skipping the fsyncs (a process crash is safe: the journal is in the OS's buffers).
+                db.execute("PRAGMA synchronous = OFF")
+                with db:
+                    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                    db.execute(
+                        "CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
+                        " payload TEXT)"
+                    )
+                    db.execute(
+                        "CREATE TABLE IF NOT EXISTS derived (path TEXT PRIMARY KEY, key TEXT, meta TEXT, data BLOB)"
+                    )
+            except BaseException:
+                db.close()
+                raise
+            self._connection = db
         try:
-            with db:
-                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
-                    " payload TEXT)"
-                )
-            yield db
-        finally:
-            db.close()
+            yield self._connection
+        except sqlite3.DatabaseError:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def _load(self) -> dict[str, tuple[Fingerprint, ParsedNote]]:
         if not self.persist or not self.cache_path.exists():
@@ -126,7 +154,8 @@ class Index:
                 if row is None or row[0] != self._key:
                     return {}
                 rows = db.execute("SELECT path, mtime_ns, size, payload FROM notes").fetchall()
-            return {path: (Fingerprint(m, s), decode_note(path, payload)) for path, m, s, payload in rows}
+            notes = decode_notes([(path, payload) for path, _, _, payload in rows])
+            return {row[0]: (Fingerprint(row[1], row[2]), note) for row, note in zip(rows, notes, strict=True)}
         except (sqlite3.Error, ValueError, KeyError, TypeError, IndexError):
             self._discard()  # corrupt or foreign: start over from the files
             return {}
@@ -146,6 +175,8 @@ class Index:
             row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
             if row is None or row[0] != self._key:
                 db.execute("DELETE FROM notes")
+                db.execute("DELETE FROM derived")
+                db.execute("DELETE FROM meta")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (self._key,))
                 changed = [(p, fp, n) for p, (fp, n) in (self._known or {}).items()]
             db.executemany(
@@ -154,7 +185,57 @@ class Index:
             )
             db.executemany("DELETE FROM notes WHERE path = ?", [(p,) for p in removed])
 
+    def get_meta(self, name: str) -> Any:
+        """A JSON value a later layer keeps beside the index (e.g. what the last build wrote), or None."""
+        if not self.persist or not self.cache_path.exists():
+            return None
+        try:
+            with self._db() as db:
+                row = db.execute("SELECT value FROM meta WHERE key = ?", (f"x-{name}",)).fetchone()
+            return json.loads(row[0]) if row else None
+        except (sqlite3.Error, ValueError):
+            return None
+
+    def set_meta(self, name: str, value: Any) -> None:
+        if not self.persist:
+            return
+        try:
+            with self._db() as db, db:
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"x-{name}", json.dumps(value)))
+        except (sqlite3.Error, OSError):
+            pass  # only a speed-up is lost
+
+    def load_derived(self) -> dict[str, tuple[str, Any, bytes]]:
+        """Data derived per note by a later layer (rendered calendar events): path -> (key, meta, data).
+
+        The index only keeps it; whoever derives it decides by `key` whether it is still valid.
+        """
+        if not self.persist or not self.cache_path.exists():
+            return {}
+        try:
+            with self._db() as db:
+                rows = db.execute("SELECT path, key, meta, data FROM derived").fetchall()
+            metas = json.loads("[" + ",".join(meta for _, _, meta, _ in rows) + "]")
+            return {path: (key, meta, data) for (path, key, _, data), meta in zip(rows, metas, strict=True)}
+        except (sqlite3.Error, ValueError):
+            return {}
+
+    def save_derived(self, changed: dict[str, tuple[str, Any, bytes]], removed: list[str]) -> None:
+        """Store derived data (`meta` JSON-serialisable, `data` bytes) for notes; see `load_derived`."""
+        if not self.persist or not (changed or removed):
+            return
+        try:
+            with self._db() as db, db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?)",
+                    [(p, key, json.dumps(meta), data) for p, (key, meta, data) in changed.items()],
+                )
+                db.executemany("DELETE FROM derived WHERE path = ?", [(p,) for p in removed])
+        except (sqlite3.Error, OSError):
+            pass  # only a speed-up is lost
+
     def _discard(self) -> None:
+        self.close()
         for suffix in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(OSError):
                 Path(str(self.cache_path) + suffix).unlink()
@@ -193,8 +274,19 @@ def encode_note(note: ParsedNote) -> str:
     return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
 
 
+def decode_notes(rows: list[tuple[str, str]]) -> list[ParsedNote]:
+    """Decode many (path, payload) rows at once: one JSON document is far faster than thousands."""
+    documents = json.loads("[" + ",".join(payload for _, payload in rows) + "]")
+    return [_note(path, data) for (path, _), data in zip(rows, documents, strict=True)]
+
+
 def decode_note(path: str, payload: str) -> ParsedNote:
-    data = json.loads(payload)
+    return _note(path, json.loads(payload))
+
+
+def _note(path: str, data: dict[str, Any]) -> ParsedNote:
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: not a cached note")
     problems = tuple(Problem(path, line, msg, sev) for line, msg, sev in data.get("problems", ()))
     raw = data.get("contact")
     if raw is None:

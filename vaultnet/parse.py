@@ -32,6 +32,9 @@ _TASK = re.compile(r"\s*[-*+]\s+\[(.)\]\s+(.*)")
 _DUE = re.compile(r"📅\s*(\S+)|\(due:?\s*([^)\s]+)\s*\)", re.IGNORECASE)
 _DONE_MARKS = {"x", "X", "-"}  # done, or cancelled (Obsidian Tasks)
 _GAVE = re.compile(r"(?<![\w#])#gave\b", re.IGNORECASE)
+_LOST_TAG = re.compile(r"\s*(?:tags?\s*:\s*(?![\"'])[^\"'\n]*\s|-\s+)#[^\s#]", re.IGNORECASE)
+_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_MAX_DEPTH = 300
 _GOT = re.compile(r"(?<![\w#])#got\b", re.IGNORECASE)
 
 T = TypeVar("T")
@@ -45,11 +48,13 @@ def decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
     """Bytes -> text with `\n` line ends; a BOM is dropped. Undecodable data is a problem, not an exception."""
     if b"\x00" in data:
         return None, Problem(path, 0, "binary file, not a text note")
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = data.decode("utf-8-sig")
+        text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return None, Problem(path, line, f"not valid UTF-8 text (byte 0x{data[exc.start]:02x}); save the note as UTF-8")
+        start = exc.start + bom
+        line = data.count(b"\n", 0, start) + 1
+        return None, Problem(path, line, f"not valid UTF-8 text (byte 0x{data[start]:02x}); save the note as UTF-8")
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
@@ -73,9 +78,27 @@ def split_front_matter(path: str, text: str) -> tuple[str | None, int, Problem |
     )
 
 
+def _flow_depth(text: str) -> int:
+    """How deeply `[` / `{` nest (quotes ignored: an upper bound)."""
+    depth = deepest = 0
+    for ch in re.findall(r"[\[\]{}]", text):
+        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def load_front_matter(path: str, fm_text: str) -> tuple[dict[str, Any], Problem | None]:
+    # libyaml's C composer recurses once per level and overflows the C stack (a crash) near 25,000 levels;
+    # PyYAML's constructor stops at ~340 anyway (RecursionError, below), so refuse absurd nesting up front.
+    if fm_text.count("[") + fm_text.count("{") > _MAX_DEPTH and _flow_depth(fm_text) > _MAX_DEPTH:
+        return {}, Problem(path, 2, "front matter is not valid YAML: nested too deeply")
     try:
         data = yaml.load(fm_text, Loader=_Loader)
+    except yaml.reader.ReaderError:
+        bad = _NON_PRINTABLE.search(fm_text)
+        line = fm_text.count("\n", 0, bad.start()) + 2 if bad else 2
+        what = f"control character U+{ord(bad.group()):04X} is not allowed (delete it)" if bad else "unreadable"
+        return {}, Problem(path, line, f"front matter is not valid YAML: {what}")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else 1
@@ -84,16 +107,24 @@ def load_front_matter(path: str, fm_text: str) -> tuple[dict[str, Any], Problem 
         if exc.context and start is not None and mark is not None and start.line != mark.line:
             what += f" ({exc.context.removeprefix('while ')} that starts on line {start.line + 2})"
         lines = fm_text.split("\n")
-        source = "\n".join(lines[max(line - 3, 0) : max(line - 1, 0)])  # the line and the one before
-        if re.search(r"[\[,]\s*#", source):
-            what += " (a # starts a comment in YAML: write tags without #, or quote them)"
-        elif "\t" in source:
-            what += " (tabs are not allowed for indentation in YAML: use spaces)"
-        elif re.match(r"\s*[\w-]+:\s*[@`]", source):
-            what += " (quote a value that starts with @ or `)"
+        last = min(line - 2, len(lines) - 1)
+        first = max(last - 1, 0) if start is None else min(max(last - 1, 0), start.line)
+        for index in range(first, last + 1):  # the line, the one before, and back to where the construct started
+            if re.search(r"[\[,]\s*#", lines[index]):
+                what += " (a # starts a comment in YAML: write tags without #, or quote them)"
+                line = index + 2
+                break
+        else:
+            source = "\n".join(lines[first : last + 1])
+            if "\t" in source:
+                what += " (tabs are not allowed for indentation in YAML: use spaces)"
+            elif re.search(r"^\s*[\w-]+:\s*[@`]", source, re.MULTILINE):
+                what += " (quote a value that starts with @ or `)"
         return {}, Problem(path, line, f"front matter is not valid YAML: {what}")
     except yaml.YAMLError as exc:
         return {}, Problem(path, 1, f"front matter is not valid YAML: {exc}")
+    except RecursionError:
+        return {}, Problem(path, 2, "front matter is not valid YAML: nested too deeply")
     if data is None or data == "":
         return {}, None
     if not isinstance(data, dict):
@@ -102,15 +133,23 @@ def load_front_matter(path: str, fm_text: str) -> tuple[dict[str, Any], Problem 
 
 
 def _line_of_key(fm_text: str, key: str) -> int:
-    pattern = re.compile(rf"""['"]?{re.escape(key)}['"]?\s*:""")
+    pattern = re.compile(rf"""['"]?{re.escape(key)}['"]?\s*:""", re.IGNORECASE)
     for number, line in enumerate(fm_text.split("\n"), start=2):
         if pattern.match(line):
             return number
     return 2
 
 
+_NULLS = frozenset({"null", "Null", "NULL", "~"})
+
+
 def _unwrap(value: Any) -> Any:
-    """An unquoted `[[Name]]` is YAML for a nested list: take it as the link it was meant as."""
+    """An unquoted `[[Name]]` is YAML for a nested list: take it as the link it was meant as.
+
+    `null` and `~` mean "no value" (the text loader keeps them as text).
+    """
+    if isinstance(value, str) and value.strip() in _NULLS:
+        return None
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1:
         inner = value[0][0]
         if isinstance(inner, str):
@@ -120,6 +159,8 @@ def _unwrap(value: Any) -> Any:
 
 def _text(value: Any) -> str | None:
     value = _unwrap(value)
+    if value is None:
+        return None
     if isinstance(value, str):
         return value.strip() or None
     if isinstance(value, list) and not value:
@@ -203,13 +244,27 @@ _LIST_FIELDS: dict[str, Callable[[Any], tuple[str, ...]]] = {
 _LIST_ATTR = {"alias": "aliases", "email": "emails", "phone": "phones", "tag": "tags"}
 
 
+# Notes of vaultnet's other kinds; any other `type` (person, people, ...) in the contacts folder is a contact.
+OTHER_KINDS = frozenset({"event", "goal"})
+
+
+def note_kinds(front_matter: dict[str, Any]) -> set[str]:
+    """The note's `type` values (the key in any case, a text or a list), lower-cased."""
+    kinds: set[str] = set()
+    for key, value in front_matter.items():
+        if isinstance(key, str) and key.strip().lower() == "type":
+            for kind in value if isinstance(value, list) else [value]:
+                if isinstance(kind, str) and kind.strip():
+                    kinds.add(kind.strip().lower())
+    return kinds
+
+
 def is_contact_note(path: str, front_matter: dict[str, Any], settings: Settings) -> bool:
-    """In the contacts folder (unless its `type` says otherwise), or anywhere with `type: contact`."""
-    kind = front_matter.get("type")
-    kinds = {k.strip().lower() for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
+    """In the contacts folder (unless its `type` is another vaultnet kind), or anywhere with `type: contact`."""
+    kinds = note_kinds(front_matter)
     if "contact" in kinds:
         return True
-    return not kinds - {""} and path.startswith(settings.contacts_folder + "/")
+    return not kinds & OTHER_KINDS and path.startswith(settings.contacts_folder + "/")
 
 
 def parse_body(path: str, text: str, first_line: int) -> tuple[list[LogEntry], list[Promise], list[Problem]]:
@@ -306,13 +361,17 @@ def _contact(
         except ValueError as exc:
             problems.append(Problem(path, _line_of_key(fm_text, key), f"{key}: {exc}"))
             continue
-        if field == "cadence" and value is None and raw:
+        if field == "cadence" and value is None and _text(raw):
             values["cadence_none"] = True
         attr = _LIST_ATTR.get(field, field)
         if field in _LIST_FIELDS:
             value = tuple(dict.fromkeys(values.get(attr, ()) + value))
         if value is not None:
             values[attr] = value
+    for number, line in enumerate(fm_text.split("\n"), start=2):
+        if _LOST_TAG.match(line):
+            message = "a # starts a YAML comment, so what follows it is ignored: quote it, or write tags without #"
+            problems.append(Problem(path, number, message, "warning"))
     circle = values.get("circle")
     if circle is not None and circle not in dict(settings.circles):
         known = ", ".join(name for name, _ in settings.circles)
@@ -323,8 +382,8 @@ def _contact(
     body = text.split("\n", body_start)[-1] if body_start else text
     log, promises, body_problems = parse_body(path, body, body_line)
     problems.extend(body_problems)
-    if problems:
+    if any(p.severity == "error" for p in problems):
         return ParsedNote(path, problems=tuple(problems))
     values.setdefault("name", PurePosixPath(path).stem)
     contact = Contact(path=path, log=tuple(log), promises=tuple(promises), modified=modified, **values)
-    return ParsedNote(path, contact=contact)
+    return ParsedNote(path, contact=contact, problems=tuple(problems))

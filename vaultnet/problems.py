@@ -13,7 +13,8 @@ Severity = Literal["error", "warning"]
 class Problem:
     """Something wrong in a note or a setting, located as `path:line`.
 
-    `path` is relative to the vault and `/`-separated; `line` is 1-based (0 = the file as a whole).
+    `path` is relative to the vault and `/`-separated; `line` is 1-based (0 = the file as a whole, shown
+    as line 1 so that editors and CI logs can still jump to it).
     An error makes vaultnet skip the note; a warning is only reported.
     """
 
@@ -24,7 +25,7 @@ class Problem:
 
     def format(self, prefix: str = "") -> str:
         """Render as `path:line: message` (the form editors and CI logs can jump to)."""
-        where = f"{prefix}{self.path}:{self.line}" if self.line else f"{prefix}{self.path}"
+        where = f"{prefix}{self.path}:{max(self.line, 1)}"
         label = "warning: " if self.severity == "warning" else ""
         return f"{where}: {label}{self.message}"
 

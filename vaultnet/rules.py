@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from vaultnet.config import Settings
-from vaultnet.model import Contact, Item
+from vaultnet.model import Contact, Duration, Item
 from vaultnet.values import add_duration, next_birthday
 
 KIND_ORDER = {"birthday": 0, "promise": 1, "follow-up": 2}
@@ -37,15 +37,12 @@ def is_due(item: Item, today: date) -> bool:
     return item.day <= today
 
 
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n} days"
-
-
-def _ago(day: date, today: date) -> str:
-    n = (today - day).days
-    if n == 0:
-        return "today"
-    return f"{_days(n)} ago" if n > 0 else f"in {_days(-n)}"
+def _after(start: date, cadence: Duration) -> date | None:
+    """`start` + `cadence`, or None past 9999-12-31 (such a follow-up never comes)."""
+    try:
+        return add_duration(start, cadence)
+    except (OverflowError, ValueError):
+        return None
 
 
 def follow_up_item(contact: Contact, settings: Settings, today: date) -> Item | None:
@@ -63,11 +60,16 @@ def follow_up_item(contact: Contact, settings: Settings, today: date) -> Item | 
         if last is not None:
             entry = contact.last_log
             how = f" ({entry.kind})" if entry is not None and entry.day == last and entry.kind else ""
-            reason = f"last contact {_ago(last, today)}{how}; your rhythm is every {cadence}"
-            candidates.append((add_duration(last, cadence), reason))
+            # Reasons name dates, not "N days ago": the calendar's copy of them must not change every day.
+            reason = f"last contact on {last.isoformat()}{how}; your rhythm is every {cadence}"
+            due = _after(last, cadence)
+            if due is not None:
+                candidates.append((due, reason))
         elif contact.met is not None:
-            reason = f"met {_ago(contact.met, today)}, no contact since; your rhythm is every {cadence}"
-            candidates.append((add_duration(contact.met, cadence), reason))
+            reason = f"met on {contact.met.isoformat()}, no contact since; your rhythm is every {cadence}"
+            due = _after(contact.met, cadence)
+            if due is not None:
+                candidates.append((due, reason))
         else:
             candidates.append((today, "no contact recorded yet: say hello, then log it"))
     if not candidates:
@@ -80,7 +82,7 @@ def birthday_item(contact: Contact, settings: Settings, today: date) -> Item | N
     if contact.birthday is None:
         return None
     day = next_birthday(contact.birthday, today)
-    if (day - today).days > settings.birthday_lookahead_days:
+    if settings.birthday_lookahead_days is None or (day - today).days > settings.birthday_lookahead_days:
         return None
     when = "today" if day == today else f"on {day.strftime('%a %d %b')}"
     age = ""

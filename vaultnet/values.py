@@ -52,6 +52,8 @@ def parse_birthday(text: str) -> Birthday:
     try:
         d = parse_date(value)
     except ValueError:
+        if _DATE.fullmatch(value):
+            raise ValueError(f"{text!r} is not a valid birthday") from None
         raise ValueError(f"{text!r} is not a birthday (expected YYYY-MM-DD or --MM-DD)") from None
     return Birthday(month=d.month, day=d.day, year=d.year)
 
@@ -108,6 +110,18 @@ def birthday_in(birthday: Birthday, year: int) -> date:
 
 
 def next_birthday(birthday: Birthday, today: date) -> date:
-    """The first celebration on or after `today`."""
+    """The first celebration on or after `today` (this year's in 9999, the calendar's last year)."""
     this_year = birthday_in(birthday, today.year)
-    return this_year if this_year >= today else birthday_in(birthday, today.year + 1)
+    if this_year >= today or today.year == 9999:
+        return this_year
+    return birthday_in(birthday, today.year + 1)
+
+
+_LINK_TEXT = re.compile(r"\[\[([^\[\]|]+)(?:\|([^\[\]]+))?\]\]")
+
+
+def plain_text(text: str) -> str:
+    """`[[Anna Schmidt|Anna]]` -> `Anna`, `[[Anna Schmidt]]` -> `Anna Schmidt`: links read as text elsewhere."""
+    if "[[" not in text:
+        return text
+    return _LINK_TEXT.sub(lambda m: m.group(2) or m.group(1).split("#", 1)[0], text)

@@ -89,6 +89,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
     A reader never sees a half-written file; an existing file keeps its permissions.
     """
+    if path.is_symlink():  # a user who links the output elsewhere wants the link kept and its target written
+        path = Path(os.path.realpath(path))
     try:
         if path.read_bytes() == data:
             return False
@@ -99,7 +101,10 @@ def write_atomic(path: Path, data: bytes) -> bool:
         mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = None
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:  # name the output, not the temp file that could not be made
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -107,8 +112,10 @@ def write_atomic(path: Path, data: bytes) -> bool:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK if mode is None else mode)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
     return True

@@ -9,56 +9,58 @@ VALUE=DATE events with an end, CRLF, folding) is explained in docs/calendar.md.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from vaultnet.config import Settings
 from vaultnet.model import Contact, Item
 from vaultnet.rules import Plan
-from vaultnet.values import birthday_in, next_birthday
+from vaultnet.values import birthday_in, next_birthday, plain_text
 
 PRODID = "-//vaultnet//vaultnet reminders//EN"
 _SEQUENCE_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-_CONTROL = {c: None for c in range(32) if c not in (9, 10)}
-_CONTROL[0x7F] = None
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_ONE_DAY = timedelta(days=1)
 
 
 def escape(text: str) -> str:
     """TEXT escaping (RFC 5545 3.3.11); control characters, which no client accepts, are dropped."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character or an escape."""
-    if len(line) <= 75 and len(line.encode()) <= 75:
+    """Fold a content line at 75 octets without splitting a UTF-8 character or a backslash escape."""
+    data = line.encode()
+    if len(data) <= 75:
         return line
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for char in line:
-        width = len(char.encode())
-        if size + width > 75 - (1 if parts else 0):  # continuation lines start with a space
-            if current and current[-1] == "\\":  # keep `\n`, `\,` ... on one line
-                current.pop()
-                parts.append("".join(current))
-                current, size = ["\\"], 1
-            else:
-                parts.append("".join(current))
-                current, size = [], 0
-        current.append(char)
-        size += width
-    parts.append("".join(current))
-    return "\r\n ".join(parts)
+    parts: list[bytes] = []
+    start, limit = 0, 75  # continuation lines carry a leading space: 74 octets of content
+    while len(data) - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
+            cut -= 1
+        slashes = 0
+        while cut - slashes - 1 >= start and data[cut - slashes - 1] == 0x5C:
+            slashes += 1
+        if slashes % 2:  # the line would end inside an escape such as `\n`: keep it together
+            cut -= 1
+        parts.append(data[start:cut])
+        start, limit = cut, 74
+    parts.append(data[start:])
+    return b"\r\n ".join(parts).decode()
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
 def _day(d: date) -> str:
-    return d.strftime("%Y%m%d")
+    return f"{d.year:04d}{d.month:02d}{d.day:02d}"
 
 
 def uid_for(contact: Contact, kind: str, key: str = "") -> str:
@@ -95,17 +97,21 @@ def context_lines(contact: Contact) -> list[str]:
     entry = contact.last_log
     last = contact.last_interaction
     if last is not None:
-        how = f" ({entry.kind}: {entry.text})" if entry is not None and entry.day == last and entry.text else ""
+        how = (
+            f" ({entry.kind}: {plain_text(entry.text)})"
+            if entry is not None and entry.day == last and entry.text
+            else ""
+        )
         if entry is not None and entry.day == last and not entry.text and entry.kind:
             how = f" ({entry.kind})"
         lines.append(f"Last contact: {last.isoformat()}{how}")
     if contact.interests:
         lines.append("Interests: " + ", ".join(contact.interests))
     if contact.introduced_by:
-        lines.append(f"Introduced by: {contact.introduced_by}")
+        lines.append(f"Introduced by: {plain_text(contact.introduced_by)}")
     for promise in contact.open_promises:
         due = f" (due {promise.due.isoformat()})" if promise.due else ""
-        lines.append(f"Open promise: {promise.text}{due}")
+        lines.append(f"Open promise: {plain_text(promise.text)}{due}")
     if contact.emails:
         lines.append("E-mail: " + ", ".join(contact.emails))
     if contact.phones:
@@ -114,7 +120,7 @@ def context_lines(contact: Contact) -> list[str]:
     return lines
 
 
-def birthday_events(contact: Contact, today: date) -> list[Event]:
+def birthday_events(contact: Contact, today: date, context: list[str]) -> list[Event]:
     """A yearly all-day event; Feb 29 falls on Feb 28 in common years (the rule every parser agrees on).
 
     A recurring event has one summary, so the age is shown by an override of the next occurrence.
@@ -127,7 +133,7 @@ def birthday_events(contact: Contact, today: date) -> list[Event]:
     rrule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1" if (birthday.month, birthday.day) == (2, 29) else "FREQ=YEARLY"
     uid = uid_for(contact, "birthday")
     born = f" (*{birthday.year})" if birthday.year is not None else ""
-    description = "\n".join(["A reason to call personally, not to send an automated message.", *context_lines(contact)])
+    description = "\n".join(["A reason to call personally, not to send an automated message.", *context])
     revised = _revised(contact)
     events = [Event(uid, start, f"🎂 {contact.name}{born}", description, revised, rrule, categories="Birthday")]
     upcoming = next_birthday(birthday, today)
@@ -149,77 +155,105 @@ def birthday_events(contact: Contact, today: date) -> list[Event]:
     return events
 
 
-def item_event(item: Item, today: date) -> Event:
+def item_event(item: Item, today: date, context: list[str]) -> Event:
     """A follow-up or promise on its day; an overdue one on today, so a subscribed calendar shows it."""
     contact = item.contact
     start = max(item.day, today)
     revised = _revised(contact)
-    if start > item.day:
-        # Moved forward because the day passed: that is a revision, which clients learn from DTSTAMP/SEQUENCE.
+    if item.day <= today:
+        # Shown on today because its day has come: it moves every day until done. Each move is a revision,
+        # which clients learn from DTSTAMP/SEQUENCE.
         revised = max(revised, datetime.combine(today, time(), UTC))
     if item.kind == "promise":
-        summary = f"Promise to {contact.name}: {item.key}"
+        summary = f"Promise to {contact.name}: {plain_text(item.key)}"
     else:
         summary = f"Get back to {contact.name}"
     overdue = (today - item.day).days
-    reason = item.reason[0].upper() + item.reason[1:]
-    head = f"{reason} (due {item.day.isoformat()}, {overdue} days overdue)." if overdue > 0 else f"{reason}."
+    reason = plain_text(item.reason[0].upper() + item.reason[1:])
+    if overdue > 0 and item.kind != "promise":  # a promise's reason already says since when
+        reason += f" (due {item.day.isoformat()}, {overdue} day{'s' if overdue != 1 else ''} overdue)"
+    head = f"{reason}."
     return Event(
         uid_for(contact, item.kind, item.key),
         start,
         summary,
-        "\n".join([head, *context_lines(contact)]),
+        "\n".join([head, *context]),
         revised,
         categories="Follow-up" if item.kind == "follow-up" else "Promise",
     )
 
 
-def calendar_events(plan: Plan) -> list[Event]:
-    events: list[Event] = []
-    for contact in plan.contacts:
-        events.extend(birthday_events(contact, plan.today))
-    events.extend(item_event(item, plan.today) for item in plan.items if item.kind in ("follow-up", "promise"))
+CALENDAR_KINDS = ("follow-up", "promise")
+# (date of the series, UID, 0 for a master / 1 for an override, date of the occurrence): a stable order
+SortKey = tuple[str, str, int, str]
+Fragment = tuple[SortKey, bytes]  # bytes: one emoji would make a joined str of the calendar 4 bytes a character
+
+
+def contact_events(contact: Contact, items: Iterable[Item], today: date) -> list[Event]:
+    """Every event of one contact: its birthday series and its dated follow-ups and promises."""
+    context = context_lines(contact)
+    events = birthday_events(contact, today, context)
+    seen: dict[str, int] = {}
+    for item in items:
+        if item.kind not in CALENDAR_KINDS or item.day >= date.max:
+            continue  # an all-day event on 9999-12-31 would end in year 10000
+        event = item_event(item, today, context)
+        seen[event.uid] = count = seen.get(event.uid, 0) + 1
+        if count > 1:  # two open tasks with the same text: the second gets a UID of its own
+            event = replace(event, uid=uid_for(contact, item.kind, f"{item.key}\0{count}"))
+        events.append(event)
     return events
 
 
+def contact_fragments(contact: Contact, items: Iterable[Item], today: date, alarm: time | None) -> list[Fragment]:
+    """The contact's events as text, each with its place in the calendar.
+
+    Everything a fragment shows comes from (contact, items, today, alarm), so a caller may reuse
+    fragments while those are unchanged.
+    """
+    events = contact_events(contact, items, today)
+    masters = {e.uid: e.start for e in events if e.recurrence_id is None}
+    fragments: list[Fragment] = []
+    for event in events:
+        series = masters.get(event.uid, event.start).isoformat()
+        override = event.recurrence_id
+        key = (series, event.uid, 0 if override is None else 1, (override or event.start).isoformat())
+        fragments.append((key, event_lines(event, alarm).encode()))
+    return fragments
+
+
+def _text_line(name: str, value: str) -> str:
+    return fold(f"{name}:{escape(value)}") + "\r\n"
+
+
 def event_lines(event: Event, alarm: time | None) -> str:
-    """One VEVENT as CRLF-terminated, folded lines."""
-    sequence = int((event.revised - _SEQUENCE_EPOCH).total_seconds() // 60)
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{event.uid}",
-        f"DTSTAMP:{_stamp(event.revised)}",
-        f"LAST-MODIFIED:{_stamp(event.revised)}",
-        f"SEQUENCE:{max(sequence, 0)}",
-    ]
-    if event.recurrence_id is not None:
-        lines.append(f"RECURRENCE-ID;VALUE=DATE:{_day(event.recurrence_id)}")
-    lines += [
-        f"DTSTART;VALUE=DATE:{_day(event.start)}",
-        f"DTEND;VALUE=DATE:{_day(event.start + timedelta(days=1))}",
-    ]
-    if event.rrule:
-        lines.append(f"RRULE:{event.rrule}")
-    lines += [
-        f"SUMMARY:{escape(event.summary)}",
-        f"DESCRIPTION:{escape(event.description)}",
-    ]
-    if event.categories:
-        lines.append(f"CATEGORIES:{escape(event.categories)}")
-    lines += ["TRANSP:TRANSPARENT", "CLASS:PRIVATE"]
+    """One VEVENT as CRLF-terminated, folded lines (only free text can exceed 75 octets and needs folding)."""
+    stamp = _stamp(event.revised)
+    sequence = max(int((event.revised - _SEQUENCE_EPOCH).total_seconds() // 60), 0)
+    recurrence = f"RECURRENCE-ID;VALUE=DATE:{_day(event.recurrence_id)}\r\n" if event.recurrence_id else ""
+    rrule = f"RRULE:{event.rrule}\r\n" if event.rrule else ""
+    categories = _text_line("CATEGORIES", event.categories) if event.categories else ""
+    valarm = ""
     if alarm is not None:
-        lines += [
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            f"DESCRIPTION:{escape(event.summary)}",
-            f"TRIGGER;RELATED=START:PT{alarm.hour}H{alarm.minute}M",
-            "END:VALARM",
-        ]
-    lines.append("END:VEVENT")
-    return "".join(fold(line) + "\r\n" for line in lines)
+        valarm = (
+            "BEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+            + _text_line("DESCRIPTION", event.summary)
+            + f"TRIGGER;RELATED=START:PT{alarm.hour}H{alarm.minute}M\r\nEND:VALARM\r\n"
+        )
+    return (
+        f"BEGIN:VEVENT\r\nUID:{event.uid}\r\nDTSTAMP:{stamp}\r\nLAST-MODIFIED:{stamp}\r\n"
+        f"SEQUENCE:{sequence}\r\n{recurrence}"
+        f"DTSTART;VALUE=DATE:{_day(event.start)}\r\nDTEND;VALUE=DATE:{_day(event.start + _ONE_DAY)}\r\n{rrule}"
+        + _text_line("SUMMARY", event.summary)
+        + _text_line("DESCRIPTION", event.description)
+        + categories
+        + "TRANSP:TRANSPARENT\r\nCLASS:PRIVATE\r\n"
+        + valarm
+        + "END:VEVENT\r\n"
+    )
 
 
-def render_calendar(events: Iterable[Event], settings: Settings) -> bytes:
+def render_calendar(fragments: Iterable[Fragment], settings: Settings) -> bytes:
     """The whole VCALENDAR, events in a stable order: by date, then UID, each override after its master."""
     name = escape(settings.calendar_name)
     description = escape("Follow-ups, promises and birthdays from your vaultnet vault.")
@@ -235,12 +269,19 @@ def render_calendar(events: Iterable[Event], settings: Settings) -> bytes:
         "REFRESH-INTERVAL;VALUE=DURATION:PT12H",
         "X-PUBLISHED-TTL:PT12H",
     ]
-    events = list(events)
-    masters = {e.uid: e.start for e in events if e.recurrence_id is None}
-    ordered = sorted(
-        events,
-        key=lambda e: (masters.get(e.uid, e.start), e.uid, e.recurrence_id is not None, e.recurrence_id or e.start),
-    )
-    body = "".join(event_lines(e, settings.alarm) for e in ordered)
-    head = "".join(fold(line) + "\r\n" for line in header)
-    return (head + body + "END:VCALENDAR\r\n").encode()
+    head = "".join(fold(line) + "\r\n" for line in header).encode()
+    return b"".join([head, *(text for _, text in sorted(fragments)), b"END:VCALENDAR\r\n"])
+
+
+def items_by_contact(plan: Plan) -> dict[str, list[Item]]:
+    groups: dict[str, list[Item]] = {}
+    for item in plan.items:
+        if item.kind in CALENDAR_KINDS:
+            groups.setdefault(item.path, []).append(item)
+    return groups
+
+
+def plan_fragments(plan: Plan, alarm: time | None) -> list[Fragment]:
+    """All fragments of a plan, computed afresh (the pipeline reuses unchanged ones instead)."""
+    by_contact = items_by_contact(plan)
+    return [f for c in plan.contacts for f in contact_fragments(c, by_contact.get(c.path, ()), plan.today, alarm)]

@@ -68,7 +68,7 @@ def render_followups(plan: Plan, problems: Iterable[Problem] = ()) -> bytes:
         out.append("")
     problems = sorted(problems)
     if problems:
-        out += [f"## Notes vaultnet could not read ({len(problems)})", ""]
+        out += [f"## Problems in notes and settings ({len(problems)})", ""]
         out += [f"- `{p.format()}`" for p in problems]
         out.append("")
     return "\n".join(out).encode()

@@ -1,0 +1,368 @@
+"""The orchestrator: vault -> settings -> index -> plan -> outputs, with real vaults on disk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from vaultnet import pipeline
+from vaultnet.pipeline import BuildResult, Session
+from vaultnet.problems import UserError
+
+TODAY = date(2026, 11, 21)
+OLD_NS = 1_700_000_000_000_000_000  # 2023-11-14: outside the index's "racy" window
+LATER_NS = OLD_NS + 86_400 * 1_000_000_000
+
+ANNA = """---
+company: Acme
+circle: close
+birthday: 1990-11-25
+---
+# Log
+- 2026-10-02 call: talked about her new team #gave
+
+- [ ] send the article 📅 2026-11-20
+"""
+BEN = "---\nname: Ben Okafor\nlast_contact: 2026-11-10\nfollow_up: 2026-11-19\n---\n"
+CARLA = "---\ntype: contact\nname: Carla Diaz\n---\nMet at the meetup.\n"
+IDEAS = "Ideas for the meetup, no front matter.\n"
+
+# What is due on TODAY in the vault above, as (kind, name, day).
+DUE = [
+    ("follow-up", "Anna", date(2026, 11, 1)),
+    ("follow-up", "Ben Okafor", date(2026, 11, 19)),
+    ("promise", "Anna", date(2026, 11, 20)),
+    ("follow-up", "Carla Diaz", date(2026, 11, 21)),
+    ("birthday", "Anna", date(2026, 11, 25)),
+]
+
+
+def put(root: Path, rel: str, text: str, mtime_ns: int | None = OLD_NS) -> Path:
+    """Write a note; by default with an old mtime so the index trusts its fingerprint next time."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    if mtime_ns is not None:
+        os.utime(path, ns=(mtime_ns, mtime_ns))
+    return path
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    root = tmp_path / "vault"
+    put(root, "contacts/Anna.md", ANNA)
+    put(root, "contacts/work/Ben.md", BEN)
+    put(root, "notes/Carla.md", CARLA)
+    put(root, "notes/Ideas.md", IDEAS)
+    return root
+
+
+def due_list(result: BuildResult) -> list[tuple[str, str, date]]:
+    """The due items of a build that computed its plan."""
+    assert result.plan is not None
+    return [(i.kind, i.name, i.day) for i in result.plan.due]
+
+
+def due_now(root: Path, today: date = TODAY) -> list[tuple[str, str, date]]:
+    """The due items as a fresh `due` computes them (it never reuses a previous build's result)."""
+    return [(i.kind, i.name, i.day) for i in pipeline.due(root, today)[1].due]
+
+
+def contact_names(root: Path) -> list[str]:
+    return sorted(c.name for c in pipeline.due(root, TODAY)[1].contacts)
+
+
+def cold_outputs(root: Path, scratch: Path, today: date = TODAY) -> dict[str, bytes]:
+    """The outputs of a build from scratch (no cache) on a copy of the vault with the same files and mtimes."""
+    copy = scratch / "cold"
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".vaultnet"))
+    return outputs(copy, pipeline.build(copy, today))
+
+
+def outputs(root: Path, result: BuildResult) -> dict[str, bytes]:
+    return {o.path.relative_to(root).as_posix(): o.path.read_bytes() for o in result.outputs}
+
+
+def test_build_writes_the_follow_up_note_and_the_calendar(vault: Path) -> None:
+    result = pipeline.build(vault, TODAY)
+    assert due_list(result) == DUE
+    assert [o.path for o in result.outputs] == [vault / "Follow-ups.md", vault / ".vaultnet" / "reminders.ics"]
+    assert all(o.changed for o in result.outputs)
+    note = (vault / "Follow-ups.md").read_text(encoding="utf-8")
+    assert note.startswith("# Follow-ups for Saturday 2026-11-21\n")
+    assert "[[contacts/work/Ben|Ben Okafor]]" in note
+    calendar = (vault / ".vaultnet" / "reminders.ics").read_bytes()
+    assert calendar.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert calendar.rstrip().endswith(b"END:VCALENDAR")
+    assert result.problems == []
+
+
+def test_build_twice_is_byte_identical_and_does_not_rewrite(vault: Path) -> None:
+    first = pipeline.build(vault, TODAY)
+    written = outputs(vault, first)
+    for output in first.outputs:
+        os.utime(output.path, ns=(OLD_NS, OLD_NS))
+    second = pipeline.build(vault, TODAY)
+    assert [o.changed for o in second.outputs] == [False, False]
+    assert outputs(vault, second) == written
+    assert [o.path.stat().st_mtime_ns for o in second.outputs] == [OLD_NS, OLD_NS]
+    assert (second.contacts, second.due, second.problems) == (first.contacts, first.due, first.problems) == (3, 5, [])
+    assert pipeline.due(vault, TODAY)[0].refresh.parsed == []  # all from the cache
+
+
+def test_build_in_a_fresh_copy_of_the_vault_is_byte_identical(vault: Path, tmp_path: Path) -> None:
+    """No cache, other absolute path, same notes and mtimes: the same bytes."""
+    first = outputs(vault, pipeline.build(vault, TODAY))
+    copy = tmp_path / "copy"
+    for rel, text in (("contacts/Anna.md", ANNA), ("contacts/work/Ben.md", BEN), ("notes/Carla.md", CARLA)):
+        put(copy, rel, text)
+    put(copy, "notes/Ideas.md", IDEAS)
+    assert outputs(copy, pipeline.build(copy, TODAY)) == first
+
+
+def test_another_day_changes_the_outputs(vault: Path) -> None:
+    first = outputs(vault, pipeline.build(vault, TODAY))
+    result = pipeline.build(vault, date(2026, 11, 22))
+    assert result.outputs[0].changed is True
+    assert outputs(vault, result)["Follow-ups.md"] != first["Follow-ups.md"]
+
+
+def test_after_changing_one_note_only_that_note_is_reparsed(vault: Path) -> None:
+    pipeline.build(vault, TODAY)
+    put(vault, "contacts/work/Ben.md", BEN.replace("2026-11-10", "2026-11-20"), mtime_ns=LATER_NS)
+    result = pipeline.build(vault, TODAY)
+    assert result.snapshot.refresh.parsed == ["contacts/work/Ben.md"]
+    # The follow-up planned for 2026-11-19 is done: Ben was contacted after it.
+    assert ("follow-up", "Ben Okafor", date(2026, 11, 19)) not in due_list(result)
+    assert [o.changed for o in result.outputs] == [True, True]
+
+
+def test_a_note_edited_just_now_is_reparsed(vault: Path) -> None:
+    pipeline.build(vault, TODAY)
+    put(vault, "contacts/work/Ben.md", BEN.replace("Ben Okafor", "Ben O."), mtime_ns=None)
+    result = pipeline.build(vault, TODAY)
+    assert result.snapshot.refresh.parsed == ["contacts/work/Ben.md"]
+    assert ("follow-up", "Ben O.", date(2026, 11, 19)) in due_list(result)
+
+
+def test_removing_a_note_removes_its_items(vault: Path) -> None:
+    pipeline.build(vault, TODAY)
+    (vault / "contacts" / "Anna.md").unlink()
+    result = pipeline.build(vault, TODAY)
+    assert result.snapshot.refresh.removed == ["contacts/Anna.md"]
+    assert due_list(result) == [d for d in DUE if d[1] != "Anna"]
+    assert "Anna" not in (vault / "Follow-ups.md").read_text(encoding="utf-8")
+    assert b"Anna" not in (vault / ".vaultnet" / "reminders.ics").read_bytes()
+
+
+def test_outputs_configured_in_vaultnet_toml_are_written_there(vault: Path) -> None:
+    put(vault, "vaultnet.toml", '[outputs]\nfollowups = "crm/Today.md"\ncalendar = "public/people.ics"\n')
+    result = pipeline.build(vault, TODAY)
+    assert [o.path for o in result.outputs] == [vault / "crm" / "Today.md", vault / "public" / "people.ics"]
+    assert (vault / "crm" / "Today.md").read_text(encoding="utf-8").startswith("# Follow-ups for")
+    assert (vault / "public" / "people.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert not (vault / "Follow-ups.md").exists()
+    assert not (vault / ".vaultnet" / "reminders.ics").exists()
+    assert result.problems == []
+
+
+@pytest.mark.parametrize("followups", ["Follow-ups.md", "contacts/Follow-ups.md"])
+def test_the_follow_up_note_is_not_indexed_as_a_note(vault: Path, followups: str) -> None:
+    put(vault, "vaultnet.toml", f'[outputs]\nfollowups = "{followups}"\n')
+    first = pipeline.build(vault, TODAY)
+    assert (vault / followups).is_file()
+    os.utime(vault / followups, ns=(OLD_NS, OLD_NS))  # an old, trusted file: as any note would be
+    snapshot, the_plan = pipeline.due(vault, TODAY)
+    assert followups not in snapshot.refresh.notes
+    assert snapshot.problems == []
+    assert sorted(c.name for c in the_plan.contacts) == ["Anna", "Ben Okafor", "Carla Diaz"]
+    assert [(i.kind, i.name, i.day) for i in the_plan.due] == due_list(first) == DUE
+    second = pipeline.build(vault, TODAY)
+    assert [o.changed for o in second.outputs] == [False, False]
+    assert (second.contacts, second.due) == (3, 5)
+
+
+@pytest.mark.parametrize("followups", ["./contacts/Follow-ups.md", "contacts//Follow-ups.md"])
+def test_the_follow_up_note_is_not_indexed_however_its_path_is_written(vault: Path, followups: str) -> None:
+    put(vault, "vaultnet.toml", f'[outputs]\nfollowups = "{followups}"\n')
+    pipeline.build(vault, TODAY)
+    assert (vault / "contacts" / "Follow-ups.md").is_file()
+    assert contact_names(vault) == ["Anna", "Ben Okafor", "Carla Diaz"]
+    second = pipeline.build(vault, TODAY)
+    assert [o.changed for o in second.outputs] == [False, False]
+    assert (second.contacts, second.due) == (3, 5)
+
+
+def test_a_contacts_folder_written_with_dot_slash_still_finds_the_contacts(vault: Path) -> None:
+    put(vault, "vaultnet.toml", 'contacts_folder = "./contacts"\n')
+    snapshot, the_plan = pipeline.due(vault, TODAY)
+    assert snapshot.problems == []
+    assert sorted(c.name for c in the_plan.contacts) == ["Anna", "Ben Okafor", "Carla Diaz"]
+
+
+def test_due_and_check_write_no_outputs(vault: Path) -> None:
+    snapshot, the_plan = pipeline.due(vault, TODAY)
+    assert snapshot.refresh.parsed == sorted(
+        ["contacts/Anna.md", "contacts/work/Ben.md", "notes/Carla.md", "notes/Ideas.md"]
+    )
+    assert [(i.kind, i.name, i.day) for i in the_plan.due] == DUE
+    assert pipeline.check(vault) == []
+    assert not (vault / "Follow-ups.md").exists()
+    assert not (vault / ".vaultnet" / "reminders.ics").exists()
+
+
+def test_broken_notes_are_reported_and_good_notes_still_used(vault: Path) -> None:
+    put(vault, "contacts/Bad.md", "---\ncadence: soon\n---\n")
+    put(vault, "vaultnet.toml", "colour = 'blue'\n")
+    result = pipeline.build(vault, TODAY)
+    assert due_list(result) == DUE
+    assert [(p.path, p.line, p.severity) for p in result.problems] == [
+        ("contacts/Bad.md", 2, "error"),
+        ("vaultnet.toml", 1, "warning"),
+    ]
+    assert pipeline.check(vault) == result.problems
+    assert "contacts/Bad.md:2: cadence:" in (vault / "Follow-ups.md").read_text(encoding="utf-8")
+
+
+def test_a_missing_vault_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no such folder"):
+        pipeline.build(tmp_path / "missing", TODAY)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UserError, match="not a folder"):
+        pipeline.due(tmp_path / "file", TODAY)
+
+
+# -- Session ----------------------------------------------------------------------------------------
+
+
+def test_a_reused_session_gives_the_same_result_as_fresh_ones(vault: Path, tmp_path: Path) -> None:
+    session = Session(vault, persist=False)
+    kept = [session.build(TODAY)]
+    fresh = [pipeline.build(vault, TODAY)]
+    put(vault, "contacts/work/Ben.md", BEN.replace("2026-11-19", "2026-11-18"), mtime_ns=LATER_NS)
+    (vault / "notes" / "Carla.md").unlink()
+    put(vault, "contacts/Dora.md", "---\nbirthday: --11-23\nlast_contact: 2026-11-01\n---\n")
+    kept.append(session.build(TODAY))
+    fresh.append(pipeline.build(vault, TODAY))
+    for k, f in zip(kept, fresh, strict=True):
+        assert due_list(k) == due_list(f)
+        assert k.plan == f.plan
+        assert k.snapshot.refresh.notes == f.snapshot.refresh.notes
+    assert kept[1].snapshot.refresh.parsed == ["contacts/Dora.md", "contacts/work/Ben.md"]
+    assert kept[1].snapshot.refresh.removed == ["notes/Carla.md"]
+    assert ("birthday", "Dora", date(2026, 11, 23)) in due_list(kept[1])
+
+
+def test_an_in_memory_session_keeps_no_cache(vault: Path) -> None:
+    session = Session(vault, persist=False)
+    session.build(TODAY)
+    second = session.build(TODAY)
+    assert second.snapshot.refresh.parsed == []
+    assert [o.changed for o in second.outputs] == [False, False]
+    assert not (vault / ".vaultnet" / "cache.sqlite").exists()
+
+
+def test_reload_settings_picks_up_a_changed_vaultnet_toml(vault: Path) -> None:
+    session = Session(vault)
+    before = session.build(TODAY)
+    assert session.reload_settings() is False
+    put(vault, "vaultnet.toml", '[circles]\nclose = "10d"\n[calendar]\nname = "People"\n')
+    assert session.reload_settings() is True
+    after = session.build(TODAY)
+    assert ("follow-up", "Anna", date(2026, 11, 1)) in due_list(before)
+    assert ("follow-up", "Anna", date(2026, 10, 12)) in due_list(after)  # 2026-10-02 + 10d
+    assert b"X-WR-CALNAME:People" in (vault / ".vaultnet" / "reminders.ics").read_bytes()
+    assert session.reload_settings() is False
+    assert due_now(vault) == due_list(after)  # a fresh session agrees
+
+
+def test_reload_settings_notices_a_new_warning(vault: Path) -> None:
+    session = Session(vault)
+    put(vault, "vaultnet.toml", "colour = 'blue'\n")
+    assert session.reload_settings() is True
+    assert [p.message for p in session.snapshot().problems] == ["colour: unknown setting (ignored)"]
+
+
+def test_a_changed_contacts_folder_reindexes(vault: Path) -> None:
+    session = Session(vault)
+    session.build(TODAY)
+    put(vault, "people/Eve.md", "---\nlast_contact: 2026-01-01\n---\n")
+    put(vault, "vaultnet.toml", 'contacts_folder = "people"\n')
+    assert session.reload_settings() is True
+    result = session.build(TODAY)
+    assert sorted(c.name for c in result.plan.contacts) == ["Carla Diaz", "Eve"]
+    assert len(result.snapshot.refresh.parsed) == 5
+    assert contact_names(vault) == ["Carla Diaz", "Eve"]
+
+
+# -- incremental builds give what a build from scratch gives ----------------------------------------
+
+
+def test_incremental_builds_match_builds_from_scratch(vault: Path, tmp_path: Path) -> None:
+    """Whatever a build reuses (parsed notes, rendered events, the last build), the bytes are a cold build's."""
+    edits = [
+        lambda: put(vault, "contacts/work/Ben.md", BEN.replace("2026-11-10", "2026-11-20"), mtime_ns=LATER_NS),
+        lambda: put(vault, "contacts/Anna.md", ANNA.replace("company: Acme", "company: Initech"), mtime_ns=LATER_NS),
+        lambda: (vault / "notes" / "Carla.md").unlink(),
+        lambda: put(vault, "contacts/Dora.md", "---\nbirthday: --11-23\nmet: 2026-01-05\n---\n"),
+        lambda: put(vault, "contacts/Bad.md", "---\ncadence: soon\n---\n"),
+        lambda: put(vault, "vaultnet.toml", '[circles]\nclose = "10d"\n[calendar]\nname = "People"\nalarm = "09:00"\n'),
+        lambda: put(vault, "contacts/Anna.md", ANNA + "- 2026-11-20 coffee: caught up\n", mtime_ns=LATER_NS + 1),
+    ]
+    session = Session(vault, persist=False)
+    assert outputs(vault, pipeline.build(vault, TODAY)) == cold_outputs(vault, tmp_path)
+    for number, edit in enumerate(edits):
+        edit()
+        incremental = outputs(vault, pipeline.build(vault, TODAY))
+        assert incremental == cold_outputs(vault, tmp_path), f"after edit {number}"
+        session.reload_settings()
+        assert outputs(vault, session.build(TODAY)) == incremental, f"in-memory session after edit {number}"
+    for day in (date(2026, 11, 22), date(2027, 3, 1)):
+        assert outputs(vault, pipeline.build(vault, day)) == cold_outputs(vault, tmp_path, day)
+
+
+def test_an_output_edited_by_hand_is_written_again(vault: Path) -> None:
+    first = outputs(vault, pipeline.build(vault, TODAY))
+    note = vault / "Follow-ups.md"
+    note.write_text("my own notes\n", encoding="utf-8")
+    os.utime(note, ns=(OLD_NS, OLD_NS))
+    result = pipeline.build(vault, TODAY)
+    assert [o.changed for o in result.outputs] == [True, False]
+    assert outputs(vault, result) == first
+
+
+def test_a_deleted_calendar_is_written_again(vault: Path) -> None:
+    first = outputs(vault, pipeline.build(vault, TODAY))
+    (vault / ".vaultnet" / "reminders.ics").unlink()
+    result = pipeline.build(vault, TODAY)
+    assert [o.changed for o in result.outputs] == [False, True]
+    assert outputs(vault, result) == first
+
+
+def test_a_changed_setting_rewrites_the_calendar(vault: Path) -> None:
+    pipeline.build(vault, TODAY)
+    put(vault, "vaultnet.toml", '[calendar]\nname = "People"\n')
+    result = pipeline.build(vault, TODAY)
+    assert [o.changed for o in result.outputs] == [False, True]
+    assert b"X-WR-CALNAME:People\r\n" in (vault / ".vaultnet" / "reminders.ics").read_bytes()
+
+
+def test_a_note_saved_twice_within_one_mtime_tick_is_seen_by_the_next_build(vault: Path) -> None:
+    note = put(vault, "contacts/work/Ben.md", BEN, mtime_ns=None)  # saved just now
+    written = note.stat().st_mtime_ns
+    pipeline.build(vault, TODAY)
+    edited = BEN.replace("2026-11-19", "2026-11-18")
+    assert len(edited) == len(BEN)
+    note.write_text(edited, encoding="utf-8")
+    os.utime(note, ns=(written, written))  # same size, same mtime
+    pipeline.build(vault, TODAY)
+    assert "follow-up planned for 2026-11-18" in (vault / "Follow-ups.md").read_text(encoding="utf-8")
+    assert "2026-11-19" not in (vault / "Follow-ups.md").read_text(encoding="utf-8")
+    assert b"Follow-up planned for 2026-11-18" in (vault / ".vaultnet" / "reminders.ics").read_bytes()
+    assert ("follow-up", "Ben Okafor", date(2026, 11, 18)) in due_now(vault)

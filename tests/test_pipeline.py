@@ -143,6 +143,30 @@ def test_after_changing_one_note_only_that_note_is_reparsed(vault: Path) -> None
     assert [o.changed for o in result.outputs] == [True, True]
 
 
+@pytest.mark.parametrize("fresh_session", [True, False], ids=["from-the-cache", "in-memory"])
+def test_after_changing_one_note_only_its_calendar_events_are_rendered(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, fresh_session: bool
+) -> None:
+    session = Session(vault)
+    session.build(TODAY)
+    rendered: list[str] = []
+    real = pipeline.contact_fragments
+
+    def counting(contact, items, today, alarm):  # type: ignore[no-untyped-def]
+        rendered.append(contact.path)
+        return real(contact, items, today, alarm)
+
+    monkeypatch.setattr(pipeline, "contact_fragments", counting)
+    put(vault, "contacts/work/Ben.md", BEN.replace("2026-11-10", "2026-11-20"), mtime_ns=LATER_NS)
+    result = (Session(vault) if fresh_session else session).build(TODAY)
+    assert rendered == ["contacts/work/Ben.md"]
+    # ... and the calendar is the one a build from scratch writes.
+    calendar = result.outputs[1].path.read_bytes()
+    shutil.rmtree(vault / ".vaultnet")
+    (vault / "Follow-ups.md").unlink()
+    assert pipeline.build(vault, TODAY).outputs[1].path.read_bytes() == calendar
+
+
 def test_a_note_edited_just_now_is_reparsed(vault: Path) -> None:
     pipeline.build(vault, TODAY)
     put(vault, "contacts/work/Ben.md", BEN.replace("Ben Okafor", "Ben O."), mtime_ns=None)

@@ -26,7 +26,7 @@ from vaultnet.problems import Problem
 from vaultnet.vault import Fingerprint, list_notes, read_bytes
 
 CACHE_NAME = "cache.sqlite"
-_SCHEMA = 2
+_SCHEMA = 4  # bump whenever what the cache holds changes shape
 # A file changed within this window of being read may change again within the same mtime tick:
 # its fingerprint is not trusted next time (git's "racy clean" problem).
 _RACY_NS = 2_000_000_000
@@ -121,6 +121,7 @@ class Index:
                 # A cache: a power cut mid-write may corrupt it, which is detected and costs one re-parse;
                 # worth skipping the fsyncs (a process crash is safe: the journal is in the OS's buffers).
                 db.execute("PRAGMA synchronous = OFF")
+                db.execute("PRAGMA journal_mode = TRUNCATE")  # no journal file created and deleted per write
                 with db:
                     db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                     db.execute(
@@ -242,36 +243,34 @@ class Index:
 
 
 # -- the cache's codec: JSON, not pickle, so a planted cache file cannot run code ------------------
-
-_DATES = ("met", "last_contact", "follow_up", "snooze_until")
-_TUPLES = ("aliases", "emails", "phones", "tags", "interests", "goals")
-_PLAIN = ("name", "company", "role", "circle", "introduced_by", "uid", "cadence_none", "archived", "modified")
+# A note is `[problems, contact]`; a contact is a positional array in the order below. Positional, because
+# this is decoded for every note on every build: no keys to parse, no dict to build.
 
 
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d is not None else None
 
 
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 def encode_note(note: ParsedNote) -> str:
-    out: dict[str, Any] = {}
-    if note.problems:
-        out["problems"] = [[p.line, p.message, p.severity] for p in note.problems]
+    problems = [[p.line, p.message, p.severity] for p in note.problems]
     c = note.contact
+    contact: list[Any] | None = None
     if c is not None:
-        d: dict[str, Any] = {k: getattr(c, k) for k in _PLAIN if getattr(c, k) not in (None, False, 0)}
-        d["name"] = c.name
-        d.update({k: _iso(getattr(c, k)) for k in _DATES if getattr(c, k) is not None})
-        d.update({k: list(getattr(c, k)) for k in _TUPLES if getattr(c, k)})
-        if c.cadence is not None:
-            d["cadence"] = [c.cadence.days, c.cadence.months, c.cadence.years]
-        if c.birthday is not None:
-            d["birthday"] = [c.birthday.month, c.birthday.day, c.birthday.year]
-        if c.log:
-            d["log"] = [[e.day.isoformat(), e.kind, e.text, e.line, e.gave, e.got] for e in c.log]
-        if c.promises:
-            d["promises"] = [[p.text, _iso(p.due), p.done, p.line] for p in c.promises]
-        out["contact"] = d
-    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+        contact = [
+            c.name, list(c.aliases), c.company, c.role, list(c.emails), list(c.phones), list(c.tags), c.circle,
+            [c.cadence.days, c.cadence.months, c.cadence.years] if c.cadence else None, c.cadence_none,
+            [c.birthday.month, c.birthday.day, c.birthday.year] if c.birthday else None,
+            _iso(c.met), c.introduced_by, list(c.interests), list(c.goals), _iso(c.last_contact),
+            _iso(c.follow_up), _iso(c.snooze_until), c.archived,
+            [[e.day.isoformat(), e.kind, e.text, e.line, e.gave, e.got] for e in c.log],
+            [[p.text, _iso(p.due), p.done, p.line] for p in c.promises],
+            c.uid, c.modified,
+        ]  # fmt: skip
+    return json.dumps([problems, contact], ensure_ascii=False, separators=(",", ":"))
 
 
 def decode_notes(rows: list[tuple[str, str]]) -> list[ParsedNote]:
@@ -284,24 +283,24 @@ def decode_note(path: str, payload: str) -> ParsedNote:
     return _note(path, json.loads(payload))
 
 
-def _note(path: str, data: dict[str, Any]) -> ParsedNote:
-    if not isinstance(data, dict):
+def _note(path: str, data: Any) -> ParsedNote:
+    if not isinstance(data, list) or len(data) != 2:
         raise ValueError(f"{path}: not a cached note")
-    problems = tuple(Problem(path, line, msg, sev) for line, msg, sev in data.get("problems", ()))
-    raw = data.get("contact")
+    raw_problems, raw = data
+    problems = tuple(Problem(path, line, msg, sev) for line, msg, sev in raw_problems)
     if raw is None:
         return ParsedNote(path, problems=problems)
-    values: dict[str, Any] = {k: raw[k] for k in _PLAIN if k in raw}
-    values.update({k: date.fromisoformat(raw[k]) for k in _DATES if k in raw})
-    values.update({k: tuple(raw[k]) for k in _TUPLES if k in raw})
-    if "cadence" in raw:
-        values["cadence"] = Duration(*raw["cadence"])
-    if "birthday" in raw:
-        values["birthday"] = Birthday(*raw["birthday"])
-    if "log" in raw:
-        values["log"] = tuple(LogEntry(date.fromisoformat(e[0]), *e[1:]) for e in raw["log"])
-    if "promises" in raw:
-        values["promises"] = tuple(
-            Promise(t, date.fromisoformat(d) if d else None, done, line) for t, d, done, line in raw["promises"]
-        )
-    return ParsedNote(path, contact=Contact(path=path, **values), problems=problems)
+    (name, aliases, company, role, emails, phones, tags, circle, cadence, cadence_none, birthday, met,
+     introduced_by, interests, goals, last_contact, follow_up, snooze_until, archived, log, promises, uid,
+     modified) = raw  # fmt: skip
+    fromiso = date.fromisoformat
+    contact = Contact(
+        path, name, tuple(aliases), company, role, tuple(emails), tuple(phones), tuple(tags), circle,
+        Duration(*cadence) if cadence else None, cadence_none, Birthday(*birthday) if birthday else None,
+        _date(met), introduced_by, tuple(interests), tuple(goals), _date(last_contact), _date(follow_up),
+        _date(snooze_until), archived,
+        tuple([LogEntry(fromiso(e[0]), e[1], e[2], e[3], e[4], e[5]) for e in log]),
+        tuple([Promise(t, _date(d), done, n) for t, d, done, n in promises]),
+        uid, modified,
+    )  # fmt: skip
+    return ParsedNote(path, contact=contact, problems=problems)

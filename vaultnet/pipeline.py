@@ -164,9 +164,10 @@ class Session:
         Rendering is most of a build's work; with this, a build after one edit renders one contact.
         """
         if self._fragments is None:
-            self._fragments = {
-                path: (key, _unpack(meta, data)) for path, (key, meta, data) in self.index.load_derived().items()
-            }
+            self._fragments = {}
+            for path, (key, meta, data) in self.index.load_derived().items():
+                with contextlib.suppress(ValueError, TypeError):  # not what this version wrote: render afresh
+                    self._fragments[path] = (key, _unpack(meta, data))
         known = self._fragments
         reparsed = set(snap.refresh.parsed)
         by_contact = items_by_contact(the_plan)
@@ -183,7 +184,7 @@ class Session:
                 fragments = contact_fragments(contact, items, the_plan.today, snap.settings.alarm)
                 changed[contact.path] = (
                     key,
-                    [[*k, len(text)] for k, text in fragments],
+                    [[k, len(text)] for k, text in fragments],
                     b"".join(t for _, t in fragments),
                 )
             fresh[contact.path] = (key, fragments)
@@ -207,24 +208,22 @@ def _inputs_digest(settings: Settings, listed: dict[str, Fingerprint], today: da
 def _unpack(meta: list[list[Any]], data: bytes) -> list[Fragment]:
     fragments: list[Fragment] = []
     offset = 0
-    for series, uid, override, day, length in meta:
-        fragments.append(((series, uid, override, day), data[offset : offset + length]))
+    for key, length in meta:
+        if not isinstance(key, str) or not isinstance(length, int):
+            raise ValueError("not a fragment")
+        fragments.append((key, data[offset : offset + length]))
         offset += length
+    if offset != len(data):
+        raise ValueError("fragments do not add up")
     return fragments
 
 
 def _fragment_key(snap: Snapshot, contact: Contact, items: list[Item], today: date) -> str:
     """Everything a contact's calendar fragments depend on (see `contact_fragments`)."""
     fp = snap.refresh.fingerprints.get(contact.path)
-    data = (
-        contact.path,
-        fp.mtime_ns if fp else None,
-        fp.size if fp else None,
-        [(i.kind, i.day.toordinal(), i.reason, i.key) for i in items],
-        today.toordinal(),
-        snap.settings.alarm.isoformat() if snap.settings.alarm else None,
-    )
-    return hashlib.blake2b(repr(data).encode(), digest_size=16).hexdigest()
+    alarm = snap.settings.alarm
+    head = f"{fp.mtime_ns if fp else ''}/{fp.size if fp else ''}/{today}/{alarm or ''}"
+    return "\n".join([head, *(f"{i.kind}/{i.day}/{i.key}/{i.reason}" for i in items)])
 
 
 def build(vault: Path, today: date) -> BuildResult:

@@ -184,8 +184,9 @@ def item_event(item: Item, today: date, context: list[str]) -> Event:
 
 
 CALENDAR_KINDS = ("follow-up", "promise")
-# (date of the series, UID, 0 for a master / 1 for an override, date of the occurrence): a stable order
-SortKey = tuple[str, str, int, str]
+# "series-date UID 0|1 occurrence-date" (0: a master, 1: an override): every part has a fixed width, so
+# sorting these strings orders events by date, then UID, each override after its master.
+SortKey = str
 Fragment = tuple[SortKey, bytes]  # bytes: one emoji would make a joined str of the calendar 4 bytes a character
 
 
@@ -217,7 +218,7 @@ def contact_fragments(contact: Contact, items: Iterable[Item], today: date, alar
     for event in events:
         series = masters.get(event.uid, event.start).isoformat()
         override = event.recurrence_id
-        key = (series, event.uid, 0 if override is None else 1, (override or event.start).isoformat())
+        key = f"{series} {event.uid} {0 if override is None else 1} {(override or event.start).isoformat()}"
         fragments.append((key, event_lines(event, alarm).encode()))
     return fragments
 

@@ -226,7 +226,7 @@ def test_sample_calendar_is_valid_for_three_parsers_and_they_agree(sample: tuple
     from_vobject = vobject_keys(parse_vobject(data))
     from_icaljs = icaljs_keys(parse_icaljs(ics_file(root)))
 
-    assert len(from_icalendar) == data.count(b"BEGIN:VEVENT") == 19
+    assert len(from_icalendar) == data.count(b"BEGIN:VEVENT") == 18
     assert from_icalendar == from_vobject == from_icaljs
     assert "Get back to Chen, Wei; the 🚀 founder" in {summary for _, _, summary in from_icaljs}
 
@@ -277,7 +277,7 @@ def test_calendar_header(sample: tuple[Path, bytes]) -> None:
 def test_every_event_is_an_all_day_transparent_event_with_utc_stamps(sample: tuple[Path, bytes]) -> None:
     _, data = sample
     events = raw_events(data)
-    assert len(events) == 19
+    assert len(events) == 18
     for props in events:
         start, end = one(props, "DTSTART"), one(props, "DTEND")
         assert start.params == end.params == ";VALUE=DATE"
@@ -312,7 +312,7 @@ EXPECTED_BIRTHDAYS: dict[str, list[tuple[str, str]]] = {
     ],
     "🎂 Chen, Wei; the 🚀 founder (*1992)": [  # 1992-02-29: Feb 28 in common years
         ("2026-02-28", "🎂 Chen, Wei; the 🚀 founder (*1992)"),
-        ("2027-02-28", "🎂 Chen, Wei; the 🚀 founder turns 35"),
+        ("2027-02-28", "🎂 Chen, Wei; the 🚀 founder (*1992)"),  # the age shows from 31 days before
         ("2028-02-29", "🎂 Chen, Wei; the 🚀 founder (*1992)"),
     ],
     "🎂 Dana O'Brien": [  # --02-29
@@ -362,9 +362,11 @@ def test_yearless_birthdays_show_no_age_and_no_year(sample: tuple[Path, bytes]) 
 
 
 def test_feb29_birthday_override_in_a_leap_year(tmp_path: Path) -> None:
-    """After Feb 28 2027 the next celebration is Feb 29 2028: the override moves there."""
+    """After Feb 28 2027 the next celebration is Feb 29 2028: the override moves there (shown from 31 days
+    before it), and not earlier."""
     root = copy_sample(tmp_path / "vault")
-    data = build_ics(root, date(2027, 3, 1))
+    assert b"turns 36" not in build_ics(root, date(2028, 1, 28))  # 32 days before
+    data = build_ics(root, date(2028, 1, 29))  # 31 days before
     chen = "🎂 Chen, Wei; the 🚀 founder (*1992)"
     expected = [
         ("2027-02-28", chen),
@@ -372,7 +374,7 @@ def test_feb29_birthday_override_in_a_leap_year(tmp_path: Path) -> None:
         ("2029-02-28", chen),
     ]
     window = (date(2027, 1, 1), date(2030, 1, 1))
-    assert expand_python(data, *window)[chen] == expected
+    assert expand_python(data, *window)[chen] == expected  # built in 2028: 2027 is the series' plain summary
     assert expand_icaljs(ics_file(root), *window)[chen] == expected
 
 
@@ -741,7 +743,7 @@ def test_alarms_when_configured(tmp_path: Path) -> None:
 
     cal = parse_icalendar(data)
     events = cal.walk("VEVENT")
-    assert len(events) == 19
+    assert len(events) == 18
     for ev in events:
         [alarm] = ev.walk("VALARM")
         assert str(alarm["ACTION"]) == "DISPLAY"
@@ -752,7 +754,7 @@ def test_alarms_when_configured(tmp_path: Path) -> None:
     assert data.count(b"\n") == data.count(b"\r\n")
 
     set_alarm(root, "18:30")
-    assert data.count(b"TRIGGER;") == build_ics(root).count(b"TRIGGER;RELATED=START:PT18H30M") == 19
+    assert data.count(b"TRIGGER;") == build_ics(root).count(b"TRIGGER;RELATED=START:PT18H30M") == 18
     set_alarm(root, None)
     assert b"VALARM" not in build_ics(root)
 

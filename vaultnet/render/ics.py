@@ -17,9 +17,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from vaultnet.config import Settings
 from vaultnet.model import Contact, Item
 from vaultnet.rules import Plan
-from vaultnet.values import birthday_in, next_birthday, plain_text
+from vaultnet.values import next_birthday, plain_text
 
 PRODID = "-//vaultnet//vaultnet reminders//EN"
+AGE_WINDOW_DAYS = 31  # how long before a birthday its event says "turns N"
 _SEQUENCE_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ONE_DAY = timedelta(days=1)
@@ -123,7 +124,8 @@ def context_lines(contact: Contact) -> list[str]:
 def birthday_events(contact: Contact, today: date, context: list[str]) -> list[Event]:
     """A yearly all-day event; Feb 29 falls on Feb 28 in common years (the rule every parser agrees on).
 
-    A recurring event has one summary, so the age is shown by an override of the next occurrence.
+    A recurring event has one summary, so the age is shown by an override of the next occurrence, from
+    AGE_WINDOW_DAYS before it (an override for every contact all year would double the calendar's size).
     """
     birthday = contact.birthday
     if birthday is None:
@@ -137,10 +139,10 @@ def birthday_events(contact: Contact, today: date, context: list[str]) -> list[E
     revised = _revised(contact)
     events = [Event(uid, start, f"🎂 {contact.name}{born}", description, revised, rrule, categories="Birthday")]
     upcoming = next_birthday(birthday, today)
-    if birthday.year is not None and upcoming.year > birthday.year:
+    if birthday.year is not None and upcoming.year > birthday.year and (upcoming - today).days <= AGE_WINDOW_DAYS:
         age = upcoming.year - birthday.year
-        # The override is revised once a year, when it moves to the next birthday.
-        moved = datetime.combine(birthday_in(birthday, upcoming.year - 1), time(), UTC)
+        # The override appears once a year, AGE_WINDOW_DAYS before the birthday: that is its revision.
+        moved = datetime.combine(upcoming - timedelta(days=AGE_WINDOW_DAYS), time(), UTC)
         events.append(
             Event(
                 uid,

@@ -126,8 +126,10 @@ def test_full_note() -> None:
         birthday=Birthday(month=2, day=29, year=1988),
         met=D(2020, 8, 21),
         introduced_by="Bob Stone",
+        introduced_by_line=line_of(FULL_NOTE, "introduced_by:"),
         interests=("climbing", "jazz"),
         goals=("Data team hiring", "learn Go"),
+        goals_line=line_of(FULL_NOTE, "goals:"),
         last_contact=D(2026, 9, 15),
         follow_up=D(2026, 12, 1),
         snooze_until=D(2026, 11, 30),
@@ -508,15 +510,17 @@ def test_modified_is_carried() -> None:
 )
 def test_contact_detection(path: str, text: str, is_contact: bool) -> None:
     note = parse(text, path)
-    assert note.problems == ()
-    assert (note.contact is not None) is is_contact
+    assert note.contact is not None if is_contact else note.contact is None
+    # A note of another kind is not checked as a contact (an event without a date is an event's problem).
+    assert all("event" in p.message for p in note.problems)
 
 
 def test_non_contacts_are_not_checked_as_contacts() -> None:
     """Fields of other notes are not ours: a note that is no contact has no contact problems."""
     bad_fields = ("cadence: soon", "birthday: 1990-02-30", "circle: nowhere")
     assert parse(note_text(*bad_fields), "notes/Meeting.md") == ParsedNote("notes/Meeting.md")
-    assert parse(note_text("type: event", *bad_fields), "contacts/Party.md") == ParsedNote("contacts/Party.md")
+    party = parse(note_text("type: event", "date: 2026-11-12", *bad_fields), "contacts/Party.md")
+    assert party.contact is None and party.problems == () and party.event is not None
 
 
 def test_configured_contacts_folder() -> None:

@@ -29,10 +29,31 @@ DEFAULT_CIRCLES: tuple[tuple[str, Duration | None], ...] = (
 
 
 @dataclass(frozen=True)
+class Practice:
+    """The networking habits vaultnet encodes (`[practice]` in vaultnet.toml)."""
+
+    event_prep: Duration = Duration(days=2)  # prepare this long before an event
+    event_follow_up_window: Duration = Duration(days=30)  # an event follow-up stays on the list this long
+    reconnect_after: Duration = Duration(days=365)  # no interaction this long: a dormant tie
+    reconnect_per_week: int = 2
+    review_after: Duration = Duration(years=2)  # no interaction this long: time to review
+    review_every: Duration = Duration(months=3)  # how often reviews come round (a quarter)
+    reciprocity_margin: int = 2  # received this many more than given: give first
+    goal_stalled_after: Duration = Duration(days=60)
+    weekly_new: int = 1  # new contacts a week
+    weekly_maintained: int = 1  # contacts kept up a week
+    agenda_size: int = 5  # items in `vaultnet today`
+    targets_per_event: int = 5  # more targets than this: a gentle note
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a vault can configure; the defaults make a vault work with no file at all."""
 
     contacts_folder: str = "contacts"
+    events_folder: str = "events"
+    goals_folder: str = "goals"
+    daily_notes: str = "YYYY-MM-DD"  # the file name of a daily note, as Obsidian's daily notes plugin writes it
     circles: tuple[tuple[str, Duration | None], ...] = DEFAULT_CIRCLES
     default_circle: str = "active"
     birthday_lookahead_days: int | None = 7  # None: no birthday items in the list (the calendar keeps them)
@@ -40,6 +61,7 @@ class Settings:
     calendar_path: str = f"{CACHE_DIR}/reminders.ics"
     calendar_name: str = "vaultnet reminders"
     alarm: time | None = None  # a display alarm at this time on the day of each reminder
+    practice: Practice = field(default_factory=lambda: Practice())
     problems: tuple[Problem, ...] = field(default=(), compare=False)
 
     def cadence_of(self, circle: str | None) -> Duration | None:
@@ -51,7 +73,19 @@ class Settings:
 
 
 _KNOWN: dict[str, set[str]] = {
-    "": {"contacts_folder", "default_circle", "birthday_lookahead", "circles", "outputs", "calendar"},
+    "": {
+        "contacts_folder",
+        "events_folder",
+        "goals_folder",
+        "daily_notes",
+        "default_circle",
+        "birthday_lookahead",
+        "circles",
+        "outputs",
+        "calendar",
+        "practice",
+    },
+    "practice": set(Practice.__dataclass_fields__),
     "outputs": {"followups", "calendar"},
     "calendar": {"name", "alarm"},
 }
@@ -118,11 +152,17 @@ def parse_settings(text: str | None) -> Settings:
                 bad(section, key, "unknown setting (ignored)", "warning")
 
     values: dict[str, Any] = {}
-    folder = text_value("", "contacts_folder", data, "contacts")
-    if _safe_relative(folder):
-        values["contacts_folder"] = _normal(folder)
+    for key, default in (("contacts_folder", "contacts"), ("events_folder", "events"), ("goals_folder", "goals")):
+        folder = text_value("", key, data, default)
+        if _safe_relative(folder):
+            values[key] = _normal(folder)
+        else:
+            bad("", key, "must be a folder inside the vault")
+    pattern = text_value("", "daily_notes", data, Settings.daily_notes)
+    if daily_note_regex(pattern) is None:
+        bad("", "daily_notes", f"{pattern!r} must contain YYYY, MM and DD (e.g. YYYY-MM-DD)")
     else:
-        bad("", "contacts_folder", "must be a folder inside the vault")
+        values["daily_notes"] = pattern
 
     circles = dict(DEFAULT_CIRCLES)
     circle_table = data.get("circles", {})
@@ -184,4 +224,40 @@ def parse_settings(text: str | None) -> Settings:
                 values["alarm"] = raw if isinstance(raw, time) else time.fromisoformat(str(raw))
             except ValueError:
                 bad("calendar", "alarm", f'expected a time of day such as "09:00" or false, got {raw!r}')
+    practice = data.get("practice", {})
+    if isinstance(practice, dict):
+        values["practice"] = _practice(practice, bad)
     return Settings(**values, problems=tuple(problems))
+
+
+def _practice(table: dict[str, Any], bad: Any) -> Practice:
+    values: dict[str, Any] = {}
+    for name, spec in Practice.__dataclass_fields__.items():
+        if name not in table:
+            continue
+        raw = table[name]
+        if spec.type == "int":
+            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+                bad("practice", name, f"expected a whole number of 0 or more, got {raw!r}")
+            else:
+                values[name] = raw
+            continue
+        try:
+            duration = parse_duration(str(raw)) if isinstance(raw, str | int) and not isinstance(raw, bool) else None
+            if duration is None:
+                raise ValueError(f"{raw!r} is not a duration such as 30d, 6w, 3m or 1y")
+            values[name] = duration
+        except ValueError as exc:
+            bad("practice", name, str(exc))
+    return Practice(**values)
+
+
+_TOKENS = {"YYYY": r"(?P<year>\d{4})", "MM": r"(?P<month>\d{2})", "DD": r"(?P<day>\d{2})"}
+
+
+def daily_note_regex(pattern: str) -> re.Pattern[str] | None:
+    """`YYYY-MM-DD` (Obsidian's moment.js tokens) -> a regex over file names without `.md`; None if unusable."""
+    if not all(token in pattern for token in _TOKENS):
+        return None
+    parts = re.split(r"(YYYY|MM|DD)", pattern)
+    return re.compile("".join(_TOKENS.get(part, re.escape(part)) for part in parts), re.IGNORECASE)

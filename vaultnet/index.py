@@ -20,13 +20,25 @@ from typing import Any
 
 from vaultnet import __version__
 from vaultnet.config import CACHE_DIR, Settings
-from vaultnet.model import Birthday, Contact, Duration, LogEntry, ParsedNote, Promise
+from vaultnet.model import (
+    Birthday,
+    Contact,
+    DailyNote,
+    Duration,
+    Event,
+    Goal,
+    Link,
+    LogEntry,
+    Mention,
+    ParsedNote,
+    Promise,
+)
 from vaultnet.parse import parse_note
 from vaultnet.problems import Problem
 from vaultnet.vault import Fingerprint, list_notes, read_bytes
 
 CACHE_NAME = "cache.sqlite"
-_SCHEMA = 4  # bump whenever what the cache holds changes shape
+_SCHEMA = 5  # bump whenever what the cache holds changes shape
 # A file changed within this window of being read may change again within the same mtime tick:
 # its fingerprint is not trusted next time (git's "racy clean" problem).
 _RACY_NS = 2_000_000_000
@@ -52,7 +64,18 @@ class Refresh:
 
 def settings_key(settings: Settings) -> str:
     """What the parsed cache depends on besides the files: the code's version and the settings."""
-    data = repr((_SCHEMA, __version__, settings.contacts_folder, settings.circles, settings.outputs))
+    data = repr(
+        (
+            _SCHEMA,
+            __version__,
+            settings.contacts_folder,
+            settings.events_folder,
+            settings.goals_folder,
+            settings.daily_notes,
+            settings.circles,
+            settings.outputs,
+        )
+    )
     return hashlib.sha256(data.encode()).hexdigest()
 
 
@@ -268,9 +291,20 @@ def encode_note(note: ParsedNote) -> str:
             _iso(c.follow_up), _iso(c.snooze_until), c.archived,
             [[e.day.isoformat(), e.kind, e.text, e.line, e.gave, e.got] for e in c.log],
             [[p.text, _iso(p.due), p.done, p.line] for p in c.promises],
-            c.uid, c.modified,
+            c.introduced_by_line, c.goals_line, c.uid, c.modified,
         ]  # fmt: skip
-    return json.dumps([problems, contact], ensure_ascii=False, separators=(",", ":"))
+    doc: list[Any] = [problems, contact]
+    if note.event is not None:
+        e = note.event
+        doc.append([e.title, e.day.isoformat(), _iso(e.end), e.location, [list(x) for x in e.targets],
+                    [list(x) for x in e.met], _iso(e.follow_up), e.modified])  # fmt: skip
+    elif note.goal is not None:
+        g = note.goal
+        stalled = g.stalled_after
+        doc += [None, [g.title, [stalled.days, stalled.months, stalled.years] if stalled else None, g.done]]
+    elif note.daily is not None:
+        doc += [None, None, [note.daily.day.isoformat(), [list(m) for m in note.daily.mentions]]]
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
 def decode_notes(rows: list[tuple[str, str]]) -> list[ParsedNote]:
@@ -284,15 +318,17 @@ def decode_note(path: str, payload: str) -> ParsedNote:
 
 
 def _note(path: str, data: Any) -> ParsedNote:
-    if not isinstance(data, list) or len(data) != 2:
+    if not isinstance(data, list) or not 2 <= len(data) <= 5:
         raise ValueError(f"{path}: not a cached note")
-    raw_problems, raw = data
+    raw_problems, raw = data[0], data[1]
     problems = tuple(Problem(path, line, msg, sev) for line, msg, sev in raw_problems)
+    if len(data) > 2:
+        return ParsedNote(path, problems=problems, **_other(path, data))
     if raw is None:
         return ParsedNote(path, problems=problems)
     (name, aliases, company, role, emails, phones, tags, circle, cadence, cadence_none, birthday, met,
-     introduced_by, interests, goals, last_contact, follow_up, snooze_until, archived, log, promises, uid,
-     modified) = raw  # fmt: skip
+     introduced_by, interests, goals, last_contact, follow_up, snooze_until, archived, log, promises,
+     introduced_by_line, goals_line, uid, modified) = raw  # fmt: skip
     fromiso = date.fromisoformat
     contact = Contact(
         path, name, tuple(aliases), company, role, tuple(emails), tuple(phones), tuple(tags), circle,
@@ -301,6 +337,30 @@ def _note(path: str, data: Any) -> ParsedNote:
         _date(snooze_until), archived,
         tuple([LogEntry(fromiso(e[0]), e[1], e[2], e[3], e[4], e[5]) for e in log]),
         tuple([Promise(t, _date(d), done, n) for t, d, done, n in promises]),
-        uid, modified,
+        introduced_by_line, goals_line, uid, modified,
     )  # fmt: skip
     return ParsedNote(path, contact=contact, problems=problems)
+
+
+def _other(path: str, data: list[Any]) -> dict[str, Any]:
+    """An event, a goal or a daily note, from its positional form (see `encode_note`)."""
+    if len(data) == 3:
+        title, day, end, location, targets, met, follow_up, modified = data[2]
+        return {
+            "event": Event(
+                path,
+                title,
+                date.fromisoformat(day),
+                _date(end),
+                location,
+                tuple(Link(*x) for x in targets),
+                tuple(Link(*x) for x in met),
+                _date(follow_up),
+                modified,
+            )
+        }
+    if len(data) == 4:
+        title, stalled, done = data[3]
+        return {"goal": Goal(path, title, Duration(*stalled) if stalled else None, done)}
+    day, mentions = data[4]
+    return {"daily": DailyNote(path, date.fromisoformat(day), tuple(Mention(*m) for m in mentions))}

@@ -91,6 +91,8 @@ class Contact:
     archived: bool = False
     log: tuple[LogEntry, ...] = ()
     promises: tuple[Promise, ...] = ()
+    introduced_by_line: int = 0  # where `introduced_by` and `goals` stand, to report links that name nobody
+    goals_line: int = 0
     uid: str | None = None  # a stable id written by the user or an import: keeps calendar UIDs across renames
     modified: int = 0  # the note's mtime (Unix seconds): the calendar's "last revised"
 
@@ -111,16 +113,72 @@ class Contact:
         return tuple(p for p in self.promises if not p.done)
 
 
+class Link(NamedTuple):
+    """A `[[link]]` (or a plain name) as written in a note, with its line, resolved later by `network`."""
+
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event note: a meetup, a conference, a dinner; whom to meet there and whom you met."""
+
+    path: str
+    title: str
+    day: date
+    end: date | None = None
+    location: str | None = None
+    targets: tuple[Link, ...] = ()
+    met: tuple[Link, ...] = ()
+    follow_up: date | None = None  # None: the day after the event
+    modified: int = 0
+
+    @property
+    def last_day(self) -> date:
+        return self.end or self.day
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What you network for (a job, a hire, a project); contacts name it in their `goals:`."""
+
+    path: str
+    title: str
+    stalled_after: Duration | None = None  # None: the vault's default
+    done: bool = False
+
+
+class Mention(NamedTuple):
+    """A `[[link]]` in a daily note: an interaction with that person on the note's day."""
+
+    target: str
+    line: int
+    text: str
+    gave: bool = False
+    got: bool = False
+
+
+@dataclass(frozen=True)
+class DailyNote:
+    path: str
+    day: date
+    mentions: tuple[Mention, ...] = ()
+
+
 @dataclass(frozen=True)
 class ParsedNote:
-    """What one note yields: a contact (or None for other notes) and the problems found in it.
-
-    A note with an error yields no contact: it is skipped, and the problem says why.
+    """What one note yields: a contact, an event, a goal or a daily note (or none of them, for other
+    notes), and the problems found in it. A note with an error yields nothing: it is skipped, and the
+    problem says why.
     """
 
     path: str
     contact: Contact | None = None
     problems: tuple[Problem, ...] = ()
+    event: Event | None = None
+    goal: Goal | None = None
+    daily: DailyNote | None = None
 
 
 @dataclass(frozen=True)

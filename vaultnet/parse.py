@@ -6,18 +6,19 @@ problems with their `path:line` and, when there is an error, no contact (the not
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 import yaml
 
-from vaultnet.config import Settings
-from vaultnet.model import Contact, LogEntry, ParsedNote, Promise
+from vaultnet.config import Settings, daily_note_regex
+from vaultnet.model import Contact, DailyNote, Event, Goal, Link, LogEntry, Mention, ParsedNote, Promise
 from vaultnet.problems import Problem
-from vaultnet.values import link_target, parse_birthday, parse_bool, parse_date, parse_duration
+from vaultnet.values import link_target, parse_birthday, parse_bool, parse_date, parse_duration, plain_text
 
 _TEXT_TAGS = {
     yaml.ScalarNode: "tag:yaml.org,2002:str",
@@ -401,9 +402,129 @@ def parse_note(path: str, data: bytes, settings: Settings, modified: int = 0) ->
         front_matter, problem = load_front_matter(path, fm_text)
         if problem is not None:
             return ParsedNote(path, problems=(problem,))
-    if not is_contact_note(path, front_matter, settings):
-        return ParsedNote(path)
-    return _contact(path, text, fm_text or "", front_matter, body_line, settings, modified)
+    kinds = note_kinds(front_matter)
+    if is_contact_note(path, front_matter, settings):
+        return _contact(path, text, fm_text or "", front_matter, body_line, settings, modified)
+    if "event" in kinds or (not kinds and _in(path, settings.events_folder)):
+        return _event(path, fm_text or "", front_matter, modified)
+    if "goal" in kinds or (not kinds and _in(path, settings.goals_folder)):
+        return _goal(path, fm_text or "", front_matter)
+    day = daily_note_day(path, settings)
+    if day is not None:
+        return ParsedNote(path, daily=DailyNote(path, day, tuple(_mentions(text))))
+    return ParsedNote(path)
+
+
+def _in(path: str, folder: str) -> bool:
+    return path.startswith(folder + "/")
+
+
+@functools.lru_cache(maxsize=8)
+def _daily_regex(pattern: str) -> re.Pattern[str] | None:
+    return daily_note_regex(pattern)
+
+
+def daily_note_day(path: str, settings: Settings) -> date | None:
+    """The day of a daily note (its file name matches the vault's pattern, in any folder), else None."""
+    regex = _daily_regex(settings.daily_notes)
+    m = regex.fullmatch(PurePosixPath(path).stem) if regex is not None else None
+    if m is None:
+        return None
+    try:
+        return date(int(m["year"]), int(m["month"]), int(m["day"]))
+    except ValueError:
+        return None
+
+
+_WIKILINK = re.compile(r"\[\[([^\[\]]+?)\]\]")
+_LIST_MARK = re.compile(r"\s*(?:[-*+]\s+(?:\[.\]\s+)?|\d+[.)]\s+)")
+
+
+def _mentions(text: str) -> Iterator[Mention]:
+    """Every `[[link]]` in a daily note, with its line and the line's text (what the meeting was about)."""
+    if "[[" not in text:
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
+        if "[[" not in line:
+            continue
+        marker = _LIST_MARK.match(line)
+        about = plain_text(line[marker.end() :] if marker else line).strip()
+        gave, got = bool(_GAVE.search(line)), bool(_GOT.search(line))
+        for m in _WIKILINK.finditer(line):
+            target = link_target(m.group(0))
+            if target:
+                yield Mention(target, number, about, gave, got)
+
+
+def _links(fm_text: str, key: str, raw: Any) -> tuple[Link, ...]:
+    """The links (or plain names) of a list property, each with the line it stands on."""
+    names = [link_target(t) or t for t in _texts(raw)]
+    lines = fm_text.split("\n")
+    start = _line_of_key(fm_text, key) - 2
+    out = []
+    for name in names:
+        line = start
+        for index in range(start, len(lines)):
+            if name in lines[index]:
+                line = index
+                break
+        out.append(Link(name, line + 2))
+    return tuple(out)
+
+
+def _field(fm: dict[str, Any], *names: str) -> tuple[str, Any] | None:
+    """The first of `names` present (keys compared without case), as (key as written, value)."""
+    for key, value in fm.items():
+        if isinstance(key, str) and key.strip().lower() in names:
+            return key, value
+    return None
+
+
+def _event(path: str, fm_text: str, fm: dict[str, Any], modified: int) -> ParsedNote:
+    problems: list[Problem] = []
+
+    def get(convert: Any, *names: str) -> Any:
+        found = _field(fm, *names)
+        if found is None:
+            return None
+        try:
+            return convert(found[1])
+        except ValueError as exc:
+            problems.append(Problem(path, _line_of_key(fm_text, found[0]), f"{found[0]}: {exc}"))
+            return None
+
+    day = get(_date, "date")
+    if day is None and not problems:
+        problems.append(Problem(path, 1, "an event needs a `date:` (YYYY-MM-DD)"))
+    end = get(_date, "end")
+    if day is not None and end is not None and end < day:
+        problems.append(Problem(path, _line_of_key(fm_text, "end"), "end: the event ends before it starts"))
+    targets = _field(fm, "targets")
+    met = _field(fm, "met")
+    event_values = {
+        "title": get(_text, "title", "name") or PurePosixPath(path).stem,
+        "location": get(lambda v: _plain(_text(v)), "location"),
+        "follow_up": get(_date, "follow_up"),
+        "targets": _links(fm_text, targets[0], targets[1]) if targets else (),
+        "met": _links(fm_text, met[0], met[1]) if met else (),
+    }
+    if any(p.severity == "error" for p in problems) or day is None:
+        return ParsedNote(path, problems=tuple(problems))
+    return ParsedNote(path, event=Event(path=path, day=day, end=end, modified=modified, **event_values))
+
+
+def _goal(path: str, fm_text: str, fm: dict[str, Any]) -> ParsedNote:
+    title = _field(fm, "title", "name")
+    stall = _field(fm, "stalled_after", "stall_after")
+    status = _field(fm, "status")
+    try:
+        stalled_after = _converted(parse_duration)(stall[1]) if stall else None
+    except ValueError as exc:
+        assert stall is not None
+        return ParsedNote(path, problems=(Problem(path, _line_of_key(fm_text, stall[0]), f"{stall[0]}: {exc}"),))
+    done = bool(status and (_text(status[1]) or "").lower() in ("done", "archived", "reached", "closed"))
+    name = (_text(title[1]) if title else None) or PurePosixPath(path).stem
+    return ParsedNote(path, goal=Goal(path, name, stalled_after, done))
 
 
 def _contact(
@@ -445,5 +566,9 @@ def _contact(
     if any(p.severity == "error" for p in problems):
         return ParsedNote(path, problems=tuple(problems))
     values.setdefault("name", PurePosixPath(path).stem)
+    if "introduced_by" in values:
+        values["introduced_by_line"] = _line_of_key(fm_text, "introduced_by")
+    if values.get("goals"):
+        values["goals_line"] = _line_of_key(fm_text, "goals")
     contact = Contact(path=path, log=tuple(log), promises=tuple(promises), modified=modified, **values)
     return ParsedNote(path, contact=contact, problems=tuple(problems))

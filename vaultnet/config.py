@@ -154,7 +154,7 @@ def parse_settings(text: str | None) -> Settings:
     values: dict[str, Any] = {}
     for key, default in (("contacts_folder", "contacts"), ("events_folder", "events"), ("goals_folder", "goals")):
         folder = text_value("", key, data, default)
-        if _safe_relative(folder):
+        if _safe_relative(folder) and _normal(folder):
             values[key] = _normal(folder)
         else:
             bad("", key, "must be a folder inside the vault")

@@ -79,7 +79,10 @@ def test_circle_cadence_counts_from_last_contact(circle: str | None, due_day: da
 
 
 def test_dormant_circle_has_no_cadence_follow_up() -> None:
-    assert run(person(circle="dormant", last_contact=D(2020, 1, 1))).items == ()
+    quiet = run(person(circle="dormant", last_contact=D(2020, 1, 1)))
+    assert follow_ups(quiet) == []
+    # ... it surfaces as a dormant tie to revive and to review instead.
+    assert sorted(i.kind for i in quiet.items) == ["reconnect", "review"]
     assert run(person(circle="dormant")).items == ()  # not even "never contacted: due now"
 
 
@@ -96,14 +99,14 @@ def test_own_cadence_overrides_a_dormant_circle() -> None:
 
 
 def test_cadence_none_means_no_cadence_follow_up_whatever_the_circle() -> None:
-    assert run(person(circle="close", cadence_none=True, last_contact=D(2025, 1, 1))).items == ()
+    assert follow_ups(run(person(circle="close", cadence_none=True, last_contact=D(2025, 1, 1)))) == []
     assert run(person(circle="close", cadence_none=True)).items == ()
 
 
 def test_cadence_none_parsed_from_a_note() -> None:
     ada = note("Ada", "---\ncircle: close\ncadence: none\nlast_contact: 2025-01-01\n---\n")
     assert ada.cadence_none is True
-    assert run(ada).items == ()
+    assert follow_ups(run(ada)) == []
 
 
 @pytest.mark.parametrize(

@@ -183,15 +183,14 @@ class ParsedNote:
 
 @dataclass(frozen=True)
 class Item:
-    """One thing to do: get back to someone, and why. `day` is when it is due (a birthday: its date)."""
+    """One thing to do, and why. `day` is when it is due (a birthday: its date; a weekly suggestion: the
+    week's Monday). `path` is the note it is about: the contact's, or the event's for `event-prep`."""
 
-    kind: str  # "follow-up", "birthday", "promise"
+    kind: str  # follow-up, birthday, promise, event-prep, event-follow-up, reconnect, review
     day: date
     name: str
     path: str
     reason: str
-    contact: Contact = field(compare=False, repr=False)
-    key: str = ""  # tells apart several items of one kind for one contact (e.g. promises), for stable UIDs
-
-    def sort_key(self) -> tuple[date, str, str, str, str]:
-        return (self.day, self.name.casefold(), self.path, self.kind, self.key)
+    contact: Contact | None = field(default=None, compare=False, repr=False)  # None: not about one person
+    key: str = ""  # tells apart several items of one kind for one note (e.g. promises), for stable UIDs
+    details: tuple[str, ...] = ()  # more lines: whom to meet at an event, and what helps to talk to them

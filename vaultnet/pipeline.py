@@ -18,9 +18,10 @@ from typing import Any
 from vaultnet import __version__
 from vaultnet.config import CONFIG_NAME, Settings, parse_settings
 from vaultnet.index import Index, Refresh
-from vaultnet.model import Contact, Item
+from vaultnet.model import Item
+from vaultnet.network import Interaction, Network, build_network
 from vaultnet.problems import Problem, UserError
-from vaultnet.render.ics import Fragment, contact_fragments, items_by_contact, render_calendar
+from vaultnet.render.ics import Fragment, items_by_note, note_fragments, owners, render_calendar
 from vaultnet.render.markdown import render_followups
 from vaultnet.rules import Plan, plan
 from vaultnet.vault import Fingerprint, fingerprint, read_text, write_atomic
@@ -28,15 +29,16 @@ from vaultnet.vault import Fingerprint, fingerprint, read_text, write_atomic
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The vault as read now: its settings, the refreshed index and every problem found."""
+    """The vault as read now: its settings, the refreshed index, the network and every problem found."""
 
     root: Path
     settings: Settings
     refresh: Refresh
+    network: Network
 
     @property
     def problems(self) -> list[Problem]:
-        return sorted([*self.settings.problems, *self.refresh.problems])
+        return sorted([*self.settings.problems, *self.refresh.problems, *self.network.problems])
 
 
 @dataclass(frozen=True)
@@ -103,13 +105,14 @@ class Session:
         self._fragments = None
         return True
 
-    def snapshot(self) -> Snapshot:
-        return Snapshot(self.root, self.settings, self.index.refresh())
+    def snapshot(self, listed: dict[str, Fingerprint] | None = None) -> Snapshot:
+        refresh = self.index.refresh(listed)
+        return Snapshot(self.root, self.settings, refresh, build_network(refresh.notes.values()))
 
     def plan(self, today: date) -> tuple[Snapshot, Plan]:
         with _no_gc():
             snap = self.snapshot()
-            return snap, plan(snap.refresh.contacts, snap.settings, today)
+            return snap, plan(snap.network, snap.settings, today)
 
     def build(self, today: date) -> BuildResult:
         listed = self.index.listing()
@@ -118,8 +121,8 @@ class Session:
         if unchanged is not None:
             return unchanged
         with _no_gc():
-            snap = Snapshot(self.root, self.settings, self.index.refresh(listed))
-            the_plan = plan(snap.refresh.contacts, snap.settings, today)
+            snap = self.snapshot(listed)
+            the_plan = plan(snap.network, snap.settings, today)
             settings = snap.settings
             followups = render_followups(the_plan, snap.problems)
             calendar = render_calendar(self._calendar_fragments(snap, the_plan), settings)
@@ -159,9 +162,8 @@ class Session:
         self.index.set_meta("build", {**meta, "contacts": result.contacts, "due": result.due})
 
     def _calendar_fragments(self, snap: Snapshot, the_plan: Plan) -> list[Fragment]:
-        """Each contact's rendered events, reused while the note, its items and the day are the same.
-
-        Rendering is most of a build's work; with this, a build after one edit renders one contact.
+        """Each note's rendered events, reused while the note, its items, its last interaction and the day
+        are the same. Rendering is most of a build's work; with this, a build after one edit renders one note.
         """
         if self._fragments is None:
             self._fragments = {}
@@ -170,24 +172,25 @@ class Session:
                     self._fragments[path] = (key, _unpack(meta, data))
         known = self._fragments
         reparsed = set(snap.refresh.parsed)
-        by_contact = items_by_contact(the_plan)
+        by_note = items_by_note(the_plan)
         fresh: dict[str, tuple[str, list[Fragment]]] = {}
         changed: dict[str, tuple[str, Any, bytes]] = {}
         out: list[Fragment] = []
-        for contact in the_plan.contacts:
-            items = by_contact.get(contact.path, [])
-            key = _fragment_key(snap, contact, items, the_plan.today)
-            old = known.get(contact.path)
-            if old is not None and old[0] == key and contact.path not in reparsed:
+        for owner in owners(the_plan):
+            items = by_note.get(owner.path, [])
+            last = the_plan.network.last_interaction(owner.path)
+            key = _fragment_key(snap, owner.path, items, the_plan.today, last)
+            old = known.get(owner.path)
+            if old is not None and old[0] == key and owner.path not in reparsed:
                 fragments = old[1]
             else:
-                fragments = contact_fragments(contact, items, the_plan.today, snap.settings.alarm)
-                changed[contact.path] = (
+                fragments = note_fragments(owner, items, the_plan.today, snap.settings.alarm, last)
+                changed[owner.path] = (
                     key,
                     [[k, len(text)] for k, text in fragments],
                     b"".join(t for _, t in fragments),
                 )
-            fresh[contact.path] = (key, fragments)
+            fresh[owner.path] = (key, fragments)
             out.extend(fragments)
         removed = [path for path in known if path not in fresh]
         self._fragments = fresh
@@ -218,12 +221,12 @@ def _unpack(meta: list[list[Any]], data: bytes) -> list[Fragment]:
     return fragments
 
 
-def _fragment_key(snap: Snapshot, contact: Contact, items: list[Item], today: date) -> str:
-    """Everything a contact's calendar fragments depend on (see `contact_fragments`)."""
-    fp = snap.refresh.fingerprints.get(contact.path)
+def _fragment_key(snap: Snapshot, path: str, items: list[Item], today: date, last: Interaction | None) -> str:
+    """Everything a note's calendar fragments depend on (see `note_fragments`)."""
+    fp = snap.refresh.fingerprints.get(path)
     alarm = snap.settings.alarm
-    head = f"{fp.mtime_ns if fp else ''}/{fp.size if fp else ''}/{today}/{alarm or ''}"
-    return "\n".join([head, *(f"{i.kind}/{i.day}/{i.key}/{i.reason}" for i in items)])
+    head = f"{fp.mtime_ns if fp else ''}/{fp.size if fp else ''}/{today}/{alarm or ''}/{last or ''}"
+    return "\n".join([head, *(f"{i.kind}/{i.day}/{i.key}/{i.reason}/{i.details}" for i in items)])
 
 
 def build(vault: Path, today: date) -> BuildResult:

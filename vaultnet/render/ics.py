@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from vaultnet.config import Settings
 from vaultnet.model import Contact, Item
+from vaultnet.model import Event as ModelEvent
+from vaultnet.network import Interaction
 from vaultnet.rules import Plan
 from vaultnet.values import next_birthday, plain_text
 
@@ -64,9 +66,9 @@ def _day(d: date) -> str:
     return f"{d.year:04d}{d.month:02d}{d.day:02d}"
 
 
-def uid_for(contact: Contact, kind: str, key: str = "") -> str:
-    """Stable and private: from the contact's `uid` (else its path), never from its name or e-mail."""
-    source = contact.uid or contact.path.removesuffix(".md").casefold()
+def uid_for(note: Contact | ModelEvent, kind: str, key: str = "") -> str:
+    """Stable and private: from the contact's `uid` (else the note's path), never from a name or e-mail."""
+    source = (note.uid if isinstance(note, Contact) else None) or note.path.removesuffix(".md").casefold()
     digest = hashlib.sha256(f"{source}\0{kind}\0{key}".encode()).hexdigest()[:24]
     return f"{digest}@vaultnet"
 
@@ -85,27 +87,19 @@ class Event:
     categories: str = ""
 
 
-def _revised(contact: Contact) -> datetime:
-    return datetime.fromtimestamp(max(contact.modified, 0), UTC).replace(microsecond=0)
+def _revised(note: Contact | ModelEvent) -> datetime:
+    return datetime.fromtimestamp(max(note.modified, 0), UTC).replace(microsecond=0)
 
 
-def context_lines(contact: Contact) -> list[str]:
+def context_lines(contact: Contact, last: Interaction | None) -> list[str]:
     """What helps before getting in touch: who they are, the last contact, interests, open promises."""
     lines: list[str] = []
     who = ", ".join(x for x in (contact.role, contact.company) if x)
     if who:
         lines.append(who)
-    entry = contact.last_log
-    last = contact.last_interaction
     if last is not None:
-        how = (
-            f" ({entry.kind}: {plain_text(entry.text)})"
-            if entry is not None and entry.day == last and entry.text
-            else ""
-        )
-        if entry is not None and entry.day == last and not entry.text and entry.kind:
-            how = f" ({entry.kind})"
-        lines.append(f"Last contact: {last.isoformat()}{how}")
+        what = ": ".join(x for x in (last.kind, plain_text(last.text)) if x)
+        lines.append(f"Last contact: {last.day.isoformat()}" + (f" ({what})" if what else ""))
     if contact.interests:
         lines.append("Interests: " + ", ".join(contact.interests))
     if contact.introduced_by:
@@ -157,64 +151,71 @@ def birthday_events(contact: Contact, today: date, context: list[str]) -> list[E
     return events
 
 
-def item_event(item: Item, today: date, context: list[str]) -> Event:
-    """A follow-up or promise on its day; an overdue one on today, so a subscribed calendar shows it."""
-    contact = item.contact
+_SUMMARIES = {
+    "follow-up": "Get back to {name}",
+    "promise": "Promise to {name}: {key}",
+    "event-follow-up": "Follow up with {name}",
+    "reconnect": "Reconnect with {name}",
+    "review": "Review {name}: keep, re-tier or archive",
+    "event-prep": "Prepare for {name}",
+}
+_CATEGORIES = {"follow-up": "Follow-up", "promise": "Promise", "event-follow-up": "Event", "event-prep": "Event",
+               "reconnect": "Reconnect", "review": "Review"}  # fmt: skip
+
+
+def item_event(item: Item, today: date, context: list[str], owner: Contact | ModelEvent) -> Event:
+    """An item on its day; one whose day has come on today, so a subscribed calendar shows it."""
     start = max(item.day, today)
-    revised = _revised(contact)
+    revised = _revised(owner)
     if item.day <= today:
         # Shown on today because its day has come: it moves every day until done. Each move is a revision,
         # which clients learn from DTSTAMP/SEQUENCE.
         revised = max(revised, datetime.combine(today, time(), UTC))
-    if item.kind == "promise":
-        summary = f"Promise to {contact.name}: {plain_text(item.key)}"
-    else:
-        summary = f"Get back to {contact.name}"
+    summary = _SUMMARIES[item.kind].format(name=item.name, key=plain_text(item.key))
     overdue = (today - item.day).days
     reason = plain_text(item.reason[0].upper() + item.reason[1:])
-    if overdue > 0 and item.kind != "promise":  # a promise's reason already says since when
+    if overdue > 0 and item.kind in ("follow-up", "event-follow-up"):  # a promise's reason says since when
         reason += f" (due {item.day.isoformat()}, {overdue} day{'s' if overdue != 1 else ''} overdue)"
-    head = f"{reason}."
-    return Event(
-        uid_for(contact, item.kind, item.key),
-        start,
-        summary,
-        "\n".join([head, *context]),
-        revised,
-        categories="Follow-up" if item.kind == "follow-up" else "Promise",
-    )
+    lines = [f"{reason}.", *(plain_text(d) for d in item.details), *context]
+    return Event(uid_for(owner, item.kind, item.key), start, summary, "\n".join(lines), revised,
+                 categories=_CATEGORIES[item.kind])  # fmt: skip
 
 
-CALENDAR_KINDS = ("follow-up", "promise")
 # "series-date UID 0|1 occurrence-date" (0: a master, 1: an override): every part has a fixed width, so
 # sorting these strings orders events by date, then UID, each override after its master.
 SortKey = str
 Fragment = tuple[SortKey, bytes]  # bytes: one emoji would make a joined str of the calendar 4 bytes a character
 
 
-def contact_events(contact: Contact, items: Iterable[Item], today: date) -> list[Event]:
-    """Every event of one contact: its birthday series and its dated follow-ups and promises."""
-    context = context_lines(contact)
-    events = birthday_events(contact, today, context)
+def note_events(owner: Contact | ModelEvent, items: Iterable[Item], today: date,
+                last: Interaction | None = None) -> list[Event]:  # fmt: skip
+    """Every calendar event of one note: a contact's birthday series and its items, or an event's prep."""
+    if isinstance(owner, Contact):
+        context = context_lines(owner, last)
+        events = birthday_events(owner, today, context)
+    else:
+        context = [f"Note: {owner.path}"]
+        events = []
     seen: dict[str, int] = {}
     for item in items:
-        if item.kind not in CALENDAR_KINDS or item.day >= date.max:
-            continue  # an all-day event on 9999-12-31 would end in year 10000
-        event = item_event(item, today, context)
+        if item.kind == "birthday" or item.day >= date.max:
+            continue  # birthdays are the series above; an event on 9999-12-31 would end in year 10000
+        event = item_event(item, today, context, owner)
         seen[event.uid] = count = seen.get(event.uid, 0) + 1
         if count > 1:  # two open tasks with the same text: the second gets a UID of its own
-            event = replace(event, uid=uid_for(contact, item.kind, f"{item.key}\0{count}"))
+            event = replace(event, uid=uid_for(owner, item.kind, f"{item.key}\0{count}"))
         events.append(event)
     return events
 
 
-def contact_fragments(contact: Contact, items: Iterable[Item], today: date, alarm: time | None) -> list[Fragment]:
-    """The contact's events as text, each with its place in the calendar.
+def note_fragments(owner: Contact | ModelEvent, items: Iterable[Item], today: date, alarm: time | None,
+                   last: Interaction | None = None) -> list[Fragment]:  # fmt: skip
+    """The note's calendar events as text, each with its place in the calendar.
 
-    Everything a fragment shows comes from (contact, items, today, alarm), so a caller may reuse
+    Everything a fragment shows comes from (owner, items, today, alarm, last), so a caller may reuse
     fragments while those are unchanged.
     """
-    events = contact_events(contact, items, today)
+    events = note_events(owner, items, today, last)
     masters = {e.uid: e.start for e in events if e.recurrence_id is None}
     fragments: list[Fragment] = []
     for event in events:
@@ -276,15 +277,27 @@ def render_calendar(fragments: Iterable[Fragment], settings: Settings) -> bytes:
     return b"".join([head, *(text for _, text in sorted(fragments)), b"END:VCALENDAR\r\n"])
 
 
-def items_by_contact(plan: Plan) -> dict[str, list[Item]]:
+def items_by_note(plan: Plan) -> dict[str, list[Item]]:
+    """The plan's items by the note they belong to (a contact's, or an event's for event-prep)."""
     groups: dict[str, list[Item]] = {}
     for item in plan.items:
-        if item.kind in CALENDAR_KINDS:
-            groups.setdefault(item.path, []).append(item)
+        groups.setdefault(item.path, []).append(item)
     return groups
+
+
+def owners(plan: Plan) -> list[Contact | ModelEvent]:
+    """The notes that have calendar events: every active contact (birthdays), and events with items."""
+    by_note = items_by_note(plan)
+    return [*plan.contacts, *(e for e in plan.network.events if e.path in by_note)]
 
 
 def plan_fragments(plan: Plan, alarm: time | None) -> list[Fragment]:
     """All fragments of a plan, computed afresh (the pipeline reuses unchanged ones instead)."""
-    by_contact = items_by_contact(plan)
-    return [f for c in plan.contacts for f in contact_fragments(c, by_contact.get(c.path, ()), plan.today, alarm)]
+    by_note = items_by_note(plan)
+    return [
+        fragment
+        for owner in owners(plan)
+        for fragment in note_fragments(
+            owner, by_note.get(owner.path, ()), plan.today, alarm, plan.network.last_interaction(owner.path)
+        )
+    ]

@@ -18,10 +18,11 @@ def item_dict(item: Item, today: date) -> dict[str, Any]:
         "path": item.path,
         "date": item.day.isoformat(),
         "reason": item.reason,
+        "details": list(item.details),
         "overdue_days": max((today - item.day).days, 0),
-        "company": contact.company,
-        "role": contact.role,
-        "circle": contact.circle,
+        "company": contact.company if contact else None,
+        "role": contact.role if contact else None,
+        "circle": contact.circle if contact else None,
     }
 
 

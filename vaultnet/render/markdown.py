@@ -13,7 +13,11 @@ UPCOMING_DAYS = 14
 _SECTIONS = (
     ("birthday", "Birthdays", "A reason to call personally."),
     ("promise", "Promises", "What you said you would do."),
+    ("event-prep", "Events to prepare", "Whom to meet, and what helps to talk to them."),
+    ("event-follow-up", "After events", "The people you met: follow up while it is fresh."),
     ("follow-up", "Follow-ups", "People to get back to, most overdue first."),
+    ("reconnect", "Reconnect this week", "Dormant ties worth reviving: a short note is enough."),
+    ("review", "Review", "Quiet for a long time: keep (and get in touch), change circle, or archive."),
 )
 
 
@@ -34,10 +38,10 @@ def _line(item: Item, plan: Plan, show_day: bool = False) -> str:
     if item.kind != "birthday" and late > 0:
         parts.append(f"*{late} days overdue*" if late != 1 else "*1 day overdue*")
     parts.append(item.reason)
-    who = ", ".join(x for x in (contact.role, contact.company) if x)
+    who = ", ".join(x for x in (contact.role, contact.company) if x) if contact else ""
     if who:
         parts.append(who)
-    return "- " + " — ".join(parts)
+    return "\n".join(["- " + " — ".join(parts), *(f"    - {detail}" for detail in item.details)])
 
 
 def render_followups(plan: Plan, problems: Iterable[Problem] = ()) -> bytes:

@@ -1,0 +1,200 @@
+"""The network: parsed notes -> contacts, events and goals, every link resolved, every interaction dated.
+
+Links resolve as Obsidian resolves them (by file name, case-insensitively, `.md` optional, `[[folder/Name]]`
+for a clash, `[[Name|shown]]` and `[[Name#heading]]`), then by a contact's `name`; an alias is accepted with
+a warning, since Obsidian itself does not follow aliases in links. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePosixPath
+from typing import NamedTuple
+
+from vaultnet.model import Contact, Event, Goal, Link, ParsedNote
+from vaultnet.problems import Problem
+
+
+class Interaction(NamedTuple):
+    """A dated contact with someone: a log line, `last_contact`, a daily note's mention, an event met at."""
+
+    day: date
+    kind: str  # "call", "coffee", ... ; "event" and "daily" for the other notes; "" when unknown
+    text: str
+    source: str  # the note it comes from
+    gave: bool = False
+    got: bool = False
+
+
+class Resolution(NamedTuple):
+    path: str | None  # the note linked to, or None
+    problem: str | None  # why it is unresolved, ambiguous or only found by alias
+    severity: str = "error"
+
+
+class Resolver:
+    """Finds the note a link names, among a set of notes (contacts, or goals)."""
+
+    def __init__(self, notes: Iterable[tuple[str, str, tuple[str, ...]]]) -> None:
+        """`notes`: (path, name, aliases) each."""
+        self._by_stem: dict[str, list[str]] = defaultdict(list)
+        self._by_path: dict[str, str] = {}
+        self._by_name: dict[str, list[str]] = defaultdict(list)
+        self._by_alias: dict[str, list[str]] = defaultdict(list)
+        for path, name, aliases in notes:
+            bare = path.removesuffix(".md")
+            self._by_path[bare.casefold()] = path
+            self._by_stem[PurePosixPath(bare).name.casefold()].append(path)
+            self._by_name[name.casefold()].append(path)
+            for alias in aliases:
+                self._by_alias[alias.casefold()].append(path)
+
+    def resolve(self, target: str) -> Resolution:
+        wanted = target.strip().removesuffix(".md").removesuffix(".MD").strip("/")
+        key = wanted.casefold()
+        if not key:
+            return Resolution(None, "an empty link")
+        if "/" in key:
+            if key in self._by_path:
+                return Resolution(self._by_path[key], None)
+            suffix = "/" + key
+            found = sorted(p for k, p in self._by_path.items() if k.endswith(suffix))
+        else:
+            found = sorted(self._by_stem.get(key, ()))
+        if len(found) == 1:
+            return Resolution(found[0], None)
+        if len(found) > 1:
+            return Resolution(None, f"[[{wanted}]] is ambiguous: {', '.join(found)}; link with the folder")
+        named = sorted(set(self._by_name.get(key, ())))
+        if len(named) == 1:
+            return Resolution(named[0], None)
+        if len(named) > 1:
+            return Resolution(None, f"[[{wanted}]] is ambiguous: {', '.join(named)} are all named so")
+        aliased = sorted(set(self._by_alias.get(key, ())))
+        if len(aliased) == 1:
+            note = f"[[{wanted}]] is an alias of {aliased[0]}; Obsidian does not follow aliases in links"
+            return Resolution(aliased[0], note, "warning")
+        if len(aliased) > 1:
+            return Resolution(None, f"[[{wanted}]] is an alias of several notes: {', '.join(aliased)}")
+        return Resolution(None, None)
+
+
+@dataclass(frozen=True)
+class Network:
+    """Everything the rules look at, derived from the notes of a vault."""
+
+    contacts: tuple[Contact, ...]
+    events: tuple[Event, ...] = ()
+    goals: tuple[Goal, ...] = ()
+    interactions: Mapping[str, tuple[Interaction, ...]] = field(default_factory=dict)  # by contact, oldest first
+    introducer: Mapping[str, str] = field(default_factory=dict)  # contact path -> who introduced them
+    goals_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # contact path -> goal paths
+    targets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # event path -> contact paths
+    met: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # event path -> contact paths
+    problems: tuple[Problem, ...] = ()
+
+    def contact(self, path: str) -> Contact | None:
+        return self._contacts_by_path.get(path)
+
+    @property
+    def _contacts_by_path(self) -> dict[str, Contact]:
+        cached: dict[str, Contact] | None = self.__dict__.get("_by_path")
+        if cached is None:
+            cached = {c.path: c for c in self.contacts}
+            object.__setattr__(self, "_by_path", cached)  # a derived index, made once
+        return cached
+
+    def history(self, path: str) -> tuple[Interaction, ...]:
+        return self.interactions.get(path, ())
+
+    def last_interaction(self, path: str) -> Interaction | None:
+        history = self.interactions.get(path)
+        return history[-1] if history else None
+
+    def introduced(self, path: str) -> list[str]:
+        """Whom this contact introduced you to."""
+        return sorted(p for p, by in self.introducer.items() if by == path)
+
+
+def _contact_interactions(contact: Contact) -> list[Interaction]:
+    out = [Interaction(e.day, e.kind, e.text, contact.path, e.gave, e.got) for e in contact.log]
+    if contact.last_contact is not None and all(e.day != contact.last_contact for e in contact.log):
+        out.append(Interaction(contact.last_contact, "", "", contact.path))
+    return out
+
+
+def build_network(notes: Iterable[ParsedNote]) -> Network:
+    """Resolve every link between the notes and gather each contact's interactions."""
+    notes = list(notes)
+    contacts = tuple(sorted((n.contact for n in notes if n.contact), key=lambda c: c.path))
+    events = tuple(sorted((n.event for n in notes if n.event), key=lambda e: (e.day, e.path)))
+    goals = tuple(sorted((n.goal for n in notes if n.goal), key=lambda g: g.path))
+    people = Resolver((c.path, c.name, c.aliases) for c in contacts)
+    goal_notes = Resolver((g.path, g.title, ()) for g in goals)
+    problems: list[Problem] = []
+
+    def resolve(resolver: Resolver, link: Link, where: str, missing: str) -> str | None:
+        found = resolver.resolve(link.target)
+        if found.problem is not None:
+            problems.append(Problem(where, link.line, found.problem, found.severity))  # type: ignore[arg-type]
+        elif found.path is None and missing:
+            problems.append(Problem(where, link.line, missing.format(target=link.target)))
+        return found.path
+
+    history: dict[str, list[Interaction]] = {c.path: _contact_interactions(c) for c in contacts}
+    introducer: dict[str, str] = {}
+    goals_of: dict[str, tuple[str, ...]] = {}
+    for contact in contacts:
+        if contact.introduced_by:
+            hint = "[[{target}]] names nobody in the vault: create a contact note for them, or fix the link"
+            by = resolve(people, Link(contact.introduced_by, contact.introduced_by_line), contact.path, hint)
+            if by is not None and by != contact.path:
+                introducer[contact.path] = by
+        linked = []
+        for goal in contact.goals:
+            hint = "[[{target}]] names no goal: create goals/{target}.md, or fix the link"
+            path = resolve(goal_notes, Link(goal, contact.goals_line), contact.path, hint)
+            if path is not None:
+                linked.append(path)
+        if linked:
+            goals_of[contact.path] = tuple(dict.fromkeys(linked))
+
+    targets: dict[str, tuple[str, ...]] = {}
+    met: dict[str, tuple[str, ...]] = {}
+    for event in events:
+        hint = "[[{target}]] names nobody in the vault: create contacts/{target}.md to prepare or follow up"
+        targets[event.path] = _unique(resolve(people, link, event.path, hint) for link in event.targets)
+        met[event.path] = _unique(resolve(people, link, event.path, hint) for link in event.met)
+        for path in met[event.path]:
+            history[path].append(Interaction(event.day, "event", event.title, event.path))
+
+    for note in notes:
+        if note.daily is None:
+            continue
+        for mention in note.daily.mentions:
+            found = people.resolve(mention.target)
+            if found.path is None:
+                continue  # daily notes link to anything; only links to contacts are interactions
+            if found.problem is not None:
+                problems.append(Problem(note.path, mention.line, found.problem, "warning"))
+            day = note.daily.day
+            history[found.path].append(Interaction(day, "daily", mention.text, note.path, mention.gave, mention.got))
+
+    interactions = {path: tuple(sorted(h, key=_order)) for path, h in history.items() if h}
+    return Network(contacts, events, goals, interactions, introducer, goals_of, targets, met, tuple(problems))
+
+
+def _order(i: Interaction) -> tuple[date, str, str, str]:
+    return (i.day, i.source, i.kind, i.text)
+
+
+def _unique(paths: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p for p in paths if p is not None))
+
+
+def network_of(contacts: Iterable[Contact]) -> Network:
+    """A network of contacts alone (no events, goals or daily notes)."""
+    return build_network(ParsedNote(c.path, contact=c) for c in contacts)

@@ -128,7 +128,7 @@ def test_full_note() -> None:
         introduced_by="Bob Stone",
         introduced_by_line=line_of(FULL_NOTE, "introduced_by:"),
         interests=("climbing", "jazz"),
-        goals=("Data team hiring", "learn Go"),
+        goals=("[[Data team hiring]]", "learn Go"),
         goals_line=line_of(FULL_NOTE, "goals:"),
         last_contact=D(2026, 9, 15),
         follow_up=D(2026, 12, 1),
@@ -377,9 +377,9 @@ def test_introduced_by(value: str, introduced_by: str | None) -> None:
         (["interests: [climbing, jazz]", "goals: [hire two engineers]"], ("climbing", "jazz"), ("hire two engineers",)),
         (["interests: climbing, jazz , ", "goals: hire, grow"], ("climbing", "jazz"), ("hire", "grow")),
         (["interests:", "  - climbing", "  - jazz, blues"], ("climbing", "jazz", "blues"), ()),
-        (['goals: "[[Data team hiring]]"'], (), ("Data team hiring",)),
-        (["goals: [[Data team hiring]]"], (), ("Data team hiring",)),
-        (["goals:", '  - "[[Data team hiring]]"', "  - learn Go"], (), ("Data team hiring", "learn Go")),
+        (['goals: "[[Data team hiring]]"'], (), ("[[Data team hiring]]",)),  # kept as written: a link
+        (["goals: [[Data team hiring]]"], (), ("[[Data team hiring]]",)),
+        (["goals:", '  - "[[Data team hiring]]"', "  - learn Go"], (), ("[[Data team hiring]]", "learn Go")),
     ],
 )
 def test_interests_and_goals(lines: list[str], interests: tuple[str, ...], goals: tuple[str, ...]) -> None:

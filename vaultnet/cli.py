@@ -12,9 +12,12 @@ from typing import Any
 import click
 
 from vaultnet import __version__, pipeline
+from vaultnet.insights import agenda
+from vaultnet.insights import stats as network_stats
+from vaultnet.insights import who as find_introducers
 from vaultnet.problems import Problem, UserError
-from vaultnet.render.jsonout import render_items
-from vaultnet.render.text import render_table
+from vaultnet.render.jsonout import render_items, render_json, who_dicts
+from vaultnet.render.text import render_agenda, render_stats, render_table, render_who
 
 
 class _Group(click.Group):
@@ -101,6 +104,59 @@ def due(vault: Path, today: datetime | None, as_json: bool) -> None:
     snapshot, plan = pipeline.due(vault, day)
     _report(vault, snapshot.problems)
     click.echo(render_items(plan.due, day) if as_json else render_table(plan.due, day), nl=False)
+
+
+@cli.command()
+@vault_argument
+@today_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a list.")
+def today(vault: Path, today: datetime | None, as_json: bool) -> None:
+    """A short agenda for today that fits half an hour.
+
+    Birthdays first (call!), then promises that are due, event follow-ups, the most overdue follow-ups and
+    one dormant tie to revive; at most [practice] agenda_size items (default 5).
+    """
+    day = _today(today)
+    snapshot, plan = pipeline.due(vault, day)
+    _report(vault, snapshot.problems)
+    items = agenda(plan, snapshot.settings.practice.agenda_size)
+    click.echo(render_items(items, day) if as_json else render_agenda(items, day), nl=False)
+
+
+@cli.command()
+@vault_argument
+@today_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of text.")
+def stats(vault: Path, today: datetime | None, as_json: bool) -> None:
+    """Network health: circles, who you kept in touch with, deep ties, overdue follow-ups, give and take,
+    the weekly rhythm of new and maintained contacts, and your goals."""
+    day = _today(today)
+    snapshot, plan = pipeline.due(vault, day)
+    _report(vault, snapshot.problems)
+    numbers = network_stats(plan, snapshot.settings)
+    text = render_json(numbers.as_dict(snapshot.settings)) if as_json else render_stats(numbers, snapshot.settings)
+    click.echo(text, nl=False)
+
+
+@cli.command()
+@vault_argument
+@today_option
+@click.option("--company", help="Part of the company's name.")
+@click.option("--tag", help="A tag (with or without #).")
+@click.option("--interest", help="Part of an interest.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
+def who(
+    vault: Path, today: datetime | None, company: str | None, tag: str | None, interest: str | None, as_json: bool
+) -> None:
+    """Who can introduce me? Contacts matching every filter, most recently in touch first, with who
+    introduced them and whom they introduced you to (friends of friends)."""
+    if not (company or tag or interest):
+        raise click.UsageError("give at least one of --company, --tag, --interest")
+    day = _today(today)
+    snapshot, plan = pipeline.due(vault, day)
+    _report(vault, snapshot.problems)
+    found = find_introducers(plan, company=company, tag=tag, interest=interest)
+    click.echo(render_json(who_dicts(found)) if as_json else render_who(found), nl=False)
 
 
 @cli.command()

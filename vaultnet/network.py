@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from vaultnet.model import Contact, Event, Goal, Link, ParsedNote
 from vaultnet.problems import Problem
+from vaultnet.values import link_target
 
 
 class Interaction(NamedTuple):
@@ -155,8 +156,11 @@ def build_network(notes: Iterable[ParsedNote]) -> Network:
                 introducer[contact.path] = by
         linked = []
         for goal in contact.goals:
+            target = link_target(goal)
+            if target is None:
+                continue  # a goal written as plain text is a reminder to oneself, not a link
             hint = "[[{target}]] names no goal: create goals/{target}.md, or fix the link"
-            path = resolve(goal_notes, Link(goal, contact.goals_line), contact.path, hint)
+            path = resolve(goal_notes, Link(target, contact.goals_line), contact.path, hint)
             if path is not None:
                 linked.append(path)
         if linked:

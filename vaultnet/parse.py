@@ -296,7 +296,7 @@ _LIST_FIELDS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "tags": _tags,
     "tag": _tags,
     "interests": lambda v: _texts(v, split=True),
-    "goals": lambda v: tuple(link_target(t) or t for t in _texts(v, split=True)),
+    "goals": lambda v: _texts(v, split=True),  # as written: a `[[link]]` names a goal note, plain text is a note
 }
 _LIST_ATTR = {"alias": "aliases", "email": "emails", "phone": "phones", "tag": "tags"}
 

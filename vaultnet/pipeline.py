@@ -18,6 +18,7 @@ from typing import Any
 from vaultnet import __version__
 from vaultnet.config import CONFIG_NAME, Settings, parse_settings
 from vaultnet.index import Index, Refresh
+from vaultnet.insights import stats
 from vaultnet.model import Item
 from vaultnet.network import Interaction, Network, build_network
 from vaultnet.problems import Problem, UserError
@@ -124,7 +125,7 @@ class Session:
             snap = self.snapshot(listed)
             the_plan = plan(snap.network, snap.settings, today)
             settings = snap.settings
-            followups = render_followups(the_plan, snap.problems)
+            followups = render_followups(the_plan, snap.problems, stats(the_plan, settings), settings)
             calendar = render_calendar(self._calendar_fragments(snap, the_plan), settings)
         outputs = []
         for rel, data in ((settings.followups_path, followups), (settings.calendar_path, calendar)):

@@ -52,7 +52,7 @@ def is_due(item: Item, today: date) -> bool:
     return item.day <= today
 
 
-def _after(start: date, duration: Duration) -> date | None:
+def add_or_none(start: date, duration: Duration) -> date | None:
     """`start` + `duration`, or None past 9999-12-31 (such a day never comes)."""
     try:
         return add_duration(start, duration)
@@ -98,12 +98,12 @@ def follow_up_item(contact: Contact, settings: Settings, today: date, network: N
             how = f" ({last_seen.kind})" if last_seen.kind else ""
             # Reasons name dates, not "N days ago": the calendar's copy of them must not change every day.
             reason = f"last contact on {last_seen.day.isoformat()}{how}; your rhythm is every {cadence}"
-            due = _after(last_seen.day, cadence)
+            due = add_or_none(last_seen.day, cadence)
             if due is not None:
                 candidates.append((due, reason))
         elif contact.met is not None:
             reason = f"met on {contact.met.isoformat()}, no contact since; your rhythm is every {cadence}"
-            due = _after(contact.met, cadence)
+            due = add_or_none(contact.met, cadence)
             if due is not None:
                 candidates.append((due, reason))
         else:
@@ -207,7 +207,7 @@ def event_prep_item(event: Event, settings: Settings, network: Network) -> Item:
 def event_follow_up_items(event: Event, settings: Settings, today: date, network: Network) -> Iterator[Item]:
     """The day after an event: each person met there with no interaction since."""
     day = event.follow_up or event.last_day + timedelta(days=1)
-    expires = _after(day, settings.practice.event_follow_up_window)
+    expires = add_or_none(day, settings.practice.event_follow_up_window)
     if expires is not None and today > expires:
         return  # old news: the cadence takes over from here
     for path in network.met.get(event.path, ()):
@@ -272,7 +272,7 @@ def reconnect_items(contacts: list[Contact], settings: Settings, today: date, ne
         last = last_touch(contact, network)
         if last is None or contact.path in busy or snoozed(contact, today):
             continue
-        revive = _after(last, practice.reconnect_after)
+        revive = add_or_none(last, practice.reconnect_after)
         if revive is not None and revive <= today:
             dormant.append((contact, last))
     if not dormant or k <= 0:
@@ -316,7 +316,7 @@ def review_items(contacts: list[Contact], settings: Settings, today: date, netwo
         last = last_touch(contact, network)
         if last is None or snoozed(contact, today):
             continue
-        stale = _after(last, settings.practice.review_after)
+        stale = add_or_none(last, settings.practice.review_after)
         if stale is None or stale > today:
             continue
         reason = (

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from vaultnet.insights import Introduction
 from vaultnet.model import Item
 
 
@@ -28,3 +29,22 @@ def item_dict(item: Item, today: date) -> dict[str, Any]:
 
 def render_items(items: Iterable[Item], today: date) -> str:
     return json.dumps([item_dict(i, today) for i in items], ensure_ascii=False, indent=2) + "\n"
+
+
+def render_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def who_dicts(found: list[Introduction]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f.contact.name,
+            "path": f.contact.path,
+            "company": f.contact.company,
+            "role": f.contact.role,
+            "last_interaction": f.last.isoformat() if f.last else None,
+            "introduced_by": f.introduced_by.name if f.introduced_by else None,
+            "introduced": [c.name for c in f.introduced],
+        }
+        for f in found
+    ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from vaultnet.config import Settings
+from vaultnet.insights import Stats
 from vaultnet.model import Item
 from vaultnet.problems import Problem
 from vaultnet.rules import Plan, upcoming
@@ -44,7 +46,46 @@ def _line(item: Item, plan: Plan, show_day: bool = False) -> str:
     return "\n".join(["- " + " — ".join(parts), *(f"    - {detail}" for detail in item.details)])
 
 
-def render_followups(plan: Plan, problems: Iterable[Problem] = ()) -> bytes:
+def _health(stats: Stats, settings: Settings, plan: Plan) -> list[str]:
+    """A compact network-health section: the rhythm of the last weeks, goals, and a chart of the circles."""
+    practice = settings.practice
+    now = stats.weeks[-1]
+    new_ok = "✓" if now.new >= practice.weekly_new else "…"
+    kept_ok = "✓" if now.maintained >= practice.weekly_maintained else "…"
+    out = [
+        "## Your network",
+        "",
+        f"This week: {now.new}/{practice.weekly_new} new {new_ok}, "
+        f"{now.maintained}/{practice.weekly_maintained} maintained {kept_ok}. "
+        f"{stats.touched_90} of {stats.contacts} contacts had an interaction in the last 90 days, "
+        f"{stats.deep} are deep ties (3+ interactions this year); {stats.overdue} follow-ups are overdue; "
+        f"you gave {stats.gave} and received {stats.got}.",
+        "",
+        "| week | new | maintained |",
+        "|---|---:|---:|",
+        *(f"| {w.label} | {w.new} | {w.maintained} |" for w in reversed(stats.weeks)),
+        "",
+    ]
+    if stats.by_circle:
+        out += ["```mermaid", "pie title Contacts by circle"]
+        out += [f'    "{circle}" : {count}' for circle, count in stats.by_circle.items()]
+        out += ["```", ""]
+    if stats.goals:
+        out += ["### Goals", ""]
+        for status in stats.goals:
+            link = wikilink(status.goal.path, status.goal.title)
+            people = ", ".join(wikilink(c.path, c.name) for c in status.contacts) or "nobody linked yet"
+            last = f"last interaction {status.last.isoformat()}" if status.last else "no interaction yet"
+            state = " — **stalled**: reach out to one of them" if status.stalled else ""
+            done = " (done)" if status.goal.done else ""
+            out.append(f"- {link}{done}: {people}; {last}{state}")
+        out.append("")
+    return out
+
+
+def render_followups(
+    plan: Plan, problems: Iterable[Problem] = (), stats: Stats | None = None, settings: Settings | None = None
+) -> bytes:
     """The note, deterministic for a vault and a day: no clock, no timestamps other than `today`."""
     due = plan.due
     out = [
@@ -70,6 +111,8 @@ def render_followups(plan: Plan, problems: Iterable[Problem] = ()) -> bytes:
         out += [f"## Coming up in the next {UPCOMING_DAYS} days", ""]
         out += [_line(i, plan, show_day=True) for i in soon]
         out.append("")
+    if stats is not None:
+        out += _health(stats, settings or Settings(), plan)
     problems = sorted(problems)
     if problems:
         out += [f"## Problems in notes and settings ({len(problems)})", ""]

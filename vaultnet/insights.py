@@ -1,0 +1,222 @@
+"""Views over a plan that are not items: today's agenda, goals, the weekly rhythm, network health, who
+can introduce you. Pure functions of the plan (and so of the vault and the day); no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from vaultnet.config import Settings
+from vaultnet.model import Contact, Goal, Item
+from vaultnet.network import Network
+from vaultnet.rules import Plan, add_or_none, balance, last_touch, week_start
+
+# -- today's agenda ---------------------------------------------------------------------------------------
+
+
+def agenda(plan: Plan, size: int) -> list[Item]:
+    """What fits half an hour, at most `size` items: birthdays today or tomorrow (call!), promises that are
+    due, event follow-ups, the most overdue follow-ups, and one dormant tie to revive."""
+    due = plan.due
+    tomorrow = plan.today + timedelta(days=1)
+    ordered = [
+        *(i for i in due if i.kind == "birthday" and i.day <= tomorrow),
+        *sorted((i for i in due if i.kind == "promise"), key=lambda i: i.day),
+        *(i for i in due if i.kind == "event-follow-up"),
+        *sorted((i for i in due if i.kind == "follow-up"), key=lambda i: (i.day, i.name.casefold(), i.path)),
+    ]
+    reconnect = next((i for i in due if i.kind == "reconnect"), None)
+    room = size - 1 if reconnect is not None else size
+    chosen: list[Item] = []
+    people: set[str] = set()
+    for item in ordered:
+        if len(chosen) >= room:
+            break
+        if item.kind in ("follow-up", "event-follow-up") and item.path in people:
+            continue  # one nudge per person is enough
+        chosen.append(item)
+        people.add(item.path)
+    if reconnect is not None and size > 0:
+        chosen.append(reconnect)
+    return chosen
+
+
+# -- goals ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalStatus:
+    goal: Goal
+    contacts: tuple[Contact, ...]
+    last: date | None  # the last interaction with any of them
+    stalled: bool
+
+
+def goal_statuses(plan: Plan, settings: Settings) -> list[GoalStatus]:
+    network = plan.network
+    out = []
+    for goal in network.goals:
+        people = tuple(c for c in plan.contacts if goal.path in network.goals_of.get(c.path, ()))
+        days = [t.day for c in people if (t := network.last_interaction(c.path)) is not None]
+        last = max(days) if days else None
+        limit = goal.stalled_after or settings.practice.goal_stalled_after
+        ends = add_or_none(last, limit) if last is not None else None
+        stalled = not goal.done and (last is None or (ends is not None and ends <= plan.today))
+        out.append(GoalStatus(goal, people, last, stalled))
+    return out
+
+
+# -- the weekly rhythm ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Week:
+    start: date  # Monday
+    new: int  # contacts met that week
+    maintained: int  # contacts with an interaction that week (new ones not counted twice)
+
+    @property
+    def label(self) -> str:
+        year, week, _ = self.start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+
+def weekly_rhythm(plan: Plan, weeks: int = 8) -> list[Week]:
+    """The last `weeks` ISO weeks, oldest first, ending with the current one."""
+    current = week_start(plan.today)
+    starts = [current - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    first = starts[0]
+    new: dict[date, set[str]] = {s: set() for s in starts}
+    kept: dict[date, set[str]] = {s: set() for s in starts}
+    for contact in plan.contacts:
+        if contact.met is not None and first <= contact.met <= plan.today:
+            new[week_start(contact.met)].add(contact.path)
+        for interaction in plan.network.history(contact.path):
+            if first <= interaction.day <= plan.today:
+                kept[week_start(interaction.day)].add(contact.path)
+    return [Week(s, len(new[s]), len(kept[s] - new[s])) for s in starts]
+
+
+# -- network health ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stats:
+    contacts: int
+    archived: int
+    by_circle: dict[str, int]
+    touched_90: int  # an interaction in the last 90 days
+    touched_365: int
+    deep: int  # 3+ interactions in the last year
+    overdue: int  # follow-ups past their day
+    gave: int
+    got: int
+    takers: int  # contacts you received clearly more from than you gave
+    weeks: list[Week]
+    goals: list[GoalStatus]
+
+    def as_dict(self, settings: Settings) -> dict[str, object]:
+        return {
+            "contacts": self.contacts,
+            "archived": self.archived,
+            "by_circle": self.by_circle,
+            "interacted_last_90_days": self.touched_90,
+            "interacted_last_365_days": self.touched_365,
+            "deep_ties": self.deep,
+            "overdue_follow_ups": self.overdue,
+            "gave": self.gave,
+            "got": self.got,
+            "owe_first": self.takers,
+            "weekly_rhythm": [
+                {
+                    "week": w.label,
+                    "start": w.start.isoformat(),
+                    "new": w.new,
+                    "maintained": w.maintained,
+                    "new_target": settings.practice.weekly_new,
+                    "maintained_target": settings.practice.weekly_maintained,
+                }
+                for w in self.weeks
+            ],
+            "goals": [
+                {
+                    "goal": g.goal.title,
+                    "path": g.goal.path,
+                    "contacts": [c.name for c in g.contacts],
+                    "last_interaction": g.last.isoformat() if g.last else None,
+                    "stalled": g.stalled,
+                }
+                for g in self.goals
+            ],
+        }
+
+
+def stats(plan: Plan, settings: Settings) -> Stats:
+    network = plan.network
+    today = plan.today
+    year_ago = today - timedelta(days=365)
+    by_circle = Counter(c.circle or settings.default_circle for c in plan.contacts)
+    touched_90 = touched_365 = deep = gave = got = takers = 0
+    for contact in plan.contacts:
+        history = [i for i in network.history(contact.path) if i.day <= today]
+        days = {i.day for i in history}
+        if any(d >= today - timedelta(days=90) for d in days):
+            touched_90 += 1
+        if any(d >= year_ago for d in days):
+            touched_365 += 1
+        if len({(i.day, i.source, i.text) for i in history if i.day >= year_ago}) >= 3:
+            deep += 1
+        given, received = balance(contact, network)
+        gave, got = gave + given, got + received
+        if received >= given + settings.practice.reciprocity_margin:
+            takers += 1
+    overdue = sum(1 for i in plan.due if i.kind == "follow-up" and i.day < today)
+    return Stats(
+        contacts=len(plan.contacts),
+        archived=sum(1 for c in network.contacts if c.archived),
+        by_circle=dict(sorted(by_circle.items())),
+        touched_90=touched_90,
+        touched_365=touched_365,
+        deep=deep,
+        overdue=overdue,
+        gave=gave,
+        got=got,
+        takers=takers,
+        weeks=weekly_rhythm(plan),
+        goals=goal_statuses(plan, settings),
+    )
+
+
+# -- who can introduce me ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Introduction:
+    contact: Contact
+    last: date | None
+    introduced_by: Contact | None
+    introduced: tuple[Contact, ...]  # whom they introduced you to: friends of friends
+
+
+def who(
+    plan: Plan, company: str | None = None, tag: str | None = None, interest: str | None = None
+) -> list[Introduction]:
+    """Contacts matching every filter given (case-insensitive substrings; tags exactly, `#` optional), most
+    recently in touch first, with who introduced them and whom they introduced you to."""
+    network: Network = plan.network
+    wanted_tag = tag.lstrip("#").casefold() if tag else None
+    found = []
+    for contact in plan.contacts:
+        if company and company.casefold() not in (contact.company or "").casefold():
+            continue
+        if wanted_tag and wanted_tag not in {t.casefold() for t in contact.tags}:
+            continue
+        if interest and not any(interest.casefold() in i.casefold() for i in contact.interests):
+            continue
+        by = network.contact(network.introducer.get(contact.path, ""))
+        introduced = tuple(c for p in network.introduced(contact.path) if (c := network.contact(p)) is not None)
+        found.append(Introduction(contact, last_touch(contact, network), by, introduced))
+    found.sort(key=lambda f: (-(f.last.toordinal() if f.last else 0), f.contact.name.casefold(), f.contact.path))
+    return found

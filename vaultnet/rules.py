@@ -234,25 +234,43 @@ def week_start(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
-def _shared_context(contact: Contact, active: list[Contact], network: Network) -> str | None:
-    """Why reviving this tie is natural: someone you are active with shares a company, a tag or an introducer."""
-    company = (contact.company or "").casefold()
-    tags = {t.casefold() for t in contact.tags}
-    introducer = network.introducer.get(contact.path)
-    for other in active:
-        if other.path == contact.path:
-            continue
-        if company and (other.company or "").casefold() == company:
-            return f"{other.name} also works at {contact.company}"
-        if introducer and other.path == introducer:
-            return f"{other.name} introduced you"
-        if introducer and network.introducer.get(other.path) == introducer:
-            via = network.contact(introducer)
-            return f"{via.name} introduced you to {other.name} too" if via is not None else None
-        common = sorted(tags & {t.casefold() for t in other.tags})
-        if common:
-            return f"like {other.name}, tagged #{common[0]}"
-    return None
+class _Context:
+    """Who you are active with, indexed by what a dormant tie might share with them."""
+
+    def __init__(self, active: list[Contact], network: Network) -> None:
+        self.network = network
+        self.paths = {c.path for c in active}
+        self.by_company: dict[str, Contact] = {}
+        self.by_tag: dict[str, Contact] = {}
+        self.by_introducer: dict[str, Contact] = {}
+        for contact in sorted(active, key=lambda c: c.path):  # the first in path order speaks for the others
+            if contact.company:
+                self.by_company.setdefault(contact.company.casefold(), contact)
+            for tag in contact.tags:
+                self.by_tag.setdefault(tag.casefold(), contact)
+            introducer = network.introducer.get(contact.path)
+            if introducer:
+                self.by_introducer.setdefault(introducer, contact)
+
+    def of(self, contact: Contact) -> str | None:
+        """Why reviving this tie is natural: someone you are active with shares a company, an introducer or
+        a tag with them, or introduced you."""
+        company = self.by_company.get((contact.company or "").casefold())
+        if company is not None and company.path != contact.path:
+            return f"{company.name} also works at {contact.company}"
+        introducer = self.network.introducer.get(contact.path)
+        if introducer in self.paths:
+            via = self.network.contact(introducer or "")
+            return f"{via.name} introduced you" if via is not None else None
+        sibling = self.by_introducer.get(introducer or "")
+        if sibling is not None and sibling.path != contact.path:
+            via = self.network.contact(introducer or "")
+            return f"{via.name} introduced you to {sibling.name} too" if via is not None else None
+        for tag in sorted(t.casefold() for t in contact.tags):
+            other = self.by_tag.get(tag)
+            if other is not None and other.path != contact.path:
+                return f"like {other.name}, tagged #{tag}"
+        return None
 
 
 def reconnect_items(contacts: list[Contact], settings: Settings, today: date, network: Network,
@@ -281,7 +299,8 @@ def reconnect_items(contacts: list[Contact], settings: Settings, today: date, ne
     week = monday.toordinal() // 7
     weeks_per_cycle = math.ceil(len(dormant) / k)
     cycle, slot = divmod(week, weeks_per_cycle)
-    contexts = {c.path: _shared_context(c, active, network) for c, _ in dormant}
+    context = _Context(active, network)
+    contexts = {c.path: context.of(c) for c, _ in dormant}
 
     def order(entry: tuple[Contact, date]) -> tuple[bool, str]:
         path = entry[0].path
@@ -291,9 +310,9 @@ def reconnect_items(contacts: list[Contact], settings: Settings, today: date, ne
     items = []
     for contact, last in chosen:
         reason = f"no contact since {last.isoformat()}: a dormant tie worth reviving"
-        context = contexts[contact.path]
-        if context:
-            reason += f" ({context})"
+        shared = contexts[contact.path]
+        if shared:
+            reason += f" ({shared})"
         items.append(Item("reconnect", monday, contact.name, contact.path, reason, contact))
     return items
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,12 +14,14 @@ from typing import Any
 import click
 
 from vaultnet import __version__, pipeline
+from vaultnet import serve as serving
 from vaultnet.insights import agenda
 from vaultnet.insights import stats as network_stats
 from vaultnet.insights import who as find_introducers
 from vaultnet.problems import Problem, UserError
 from vaultnet.render.jsonout import render_items, render_json, who_dicts
 from vaultnet.render.text import render_agenda, render_stats, render_table, render_who
+from vaultnet.watch import Report, Watcher
 
 
 class _Group(click.Group):
@@ -157,6 +161,99 @@ def who(
     _report(vault, snapshot.problems)
     found = find_introducers(plan, company=company, tag=tag, interest=interest)
     click.echo(render_json(who_dicts(found)) if as_json else render_who(found), nl=False)
+
+
+def _until_signalled(stop: Callable[[], None]) -> threading.Event:
+    """Ctrl-C and SIGTERM end the process cleanly: they call `stop` and set the returned event."""
+    done = threading.Event()
+
+    def handle(signum: int, frame: object) -> None:
+        stop()
+        done.set()
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)
+    return done
+
+
+def _serve_in_background(
+    session: pipeline.Session, host: str, port: int, rotate_token: bool, lock: threading.Lock
+) -> serving.Server:
+    token = serving.load_token(session.root, rotate=rotate_token)
+    server = serving.make_server(session, host, port, token, log=_log, lock=lock)
+    actual_port = server.server_address[1]
+    http_url, webcal_url = serving.urls(host, actual_port, token)
+    click.echo(f"calendar: {http_url}", err=True)
+    click.echo(f"          {webcal_url}", err=True)
+    if not serving.is_loopback(host):
+        click.echo(
+            f"warning: listening on {host}, not only on this machine: anyone who can reach it and learns the URL "
+            "sees names and birthdays. Publish it behind a reverse proxy with TLS (see the README).",
+            err=True,
+        )
+    threading.Thread(target=server.serve_forever, name="vaultnet-serve", daemon=True).start()
+    return server
+
+
+def _log(message: str) -> None:
+    click.echo(f"{datetime.now():%H:%M:%S} {message}", err=True)
+
+
+host_option = click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+port_option = click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+                           help="Port to listen on (0: any free port).")  # fmt: skip
+rotate_option = click.option("--rotate-token", is_flag=True, help="Make a new secret URL (the old one stops working).")
+
+
+@cli.command()
+@vault_argument
+@click.option("--poll", is_flag=True, help="Poll the folder instead of inotify/FSEvents (network drives).")
+@click.option("--serve", "serve_too", is_flag=True, help="Also serve the calendar, as `vaultnet serve` does.")
+@host_option
+@port_option
+@rotate_option
+def watch(vault: Path, poll: bool, serve_too: bool, host: str, port: int, rotate_token: bool) -> None:
+    """Build, then keep the follow-up note and the calendar current while you edit (Ctrl-C to stop).
+
+    Rebuilds a moment after notes change (a git pull of a thousand notes is one rebuild), when vaultnet.toml
+    changes, and at midnight. One log line per rebuild; problems are reported once.
+    """
+    session = pipeline.Session(vault, keep_last_good=True)
+    lock = threading.Lock()
+
+    def on_build(report: Report) -> None:
+        for problem in report.new_problems:
+            click.echo(problem.format(prefix="" if vault == Path(".") else str(vault) + os.sep), err=True)
+        _log(report.line())
+
+    watcher = Watcher(session.root, log=_log, poll=poll, on_build=on_build, session=session, lock=lock)
+    server = _serve_in_background(session, host, port, rotate_token, lock) if serve_too else None
+    _until_signalled(watcher.stop)
+    _log(f"watching {vault} (Ctrl-C to stop)")
+    watcher.run()
+    if server is not None:
+        server.shutdown()
+    _log("stopped")
+
+
+@cli.command()
+@vault_argument
+@host_option
+@port_option
+@rotate_option
+def serve(vault: Path, host: str, port: int, rotate_token: bool) -> None:
+    """Serve the reminder calendar over HTTP at a secret URL, for Google, Apple, Outlook or Thunderbird.
+
+    Every request answers with the calendar of the vault as it is now, for today. Listens on 127.0.0.1 by
+    default: to subscribe from Google, which fetches from its own servers, publish it through a reverse proxy
+    with TLS (see the README).
+    """
+    session = pipeline.Session(vault)
+    server = _serve_in_background(session, host, port, rotate_token, threading.Lock())
+    done = _until_signalled(lambda: None)
+    done.wait()
+    server.shutdown()
+    _log("stopped")
 
 
 @cli.command()

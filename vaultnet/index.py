@@ -13,7 +13,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ class Refresh:
     notes: dict[str, ParsedNote]
     fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
     parsed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # broken notes shown in their last good version
     removed: list[str] = field(default_factory=list)
 
     @property
@@ -83,12 +84,17 @@ class Index:
     """Parsed notes of one vault. Keep the object to refresh incrementally in memory (the watcher does);
     a new object starts from the SQLite cache (the CLI does). `persist=False` keeps no cache on disk."""
 
-    def __init__(self, root: Path, settings: Settings, *, persist: bool = True) -> None:
+    def __init__(self, root: Path, settings: Settings, *, persist: bool = True, keep_last_good: bool = False) -> None:
+        """`keep_last_good`: while a note has an error, keep using its last version that had none (the
+        watcher: Obsidian saves half-typed notes every few seconds). In memory only: the cache and every
+        fresh Index see the note as it is."""
         self.root = root
         self.settings = settings
         self.persist = persist
+        self.keep_last_good = keep_last_good
         self._key = settings_key(settings)
         self._known: dict[str, tuple[Fingerprint, ParsedNote]] | None = None
+        self._good: dict[str, ParsedNote] = {}
         self._connection: sqlite3.Connection | None = None
 
     def listing(self) -> dict[str, Fingerprint]:
@@ -124,9 +130,23 @@ class Index:
             changed.append((path, trusted, note))
         result.removed = sorted(set(known) - set(fresh))
         self._known = fresh
+        if self.keep_last_good:
+            self._substitute_last_good(result)
         if self.persist and (changed or result.removed):
             self._save(changed, result.removed)
         return result
+
+    def _substitute_last_good(self, result: Refresh) -> None:
+        for path in result.removed:
+            self._good.pop(path, None)
+        for path, note in result.notes.items():
+            broken = any(p.severity == "error" for p in note.problems)
+            if not broken:
+                self._good[path] = note
+            elif path in self._good:
+                good = self._good[path]
+                result.notes[path] = replace(good, problems=note.problems)
+                result.kept.append(path)
 
     # -- persistence -------------------------------------------------------------------------------
 

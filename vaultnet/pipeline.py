@@ -88,11 +88,12 @@ def _no_gc() -> Iterator[None]:
 class Session:
     """A vault kept open across builds: the watcher holds one so refreshes stay in memory."""
 
-    def __init__(self, root: Path, *, persist: bool = True) -> None:
+    def __init__(self, root: Path, *, persist: bool = True, keep_last_good: bool = False) -> None:
         self.root = check_vault(root)
         self.persist = persist
+        self.keep_last_good = keep_last_good
         self.settings = load_settings(self.root)
-        self.index = Index(self.root, self.settings, persist=persist)
+        self.index = Index(self.root, self.settings, persist=persist, keep_last_good=keep_last_good)
         self._fragments: dict[str, tuple[str, list[Fragment]]] | None = None
 
     def reload_settings(self) -> bool:
@@ -102,7 +103,7 @@ class Session:
             return False
         self.settings = settings
         self.index.close()
-        self.index = Index(self.root, settings, persist=self.persist)
+        self.index = Index(self.root, settings, persist=self.persist, keep_last_good=self.keep_last_good)
         self._fragments = None
         return True
 
@@ -133,7 +134,9 @@ class Session:
             outputs.append(Output(target, write_atomic(target, data)))
         result = BuildResult(outputs, snap.problems, len(the_plan.contacts), len(the_plan.due), the_plan, snap)
         racy = time.time_ns() - max((fp.mtime_ns for fp in listed.values()), default=0) < 2_000_000_000
-        if not racy:  # a note saved moments ago may change again unseen: do not vouch for this build
+        # A note saved moments ago may change again unseen, and a note shown in its last good version is not
+        # what the files say: do not vouch for such a build.
+        if not racy and not snap.refresh.kept:
             self._remember_build(digest, result)
         return result
 

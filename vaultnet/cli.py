@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from vaultnet import __version__, pipeline
+from vaultnet import __version__, actions, pipeline
 from vaultnet import serve as serving
 from vaultnet.insights import agenda
 from vaultnet.insights import stats as network_stats
@@ -21,6 +21,7 @@ from vaultnet.insights import who as find_introducers
 from vaultnet.problems import Problem, UserError
 from vaultnet.render.jsonout import render_items, render_json, who_dicts
 from vaultnet.render.text import render_agenda, render_stats, render_table, render_who
+from vaultnet.values import add_duration, parse_date, parse_duration
 from vaultnet.watch import Report, Watcher
 
 
@@ -254,6 +255,130 @@ def serve(vault: Path, host: str, port: int, rotate_token: bool) -> None:
     done.wait()
     server.shutdown()
     _log("stopped")
+
+
+vault_option = click.option(
+    "--vault", "vault", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+    help="The vault (the folder that holds your notes).",
+)  # fmt: skip
+dry_run_option = click.option("--dry-run", is_flag=True, help="Show the change as a diff; write nothing.")
+
+
+def _write(changes: list[actions.Change], dry_run: bool) -> None:
+    for change in changes:
+        if dry_run:
+            click.echo(change.diff() or f"{change.rel}: no change", nl=False)
+            continue
+        if not change.changed:
+            click.echo(f"unchanged  {change.path}")
+            continue
+        actions.apply(change)
+        click.echo(f"{'created' if change.before is None else 'updated'}  {change.path}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
+def init(directory: Path) -> None:
+    """Make DIRECTORY (default: this folder) a vault: vaultnet.toml, contacts/, events/, templates for a
+    contact and an event (usable from Obsidian's Templates plugin), .gitignore and .gitattributes.
+
+    Refuses if any of these exists: init overwrites nothing.
+    """
+    _write(actions.init_vault(directory), dry_run=False)
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@cli.command()
+@click.argument("name")
+@vault_option
+@today_option
+@click.option("--company", help="Where they work.")
+@click.option("--met", "met", help="When you met (YYYY-MM-DD; default: today).")
+@click.option("--circle", help="close, active, loose, dormant, or a circle of vaultnet.toml.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
+@dry_run_option
+def new(
+    name: str, vault: Path, today: datetime | None, company: str | None, met: str | None, circle: str | None,
+    tags: tuple[str, ...], dry_run: bool,
+) -> None:  # fmt: skip
+    """Create a contact note for NAME from the vault's template; refuses if the contact exists."""
+    day = _today(today)
+    change = actions.new_contact(
+        pipeline.check_vault(vault), name, day, company=company, met=_parse_day(met) or day, circle=circle, tags=tags
+    )
+    _write([change], dry_run)
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("text")
+@vault_option
+@today_option
+@click.option("--kind", help="call, coffee, email, meeting, ... (one word).")
+@click.option("--date", "day", help="When it happened (YYYY-MM-DD; default: today).")
+@click.option("--gave", is_flag=True, help="You gave something (an intro, advice, a favour): #gave.")
+@click.option("--got", is_flag=True, help="You received something: #got.")
+@dry_run_option
+def log(
+    name: str, text: str, vault: Path, today: datetime | None, kind: str | None, day: str | None, gave: bool,
+    got: bool, dry_run: bool,
+) -> None:  # fmt: skip
+    """Log an interaction with NAME: a dated line under the note's `## Log` (made if missing).
+
+    NAME is a file name, a name or an alias, or the start of one. Only that line is added: everything else
+    in the note stays as it is, byte for byte.
+    """
+    when = _parse_day(day) or _today(today)
+    _write([actions.log(pipeline.check_vault(vault), name, text, when, kind, gave, got)], dry_run)
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("until")
+@vault_option
+@today_option
+@dry_run_option
+def snooze(name: str, until: str, vault: Path, today: datetime | None, dry_run: bool) -> None:
+    """Pause reminders for NAME until a date (YYYY-MM-DD) or for a while (2w, 3m): sets `snooze_until`."""
+    day = _today(today)
+    try:
+        end = parse_date(until)
+    except ValueError:
+        try:
+            length = parse_duration(until)
+        except ValueError:
+            raise click.BadParameter(f"{until!r} is neither a date (YYYY-MM-DD) nor a duration (2w, 3m)") from None
+        if length is None:
+            raise click.BadParameter("snooze for how long? (e.g. 2w, 3m, or a date)") from None
+        end = add_duration(day, length)
+    _write([actions.snooze(pipeline.check_vault(vault), name, end)], dry_run)
+
+
+@cli.command()
+@click.argument("name")
+@vault_option
+@dry_run_option
+def archive(name: str, vault: Path, dry_run: bool) -> None:
+    """Archive NAME: sets `archived: true` (no more reminders; the note and its history stay)."""
+    _write([actions.archive(pipeline.check_vault(vault), name)], dry_run)
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("text")
+@vault_option
+@dry_run_option
+def done(name: str, text: str, vault: Path, dry_run: bool) -> None:
+    """Tick the open promise to NAME whose text contains TEXT (`- [ ]` becomes `- [x]`)."""
+    _write([actions.done(pipeline.check_vault(vault), name, text)], dry_run)
 
 
 @cli.command()

@@ -53,6 +53,7 @@ class Settings:
     contacts_folder: str = "contacts"
     events_folder: str = "events"
     goals_folder: str = "goals"
+    templates_folder: str = "templates"  # not indexed: templates hold placeholders, not people
     daily_notes: str = "YYYY-MM-DD"  # the file name of a daily note, as Obsidian's daily notes plugin writes it
     circles: tuple[tuple[str, Duration | None], ...] = DEFAULT_CIRCLES
     default_circle: str = "active"
@@ -77,6 +78,7 @@ _KNOWN: dict[str, set[str]] = {
         "contacts_folder",
         "events_folder",
         "goals_folder",
+        "templates_folder",
         "daily_notes",
         "default_circle",
         "birthday_lookahead",
@@ -152,7 +154,13 @@ def parse_settings(text: str | None) -> Settings:
                 bad(section, key, "unknown setting (ignored)", "warning")
 
     values: dict[str, Any] = {}
-    for key, default in (("contacts_folder", "contacts"), ("events_folder", "events"), ("goals_folder", "goals")):
+    folders = (
+        ("contacts_folder", "contacts"),
+        ("events_folder", "events"),
+        ("goals_folder", "goals"),
+        ("templates_folder", "templates"),
+    )
+    for key, default in folders:
         folder = text_value("", key, data, default)
         if _safe_relative(folder) and _normal(folder):
             values[key] = _normal(folder)

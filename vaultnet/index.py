@@ -72,6 +72,7 @@ def settings_key(settings: Settings) -> str:
             settings.contacts_folder,
             settings.events_folder,
             settings.goals_folder,
+            settings.templates_folder,
             settings.daily_notes,
             settings.circles,
             settings.outputs,
@@ -99,7 +100,11 @@ class Index:
 
     def listing(self) -> dict[str, Fingerprint]:
         """The vault's notes and their fingerprints, as on disk now (the outputs are not notes)."""
-        return list_notes(self.root, exclude=frozenset(self.settings.outputs))
+        return list_notes(
+            self.root,
+            exclude=frozenset(self.settings.outputs),
+            skip_folders=frozenset({self.settings.templates_folder}),
+        )
 
     def refresh(self, listed: dict[str, Fingerprint] | None = None) -> Refresh:
         """Bring the index up to date with the files (`listed`: a listing just taken, to save a second one)."""

@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
+from vaultnet.problems import UserError
+
 # Folders no note lives in: version control, editor state, trash, our own cache.
 # Every folder whose name starts with a dot is skipped as well.
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__"})
@@ -28,11 +30,13 @@ class Fingerprint(NamedTuple):
     size: int
 
 
-def list_notes(root: Path, exclude: frozenset[str] = frozenset()) -> dict[str, Fingerprint]:
+def list_notes(
+    root: Path, exclude: frozenset[str] = frozenset(), skip_folders: frozenset[str] = frozenset()
+) -> dict[str, Fingerprint]:
     """Every Markdown note below `root`: relative `/`-separated path -> fingerprint.
 
-    Hidden folders (`.git`, `.obsidian`, `.trash`, `.vaultnet`, ...) and `exclude`d paths are skipped;
-    symlinked folders are not followed (no loops), symlinked files are.
+    Hidden folders (`.git`, `.obsidian`, `.trash`, `.vaultnet`, ...), `skip_folders` (relative paths) and
+    `exclude`d files are skipped; symlinked folders are not followed (no loops), symlinked files are.
     """
     notes: dict[str, Fingerprint] = {}
     stack = [(str(root), "")]
@@ -49,7 +53,7 @@ def list_notes(root: Path, exclude: frozenset[str] = frozenset()) -> dict[str, F
             rel = prefix + name
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if name not in SKIPPED_FOLDERS:
+                    if name not in SKIPPED_FOLDERS and rel not in skip_folders:
                         stack.append((entry.path, rel + "/"))
                     continue
                 if not name.lower().endswith(".md") or rel in exclude:
@@ -121,3 +125,39 @@ def write_atomic(path: Path, data: bytes) -> bool:
             raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
     return True
+
+
+def replace_note(path: Path, expected: bytes, data: bytes) -> None:
+    """Write `data` over a note, only if it still holds `expected` (the bytes a command read).
+
+    An editor that saved the note in between wins: nothing is written, and the user is told to run the
+    command again. The write is atomic and keeps the file's permissions.
+    """
+    try:
+        current = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path} was removed while vaultnet was editing it: nothing was written") from None
+    if current != expected:
+        raise UserError(
+            f"{path} changed since vaultnet read it (saved in an editor?): nothing was written, run the command again"
+        )
+    write_atomic(path, data)
+
+
+def create_note(path: Path, data: bytes) -> None:
+    """Create a new note atomically; refuses to replace a file that exists (even one made a moment ago)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        try:
+            os.link(tmp, path)  # fails if the name is taken: never overwrites
+        except FileExistsError:
+            raise UserError(f"{path} exists already: nothing was written") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)

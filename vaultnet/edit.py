@@ -1,0 +1,241 @@
+"""Format-preserving edits of a note's text: only the lines that must change, change.
+
+Every function takes the note's text as it is on disk (decoded, BOM and line endings kept) and returns
+the new text. Lines are handled with their own endings, so a CRLF note stays CRLF, a note without a
+final newline stays so, and comments, key order, quoting, flow or block lists and blank lines are left
+byte for byte. Nothing here re-dumps YAML: a property is changed by replacing its one line, or added as
+one new line at the end of the front matter. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from vaultnet.problems import UserError
+
+_KEY_LINE = re.compile(r"(?P<key>[^\s:#][^:]*?|\"[^\"]*\"|'[^']*')\s*:(?:\s|$)")
+_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
+_LOG_ITEM = re.compile(r"\s*[-*+]\s+(?:\[.\]\s+)?(?:\*\*|\[\[)?(\d{4}-\d{2}-\d{2})")
+_TASK = re.compile(r"(\s*[-*+]\s+\[) (\]\s+.*)", re.DOTALL)
+_FENCE = re.compile(r"\s*(```|~~~)")
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 _./@+()'&,-]*")
+_NUMBER = re.compile(r"[-+]?[\d._]+(e[-+]?\d+)?|0x[0-9a-f]+|0o?[0-7]+", re.IGNORECASE)
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"}
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, split only at CRLF, CR and LF (as the parser counts them; str.splitlines
+    would also split at form feeds and Unicode separators)."""
+    return _LINE.findall(text)
+
+
+@dataclass
+class Lines:
+    """A note as a list of lines, each with its own ending, plus what surrounds them."""
+
+    bom: str
+    lines: list[str]
+
+    @classmethod
+    def of(cls, text: str) -> Lines:
+        bom = "\ufeff" if text.startswith("\ufeff") else ""
+        return cls(bom, split_lines(text[len(bom) :]))
+
+    def text(self) -> str:
+        return self.bom + "".join(self.lines)
+
+    @property
+    def newline(self) -> str:
+        """The note's line ending (CRLF if its first line ending is), for the lines we add."""
+        for line in self.lines:
+            if line.endswith("\r\n"):
+                return "\r\n"
+            if line.endswith(("\n", "\r")):
+                return line[-1]
+        return "\n"
+
+    def front_matter(self) -> tuple[int, int] | None:
+        """(index of the opening ---, index of the closing ---) or None when the note has none."""
+        if not self.lines or self.lines[0].rstrip("\r\n").rstrip() != "---":
+            return None
+        for index in range(1, len(self.lines)):
+            if self.lines[index].rstrip("\r\n").rstrip() in ("---", "..."):
+                return 0, index
+        raise UserError("the note's front matter is not closed (no second ---): fix it by hand first")
+
+    def ensure_final_newline(self) -> None:
+        """Before appending lines: the last line must end (the note's final newline, if missing, is added)."""
+        if self.lines and not self.lines[-1].endswith(("\n", "\r")):
+            self.lines[-1] += self.newline
+
+
+def yaml_scalar(value: str) -> str:
+    """A value as YAML that reads back as this exact text (quoted only when it must be)."""
+    plain = _PLAIN_SAFE.fullmatch(value) and value.strip() == value and value.lower() not in _YAML_WORDS
+    if plain and not _NUMBER.fullmatch(value):
+        return value
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def _key_of(line: str) -> str | None:
+    m = _KEY_LINE.match(line)
+    if m is None or line[:1].isspace():
+        return None
+    return m.group("key").strip("\"'").strip()
+
+
+def set_property(text: str, key: str, value: str) -> str:
+    """Set the top-level property `key` to the YAML `value` (already formatted): its line is replaced,
+    keeping the key as written and any comment after the value; a missing key is added at the end of the
+    front matter; a note without front matter gets one. A key whose value spans several lines (a block
+    list) has those lines replaced too."""
+    note = Lines.of(text)
+    bounds = note.front_matter()
+    nl = note.newline
+    if bounds is None:
+        note.lines[0:0] = ["---" + nl, f"{key}: {value}{nl}", "---" + nl]
+        return note.text()
+    start, end = bounds
+    for index in range(start + 1, end):
+        line = note.lines[index]
+        found = _key_of(line)
+        if found is None or found.lower() != key.lower():
+            continue
+        ending = line[len(line.rstrip("\r\n")) :]
+        written_key = line[: line.index(":")]
+        comment = _trailing_comment(line.rstrip("\r\n"))
+        stop = index + 1
+        while stop < end and (note.lines[stop][:1] in (" ", "\t", "-") and _key_of(note.lines[stop]) is None):
+            stop += 1  # the rest of a block value: its indented or `- ` lines
+        note.lines[index:stop] = [f"{written_key}: {value}{comment}{ending}"]
+        return note.text()
+    note.lines.insert(end, f"{key}: {value}{nl}")
+    return note.text()
+
+
+def _trailing_comment(line: str) -> str:
+    """A ` # comment` after a plain value (not inside quotes), kept when the value changes."""
+    value = line.split(":", 1)[1]
+    quote: str | None = None
+    for index, char in enumerate(value):
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in "\"'" and not value[:index].strip():
+            quote = char
+        elif char == "#" and index > 0 and value[index - 1] in " \t":
+            return " " + value[index:].rstrip()
+    return ""
+
+
+def _log_section(note: Lines) -> tuple[int, int, int] | None:
+    """(heading index, first line after the heading, end of the section) of the `Log` heading."""
+    bounds = note.front_matter()
+    begin = bounds[1] + 1 if bounds else 0
+    fence: str | None = None
+    heading = level = -1
+    for index in range(begin, len(note.lines)):
+        line = note.lines[index].rstrip("\r\n")
+        m = _FENCE.match(line)
+        if m:
+            fence = None if fence == m.group(1) else (fence or m.group(1))
+            continue
+        if fence:
+            continue
+        h = _HEADING.match(line)
+        if not h:
+            continue
+        if heading >= 0 and len(h.group(1)) <= level:
+            return heading, heading + 1, index
+        if heading < 0 and h.group(2).strip().rstrip(":").casefold() == "log":
+            heading, level = index, len(h.group(1))
+    return (heading, heading + 1, len(note.lines)) if heading >= 0 else None
+
+
+def add_log_entry(text: str, entry: str) -> str:
+    """Add `entry` (one line, without its ending) under the `Log` heading.
+
+    The log keeps its order: newest first if it is written so, else newest last. Without a Log heading,
+    `## Log` is added at the end of the note. A note without a final newline still has none after.
+    """
+    result = _add_log_entry(text, entry)
+    if text and not text.endswith(("\n", "\r")):
+        for ending in ("\r\n", "\n", "\r"):
+            if result.endswith(ending):
+                return result[: -len(ending)]
+    return result
+
+
+def _add_log_entry(text: str, entry: str) -> str:
+    note = Lines.of(text)
+    nl = note.newline
+    section = _log_section(note)
+    if section is None:
+        note.ensure_final_newline()
+        tail = note.lines[-1].strip() if note.lines else ""
+        note.lines += ([nl] if note.lines and tail else []) + ["## Log" + nl, nl, entry + nl]
+        return note.text()
+    _heading, first, end = section
+    items = [i for i in range(first, end) if _LOG_ITEM.match(note.lines[i])]
+    if not items:
+        at = first
+        while at < end and not note.lines[at].strip():
+            at += 1  # after the blank lines below the heading
+        if at == first:
+            note.lines.insert(at, nl)
+            at += 1
+        if at == len(note.lines):
+            note.ensure_final_newline()
+        note.lines.insert(at, entry + nl)
+        return note.text()
+    days = [_LOG_ITEM.match(note.lines[i]).group(1) for i in items]  # type: ignore[union-attr]
+    newest_first = len(days) > 1 and days[0] > days[-1]
+    if newest_first:
+        note.lines.insert(items[0], entry + nl)
+    else:
+        last = items[-1]
+        if last == len(note.lines) - 1:
+            note.ensure_final_newline()
+        note.lines.insert(last + 1, entry + nl)
+    return note.text()
+
+
+def log_line(day: date, text: str, kind: str | None = None, gave: bool = False, got: bool = False) -> str:
+    """`- 2026-11-21 coffee: talked about her new team #gave`."""
+    what = " ".join(text.split())
+    line = f"- {day.isoformat()} {kind}: {what}" if kind else f"- {day.isoformat()} {what}"
+    if gave and "#gave" not in what:
+        line += " #gave"
+    if got and "#got" not in what:
+        line += " #got"
+    return line
+
+
+def tick_task(text: str, line_number: int) -> str:
+    """Tick the open task `- [ ] ...` on `line_number` (1-based, as the parser reports it)."""
+    note = Lines.of(text)
+    index = line_number - 1
+    if not 0 <= index < len(note.lines):
+        raise UserError(f"line {line_number} is not in the note")
+    m = _TASK.fullmatch(note.lines[index])
+    if m is None:
+        raise UserError(f"line {line_number} is not an open task")
+    note.lines[index] = f"{m.group(1)}x{m.group(2)}"
+    return note.text()
+
+
+def changed_lines(before: str, after: str) -> list[int]:
+    """The 1-based numbers of the lines of `before` that an edit replaced or removed (for tests and --dry-run)."""
+    a, b = split_lines(before), split_lines(after)
+    out: list[int] = []
+    for tag, i1, i2, _j1, _j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag in ("replace", "delete"):
+            out.extend(range(i1 + 1, i2 + 1))
+    return out

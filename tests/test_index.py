@@ -351,6 +351,7 @@ def _full_contact() -> Contact:
             Promise("intro to Carla", None, True, 21),
         ),
         uid="0f8c1d2e-anna",
+        linkedin="https://www.linkedin.com/in/anna",
         modified=1_790_000_000,
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from vaultnet import __version__, actions, pipeline
+from vaultnet import __version__, actions, contacts_io, pipeline
 from vaultnet import serve as serving
 from vaultnet.insights import agenda
 from vaultnet.insights import stats as network_stats
@@ -22,6 +22,7 @@ from vaultnet.problems import Problem, UserError
 from vaultnet.render.jsonout import render_items, render_json, who_dicts
 from vaultnet.render.text import render_agenda, render_stats, render_table, render_who
 from vaultnet.values import add_duration, parse_date, parse_duration
+from vaultnet.vault import write_atomic
 from vaultnet.watch import Report, Watcher
 
 
@@ -379,6 +380,134 @@ def archive(name: str, vault: Path, dry_run: bool) -> None:
 def done(name: str, text: str, vault: Path, dry_run: bool) -> None:
     """Tick the open promise to NAME whose text contains TEXT (`- [ ]` becomes `- [x]`)."""
     _write([actions.done(pipeline.check_vault(vault), name, text)], dry_run)
+
+
+@cli.group("import")
+def import_() -> None:
+    """Bring contacts in from vCard files or LinkedIn's Connections.csv (safe to repeat)."""
+
+
+def _import(vault: Path, kind: str, files: tuple[Path, ...], overwrite: bool, dry_run: bool) -> None:
+    root = pipeline.check_vault(vault)
+    session = pipeline.Session(root)
+    people: list[contacts_io.Person] = []
+    problems = []
+    for file in files:
+        read = contacts_io.read_vcards if kind == "vcard" else contacts_io.read_linkedin
+        found, trouble = read(file.read_bytes(), str(file))
+        people += found
+        problems += trouble
+    for problem in problems:
+        click.echo(problem.format(), err=True)
+    plan = contacts_io.plan_import(
+        root, session.settings, session.snapshot().network.contacts, people, overwrite=overwrite
+    )
+    _write(plan.changes, dry_run)
+    verb = "would be" if dry_run else "were"
+    click.echo(
+        f"{len(people)} people read: {plan.created} new, {plan.updated} updated, {plan.unchanged} unchanged "
+        f"({verb} written)"
+    )
+    if any(p.severity == "error" for p in problems):
+        sys.exit(1)
+
+
+files_argument = click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+overwrite_option = click.option(
+    "--overwrite", is_flag=True, help="Replace what the notes say with what the file says (default: only fill gaps)."
+)
+
+
+@import_.command("vcard")
+@files_argument
+@vault_option
+@overwrite_option
+@dry_run_option
+def import_vcard(files: tuple[Path, ...], vault: Path, overwrite: bool, dry_run: bool) -> None:
+    """Import vCards (3.0 or 4.0; Apple, Google, Android exports) from FILES.
+
+    A card matches an existing contact by e-mail, LinkedIn URL or UID, then by exact name; matched notes only
+    get the fields they leave empty. New contacts get a note each in the contacts folder.
+    """
+    _import(vault, "vcard", files, overwrite, dry_run)
+
+
+@import_.command("linkedin")
+@files_argument
+@vault_option
+@overwrite_option
+@dry_run_option
+def import_linkedin(files: tuple[Path, ...], vault: Path, overwrite: bool, dry_run: bool) -> None:
+    """Import LinkedIn's Connections.csv (Settings > Data privacy > Get a copy of your data).
+
+    Connections become contacts met on their connection date, in the dormant circle: they come up as
+    reconnect suggestions, a few a week, instead of flooding the follow-up list.
+    """
+    _import(vault, "linkedin", files, overwrite, dry_run)
+
+
+@cli.group()
+def export() -> None:
+    """Take contacts out in a standard form."""
+
+
+@export.command("vcard")
+@vault_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (default: stdout).")
+@click.option("--tag", help="Only contacts with this tag.")
+@click.option("--circle", help="Only contacts in this circle.")
+def export_vcard(vault: Path, out: Path | None, tag: str | None, circle: str | None) -> None:
+    """Export contacts as vCard 4.0 (phones, khard, other address books). Archived contacts are included."""
+    root = pipeline.check_vault(vault)
+    session = pipeline.Session(root)
+    snapshot = session.snapshot()
+    _report(vault, snapshot.problems)
+    chosen = [
+        c
+        for c in snapshot.network.contacts
+        if (tag is None or tag.lstrip("#").casefold() in {t.casefold() for t in c.tags})
+        and (circle is None or (c.circle or session.settings.default_circle) == circle.lower())
+    ]
+    data = contacts_io.export_vcards(chosen)
+    if out is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        write_atomic(out, data)
+        click.echo(f"{len(chosen)} contacts written to {out}", err=True)
+
+
+@cli.command("check-files")
+@click.argument("files", nargs=-1)
+@vault_option
+def check_files(files: tuple[str, ...], vault: Path) -> None:
+    """Check only FILES (paths as git gives them): for a pre-commit hook. Exits 1 on errors in them."""
+    root = pipeline.check_vault(vault)
+    wanted = set()
+    for file in files:
+        try:
+            wanted.add(Path(os.path.relpath(Path(file).resolve(), root.resolve())).as_posix())
+        except ValueError:
+            continue
+    problems = [p for p in pipeline.check(root) if p.path in wanted]
+    _report(vault, problems)
+    if any(p.severity == "error" for p in problems):
+        sys.exit(1)
+
+
+@cli.command("build-hook")
+@vault_option
+@today_option
+def build_hook(vault: Path, today: datetime | None) -> None:
+    """Build, and exit 1 if an output changed (pre-commit: add the rebuilt files and commit again)."""
+    result = pipeline.build(pipeline.check_vault(vault), _today(today))
+    _report(vault, result.problems)
+    changed = [o.path for o in result.outputs if o.changed]
+    for path in changed:
+        click.echo(f"rebuilt  {path}", err=True)
+    if changed:
+        sys.exit(1)
 
 
 @cli.command()

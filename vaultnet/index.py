@@ -38,7 +38,7 @@ from vaultnet.problems import Problem
 from vaultnet.vault import Fingerprint, list_notes, read_bytes
 
 CACHE_NAME = "cache.sqlite"
-_SCHEMA = 5  # bump whenever what the cache holds changes shape
+_SCHEMA = 6  # bump whenever what the cache holds changes shape
 # A file changed within this window of being read may change again within the same mtime tick:
 # its fingerprint is not trusted next time (git's "racy clean" problem).
 _RACY_NS = 2_000_000_000
@@ -316,7 +316,7 @@ def encode_note(note: ParsedNote) -> str:
             _iso(c.follow_up), _iso(c.snooze_until), c.archived,
             [[e.day.isoformat(), e.kind, e.text, e.line, e.gave, e.got] for e in c.log],
             [[p.text, _iso(p.due), p.done, p.line] for p in c.promises],
-            c.introduced_by_line, c.goals_line, c.uid, c.modified,
+            c.linkedin, c.introduced_by_line, c.goals_line, c.uid, c.modified,
         ]  # fmt: skip
     doc: list[Any] = [problems, contact]
     if note.event is not None:
@@ -353,7 +353,7 @@ def _note(path: str, data: Any) -> ParsedNote:
         return ParsedNote(path, problems=problems)
     (name, aliases, company, role, emails, phones, tags, circle, cadence, cadence_none, birthday, met,
      introduced_by, interests, goals, last_contact, follow_up, snooze_until, archived, log, promises,
-     introduced_by_line, goals_line, uid, modified) = raw  # fmt: skip
+     linkedin, introduced_by_line, goals_line, uid, modified) = raw  # fmt: skip
     fromiso = date.fromisoformat
     contact = Contact(
         path, name, tuple(aliases), company, role, tuple(emails), tuple(phones), tuple(tags), circle,
@@ -362,7 +362,7 @@ def _note(path: str, data: Any) -> ParsedNote:
         _date(snooze_until), archived,
         tuple([LogEntry(fromiso(e[0]), e[1], e[2], e[3], e[4], e[5]) for e in log]),
         tuple([Promise(t, _date(d), done, n) for t, d, done, n in promises]),
-        introduced_by_line, goals_line, uid, modified,
+        linkedin, introduced_by_line, goals_line, uid, modified,
     )  # fmt: skip
     return ParsedNote(path, contact=contact, problems=problems)
 

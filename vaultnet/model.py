@@ -91,6 +91,7 @@ class Contact:
     archived: bool = False
     log: tuple[LogEntry, ...] = ()
     promises: tuple[Promise, ...] = ()
+    linkedin: str | None = None  # the profile URL: how a LinkedIn re-import recognises the contact
     introduced_by_line: int = 0  # where `introduced_by` and `goals` stand, to report links that name nobody
     goals_line: int = 0
     uid: str | None = None  # a stable id written by the user or an import: keeps calendar UIDs across renames

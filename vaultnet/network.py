@@ -178,12 +178,17 @@ def build_network(notes: Iterable[ParsedNote]) -> Network:
     for note in notes:
         if note.daily is None:
             continue
+        seen: set[tuple[int, str]] = set()
         for mention in note.daily.mentions:
             found = people.resolve(mention.target)
+            if found.problem is not None:
+                # an alias (counted) or a link to several contacts (not counted): either way, say where
+                problems.append(Problem(note.path, mention.line, found.problem, "warning"))
             if found.path is None:
                 continue  # daily notes link to anything; only links to contacts are interactions
-            if found.problem is not None:
-                problems.append(Problem(note.path, mention.line, found.problem, "warning"))
+            if (mention.line, found.path) in seen:
+                continue  # one line is one interaction, however often it links the person
+            seen.add((mention.line, found.path))
             day = note.daily.day
             history[found.path].append(Interaction(day, "daily", mention.text, note.path, mention.gave, mention.got))
 

@@ -285,6 +285,7 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "snooze_until": _date,
     "archived": lambda v: bool(_converted(parse_bool)(v)),
     "uid": _text,
+    "linkedin": _text,
 }
 _LIST_FIELDS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "aliases": _texts,
@@ -458,17 +459,16 @@ def _mentions(text: str) -> Iterator[Mention]:
 
 def _links(fm_text: str, key: str, raw: Any) -> tuple[Link, ...]:
     """The links (or plain names) of a list property, each with the line it stands on."""
-    names = [link_target(t) or t for t in _texts(raw)]
     lines = fm_text.split("\n")
-    start = _line_of_key(fm_text, key) - 2
+    cursor = _line_of_key(fm_text, key) - 2  # entries stand in order: each is searched for from the last one's line
     out = []
-    for name in names:
-        line = start
-        for index in range(start, len(lines)):
-            if name in lines[index]:
-                line = index
-                break
-        out.append(Link(name, line + 2))
+    for written in _texts(raw):
+        name = link_target(written) or written
+        # The entry as written (`[[Bob]]`) first, so that it is not found in an earlier `[[Bob Builder]]`.
+        line = next((i for needle in (written, name) for i in range(cursor, len(lines)) if needle in lines[i]), None)
+        if line is not None:
+            cursor = line
+        out.append(Link(name, (cursor if line is None else line) + 2))
     return tuple(out)
 
 

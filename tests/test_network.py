@@ -1,0 +1,328 @@
+"""Link resolution and interactions (issue 3, points 1-3): `vaultnet.network` on hand-made vaults.
+
+Links resolve as Obsidian resolves them (file name, then folder path), then by `name`; an alias is accepted
+with a warning. Interactions come from the log, `last_contact`, events met at and daily notes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from vaultnet.config import Settings
+from vaultnet.model import ParsedNote
+from vaultnet.network import Network, Resolution, Resolver, build_network
+from vaultnet.parse import parse_note
+from vaultnet.pipeline import Session
+from vaultnet.problems import Problem
+from vaultnet.rules import plan
+
+TODAY = date(2026, 11, 21)
+
+
+def net_put(root: Path, rel: str, text: str) -> None:
+    target = root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def network_of_notes(notes: dict[str, str], settings: Settings | None = None) -> Network:
+    """Parse each (path, text) and build the network from them, as the pipeline does."""
+    parsed: list[ParsedNote] = []
+    for path, text in notes.items():
+        note = parse_note(path, text.encode("utf-8"), settings or Settings())
+        assert [p for p in note.problems if p.severity == "error"] == [], note.problems
+        parsed.append(note)
+    return build_network(parsed)
+
+
+def follow_up(network: Network, path: str, today: date = TODAY) -> tuple[date, str]:
+    """The (day, reason) of the contact's cadence follow-up in the plan."""
+    found = [i for i in plan(network, Settings(), today).items if i.kind == "follow-up" and i.path == path]
+    assert len(found) == 1, found
+    return found[0].day, found[0].reason
+
+
+# --- the resolver ---------------------------------------------------------------------------------------------------
+
+PEOPLE = [
+    ("contacts/Anna Schmidt.md", "Anna Schmidt", ("Annie",)),
+    ("contacts/work/Ben.md", "Ben Okafor", ()),
+    ("people/Ben.md", "Benjamin Ode", ()),
+    ("contacts/carla.md", "Carla Diaz", ("CD",)),
+    ("contacts/dana.md", "Dana Ruiz", ("CD",)),
+]
+
+
+@pytest.fixture
+def resolver() -> Resolver:
+    return Resolver(PEOPLE)
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["Anna Schmidt", "anna schmidt", "ANNA SCHMIDT", "Anna Schmidt.md", "contacts/Anna Schmidt", " Anna Schmidt "],
+)
+def test_a_link_resolves_by_file_name_without_case_and_with_md_optional(resolver: Resolver, target: str) -> None:
+    assert resolver.resolve(target) == Resolution("contacts/Anna Schmidt.md", None)
+
+
+def test_two_files_of_one_name_are_told_apart_by_folder(resolver: Resolver) -> None:
+    assert resolver.resolve("work/Ben") == Resolution("contacts/work/Ben.md", None)
+    assert resolver.resolve("contacts/work/ben.md") == Resolution("contacts/work/Ben.md", None)
+    assert resolver.resolve("people/Ben") == Resolution("people/Ben.md", None)
+
+
+def test_a_file_name_shared_by_two_notes_is_ambiguous_and_names_both(resolver: Resolver) -> None:
+    found = resolver.resolve("Ben")
+    assert found.path is None
+    assert found.severity == "error"
+    assert found.problem == "[[Ben]] is ambiguous: contacts/work/Ben.md, people/Ben.md; link with the folder"
+
+
+def test_a_link_resolves_by_name_when_no_file_is_named_so(resolver: Resolver) -> None:
+    assert resolver.resolve("Carla Diaz") == Resolution("contacts/carla.md", None)
+    assert resolver.resolve("ben okafor") == Resolution("contacts/work/Ben.md", None)
+
+
+def test_the_file_name_wins_over_another_contacts_name() -> None:
+    r = Resolver([("contacts/Ada.md", "Ada Lovelace", ()), ("contacts/x.md", "Ada", ())])
+    assert r.resolve("Ada") == Resolution("contacts/Ada.md", None)
+
+
+def test_an_alias_is_accepted_with_a_warning(resolver: Resolver) -> None:
+    found = resolver.resolve("annie")
+    assert found.path == "contacts/Anna Schmidt.md"
+    assert found.severity == "warning"
+    assert found.problem is not None and "alias of contacts/Anna Schmidt.md" in found.problem
+
+
+def test_an_alias_of_two_people_resolves_to_nobody(resolver: Resolver) -> None:
+    found = resolver.resolve("CD")
+    assert found.path is None and found.severity == "error"
+    assert found.problem == "[[CD]] is an alias of several notes: contacts/carla.md, contacts/dana.md"
+
+
+def test_a_link_that_names_nobody_is_unresolved_without_a_message(resolver: Resolver) -> None:
+    assert resolver.resolve("Zed") == Resolution(None, None)
+
+
+# --- problems from build_network ------------------------------------------------------------------------------------
+
+ANNA = "---\nname: Anna Schmidt\nrole: CTO\ncompany: Acme\naliases: [Annie]\nlast_contact: 2026-06-01\n---\n"
+BEN = "---\nname: Ben Okafor\nlast_contact: 2026-06-01\n---\n"
+
+
+def test_an_unresolved_event_target_or_met_is_reported_at_its_line_with_a_hint() -> None:
+    event = "\n".join(
+        [
+            "---",
+            "date: 2026-11-10",
+            "location: Berlin",
+            "targets:",
+            '  - "[[Anna Schmidt]]"',
+            '  - "[[Zed Unknown]]"',
+            'met: ["[[Ben]]", "[[Yara]]"]',
+            "---",
+            "",
+        ]
+    )
+    net = network_of_notes({"contacts/Anna Schmidt.md": ANNA, "contacts/Ben.md": BEN, "events/Meetup.md": event})
+    assert net.problems == (
+        Problem(
+            "events/Meetup.md",
+            6,
+            "[[Zed Unknown]] names nobody in the vault: create contacts/Zed Unknown.md to prepare or follow up",
+        ),
+        Problem(
+            "events/Meetup.md", 7, "[[Yara]] names nobody in the vault: create contacts/Yara.md to prepare or follow up"
+        ),
+    )
+    # The people it could find are still used.
+    assert net.targets["events/Meetup.md"] == ("contacts/Anna Schmidt.md",)
+    assert net.met["events/Meetup.md"] == ("contacts/Ben.md",)
+
+
+def test_an_ambiguous_event_target_is_reported_with_both_paths() -> None:
+    event = '---\ndate: 2026-11-10\ntargets:\n  - "[[Ben]]"\n---\n'
+    net = network_of_notes({"contacts/a/Ben.md": BEN, "contacts/b/Ben.md": BEN, "events/Meetup.md": event})
+    assert net.problems == (
+        Problem(
+            "events/Meetup.md", 4, "[[Ben]] is ambiguous: contacts/a/Ben.md, contacts/b/Ben.md; link with the folder"
+        ),
+    )
+    assert net.targets["events/Meetup.md"] == ()
+
+
+def test_an_event_target_with_the_folder_picks_one_of_two_namesakes() -> None:
+    event = '---\ndate: 2026-11-10\ntargets: ["[[b/Ben]]"]\n---\n'
+    net = network_of_notes({"contacts/a/Ben.md": BEN, "contacts/b/Ben.md": BEN, "events/Meetup.md": event})
+    assert net.problems == ()
+    assert net.targets["events/Meetup.md"] == ("contacts/b/Ben.md",)
+
+
+def test_an_event_target_by_alias_is_used_with_a_warning() -> None:
+    event = '---\ndate: 2026-11-10\ntargets: ["[[Annie]]"]\n---\n'
+    net = network_of_notes({"contacts/Anna Schmidt.md": ANNA, "events/Meetup.md": event})
+    assert [(p.path, p.line, p.severity) for p in net.problems] == [("events/Meetup.md", 3, "warning")]
+    assert "Obsidian does not follow aliases" in net.problems[0].message
+    assert net.targets["events/Meetup.md"] == ("contacts/Anna Schmidt.md",)
+
+
+def test_an_event_target_by_the_contacts_name_resolves() -> None:
+    event = '---\ndate: 2026-11-10\ntargets: ["[[Ben Okafor]]", Anna Schmidt]\n---\n'
+    net = network_of_notes({"contacts/Anna Schmidt.md": ANNA, "contacts/ben.md": BEN, "events/Meetup.md": event})
+    assert net.problems == ()
+    assert net.targets["events/Meetup.md"] == ("contacts/ben.md", "contacts/Anna Schmidt.md")
+
+
+def test_introduced_by_is_resolved_or_reported_at_its_line() -> None:
+    carla = '---\nname: Carla\ncompany: Acme\nintroduced_by: "[[Anna Schmidt]]"\n---\n'
+    dana = '---\nname: Dana\nintroduced_by: "[[Nobody Here]]"\n---\n'
+    net = network_of_notes({"contacts/Anna Schmidt.md": ANNA, "contacts/Carla.md": carla, "contacts/Dana.md": dana})
+    assert net.introducer == {"contacts/Carla.md": "contacts/Anna Schmidt.md"}
+    assert net.introduced("contacts/Anna Schmidt.md") == ["contacts/Carla.md"]
+    assert net.problems == (
+        Problem(
+            "contacts/Dana.md",
+            3,
+            "[[Nobody Here]] names nobody in the vault: create a contact note for them, or fix the link",
+        ),
+    )
+
+
+def test_goals_plain_text_is_no_link_and_a_goal_link_must_name_a_goal_note() -> None:
+    ada = '---\nname: Ada\ncompany: Acme\ngoals: ["[[Hire a team]]", learn Go, "[[Write a book]]"]\n---\n'
+    net = network_of_notes({"contacts/Ada.md": ada, "goals/Hire a team.md": "---\nstalled_after: 2m\n---\n"})
+    assert net.goals_of == {"contacts/Ada.md": ("goals/Hire a team.md",)}
+    assert net.problems == (
+        Problem("contacts/Ada.md", 4, "[[Write a book]] names no goal: create goals/Write a book.md, or fix the link"),
+    )
+
+
+def test_a_goal_link_resolves_by_the_goals_title_too() -> None:
+    ada = '---\nname: Ada\ngoals: "[[Find a job]]"\n---\n'
+    goal = "---\ntype: goal\ntitle: Find a job\n---\n"
+    net = network_of_notes({"contacts/Ada.md": ada, "projects/job-2026.md": goal})
+    assert net.problems == ()
+    assert net.goals_of == {"contacts/Ada.md": ("projects/job-2026.md",)}
+
+
+def test_daily_note_links_to_other_notes_are_silently_ignored() -> None:
+    daily = "- read [[Some book]] and [[Project X]]\n- [[Anna Schmidt]] called\n"
+    net = network_of_notes({"contacts/Anna Schmidt.md": ANNA, "journal/2026-11-20.md": daily})
+    assert net.problems == ()
+    assert set(net.interactions) == {"contacts/Anna Schmidt.md"}
+    assert [(i.day, i.kind, i.text) for i in net.history("contacts/Anna Schmidt.md")] == [
+        (date(2026, 6, 1), "", ""),
+        (date(2026, 11, 20), "daily", "Anna Schmidt called"),
+    ]
+
+
+def test_a_daily_note_link_by_alias_counts_with_a_warning_at_its_line() -> None:
+    daily = "# Friday\n\n- lunch with [[Annie]]\n"
+    net = network_of_notes({"contacts/Anna Schmidt.md": ANNA, "journal/2026-11-20.md": daily})
+    assert [(p.path, p.line, p.severity) for p in net.problems] == [("journal/2026-11-20.md", 3, "warning")]
+    last = net.last_interaction("contacts/Anna Schmidt.md")
+    assert last is not None and (last.day, last.source) == (date(2026, 11, 20), "journal/2026-11-20.md")
+
+
+def test_an_ambiguous_daily_note_link_between_two_contacts_is_reported() -> None:
+    """The user meant a contact but vaultnet cannot tell which: say so, rather than lose the interaction unseen."""
+    daily = "- lunch with [[Ben]]\n"
+    net = network_of_notes({"contacts/a/Ben.md": BEN, "contacts/b/Ben.md": BEN, "journal/2026-11-20.md": daily})
+    assert [(p.path, p.line) for p in net.problems] == [("journal/2026-11-20.md", 1)]
+    assert "ambiguous" in net.problems[0].message
+
+
+def test_problems_of_links_reach_the_sessions_problems(tmp_path: Path) -> None:
+    net_put(tmp_path, "contacts/Anna Schmidt.md", ANNA)
+    net_put(tmp_path, "events/Meetup.md", '---\ndate: 2026-11-10\nmet: ["[[Zed]]"]\n---\n')
+    snap, _ = Session(tmp_path).plan(TODAY)
+    assert [(p.path, p.line, p.severity) for p in snap.problems] == [("events/Meetup.md", 3, "error")]
+    assert "create contacts/Zed.md" in snap.problems[0].message
+
+
+# --- interactions: the interplay of notes ---------------------------------------------------------------------------
+
+
+def test_meeting_someone_at_an_event_resets_their_cadence_follow_up() -> None:
+    alone = network_of_notes({"contacts/Ben.md": BEN})
+    # Active circle (90 days) from the last contact on 2026-06-01: due 2026-08-30.
+    assert follow_up(alone, "contacts/Ben.md") == (
+        date(2026, 8, 30),
+        "last contact on 2026-06-01; your rhythm is every 90d",
+    )
+    event = '---\ntitle: Data meetup\ndate: 2026-11-10\nmet: ["[[Ben]]"]\n---\n'
+    met = network_of_notes({"contacts/Ben.md": BEN, "events/Meetup.md": event})
+    assert follow_up(met, "contacts/Ben.md") == (
+        date(2027, 2, 8),  # 2026-11-10 + 90 days
+        "last contact on 2026-11-10 (event); your rhythm is every 90d",
+    )
+    last = met.last_interaction("contacts/Ben.md")
+    assert last is not None and (last.kind, last.text, last.source) == ("event", "Data meetup", "events/Meetup.md")
+
+
+def test_being_only_a_target_of_an_event_is_no_interaction() -> None:
+    event = '---\ndate: 2026-11-10\ntargets: ["[[Ben]]"]\n---\n'
+    net = network_of_notes({"contacts/Ben.md": BEN, "events/Meetup.md": event})
+    assert follow_up(net, "contacts/Ben.md")[0] == date(2026, 8, 30)
+
+
+def test_a_multi_day_event_counts_on_its_first_day() -> None:
+    event = '---\ndate: 2026-11-10\nend: 2026-11-12\nmet: ["[[Ben]]"]\n---\n'
+    net = network_of_notes({"contacts/Ben.md": BEN, "events/Meetup.md": event})
+    last = net.last_interaction("contacts/Ben.md")
+    assert last is not None and last.day == date(2026, 11, 10)
+
+
+def test_a_daily_note_mention_counts_and_resets_the_cadence(tmp_path: Path) -> None:
+    net_put(tmp_path, "contacts/Ben.md", BEN)
+    net_put(tmp_path, "journal/2026-11-12.md", "- coffee with [[Ben|Ben O.]] about the launch\n")
+    _, the_plan = Session(tmp_path).plan(TODAY)
+    assert [(i.kind, i.day, i.reason) for i in the_plan.items] == [
+        ("follow-up", date(2027, 2, 10), "last contact on 2026-11-12 (daily); your rhythm is every 90d")
+    ]
+    assert the_plan.due == ()
+
+
+def test_a_daily_note_in_a_custom_pattern_counts(tmp_path: Path) -> None:
+    net_put(tmp_path, "vaultnet.toml", 'daily_notes = "DD.MM.YYYY"\n')
+    net_put(tmp_path, "contacts/Ben.md", BEN)
+    net_put(tmp_path, "Daily/12.11.2026.md", "- [[Ben#Projects]]\n")
+    net_put(tmp_path, "Daily/2026-11-15.md", "- [[Ben]]\n")  # not the vault's pattern: an ordinary note
+    snap, _ = Session(tmp_path).plan(TODAY)
+    last = snap.network.last_interaction("contacts/Ben.md")
+    assert last is not None and (last.day, last.source) == (date(2026, 11, 12), "Daily/12.11.2026.md")
+
+
+@pytest.mark.parametrize(
+    ("newest", "day", "kind"),
+    [
+        ("log", date(2026, 11, 14), "call"),
+        ("last_contact", date(2026, 11, 15), ""),
+        ("event", date(2026, 11, 16), "event"),
+        ("daily", date(2026, 11, 17), "daily"),
+    ],
+)
+def test_the_last_interaction_is_the_newest_of_every_source(newest: str, day: date, kind: str) -> None:
+    days = {
+        "log": date(2026, 10, 1),
+        "last_contact": date(2026, 10, 2),
+        "event": date(2026, 10, 3),
+        "daily": date(2026, 10, 4),
+    }
+    days[newest] = day
+    ben = f"---\nname: Ben Okafor\nlast_contact: {days['last_contact']}\n---\n# Log\n- {days['log']} call: roadmap\n"
+    notes = {
+        "contacts/Ben.md": ben,
+        "events/Meetup.md": f'---\ndate: {days["event"]}\nmet: ["[[Ben]]"]\n---\n',
+        f"journal/{days['daily']}.md": "- [[Ben]]\n",
+    }
+    net = network_of_notes(notes)
+    last = net.last_interaction("contacts/Ben.md")
+    assert last is not None and (last.day, last.kind) == (day, kind)
+    assert len(net.history("contacts/Ben.md")) == 4
+    assert [i.day for i in net.history("contacts/Ben.md")] == sorted(i.day for i in net.history("contacts/Ben.md"))

@@ -54,7 +54,9 @@ class Resolver:
                 self._by_alias[alias.casefold()].append(path)
 
     def resolve(self, target: str) -> Resolution:
-        wanted = target.strip().removesuffix(".md").removesuffix(".MD").strip("/")
+        wanted = target.strip().strip("/")
+        if wanted.lower().endswith(".md"):
+            wanted = wanted[:-3]
         key = wanted.casefold()
         if not key:
             return Resolution(None, "an empty link")

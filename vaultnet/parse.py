@@ -406,13 +406,14 @@ def parse_note(path: str, data: bytes, settings: Settings, modified: int = 0) ->
     kinds = note_kinds(front_matter)
     if is_contact_note(path, front_matter, settings):
         return _contact(path, text, fm_text or "", front_matter, body_line, settings, modified)
-    if "event" in kinds or (not kinds and _in(path, settings.events_folder)):
+    # In a kind's folder, a note is of that kind unless its type names another of vaultnet's kinds.
+    if "event" in kinds or (not kinds & {"goal"} and _in(path, settings.events_folder)):
         return _event(path, fm_text or "", front_matter, modified)
-    if "goal" in kinds or (not kinds and _in(path, settings.goals_folder)):
+    if "goal" in kinds or (not kinds & {"event"} and _in(path, settings.goals_folder)):
         return _goal(path, fm_text or "", front_matter)
     day = daily_note_day(path, settings)
     if day is not None:
-        return ParsedNote(path, daily=DailyNote(path, day, tuple(_mentions(text))))
+        return ParsedNote(path, daily=DailyNote(path, day, tuple(_mentions(text, body_line))))
     return ParsedNote(path)
 
 
@@ -441,12 +442,20 @@ _WIKILINK = re.compile(r"\[\[([^\[\]]+?)\]\]")
 _LIST_MARK = re.compile(r"\s*(?:[-*+]\s+(?:\[.\]\s+)?|\d+[.)]\s+)")
 
 
-def _mentions(text: str) -> Iterator[Mention]:
-    """Every `[[link]]` in a daily note, with its line and the line's text (what the meeting was about)."""
+def _mentions(text: str, body_line: int) -> Iterator[Mention]:
+    """Every `[[link]]` in a daily note's body (not its front matter, not code), with its line and the line's
+    text (what the meeting was about)."""
     if "[[" not in text:
         return
+    fence: str | None = None
     for number, line in enumerate(text.split("\n"), start=1):
-        if "[[" not in line:
+        if number < body_line:
+            continue
+        m = _FENCE.match(line)
+        if m:
+            fence = None if fence == m.group(1) else (fence or m.group(1))
+            continue
+        if fence or "[[" not in line:
             continue
         marker = _LIST_MARK.match(line)
         about = plain_text(line[marker.end() :] if marker else line).strip()

@@ -156,7 +156,7 @@ def who(
 ) -> None:
     """Who can introduce me? Contacts matching every filter, most recently in touch first, with who
     introduced them and whom they introduced you to (friends of friends)."""
-    if not (company or tag or interest):
+    if not (company or (tag or "").lstrip("#") or interest):
         raise click.UsageError("give at least one of --company, --tag, --interest")
     day = _today(today)
     snapshot, plan = pipeline.due(vault, day)

@@ -8,6 +8,7 @@ version, other settings) or corrupt is rebuilt from scratch.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import sqlite3
@@ -38,7 +39,7 @@ from vaultnet.problems import Problem
 from vaultnet.vault import Fingerprint, list_notes, read_bytes
 
 CACHE_NAME = "cache.sqlite"
-_SCHEMA = 6  # bump whenever what the cache holds changes shape
+_SCHEMA = 7  # bump whenever what the cache holds changes shape
 # A file changed within this window of being read may change again within the same mtime tick:
 # its fingerprint is not trusted next time (git's "racy clean" problem).
 _RACY_NS = 2_000_000_000
@@ -63,12 +64,24 @@ class Refresh:
         return sorted(p for n in self.notes.values() for p in n.problems)
 
 
+@functools.cache
+def code_digest() -> str:
+    """A digest of vaultnet's own source: changed code invalidates the cache and the last build by itself,
+    without anyone having to remember to bump a version (an editable install changes without one)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
 def settings_key(settings: Settings) -> str:
-    """What the parsed cache depends on besides the files: the code's version and the settings."""
+    """What the parsed cache depends on besides the files: the code and the settings."""
     data = repr(
         (
             _SCHEMA,
             __version__,
+            code_digest(),
             settings.contacts_folder,
             settings.events_folder,
             settings.goals_folder,

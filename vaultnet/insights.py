@@ -27,8 +27,8 @@ def agenda(plan: Plan, size: int) -> list[Item]:
         *(i for i in due if i.kind == "event-follow-up"),
         *sorted((i for i in due if i.kind == "follow-up"), key=lambda i: (i.day, i.name.casefold(), i.path)),
     ]
-    reconnect = next((i for i in due if i.kind == "reconnect"), None)
-    room = size - 1 if reconnect is not None else size
+    reconnects = [i for i in due if i.kind == "reconnect"]
+    room = size - 1 if reconnects else size
     chosen: list[Item] = []
     people: set[str] = set()
     for item in ordered:
@@ -38,6 +38,7 @@ def agenda(plan: Plan, size: int) -> list[Item]:
             continue  # one nudge per person is enough
         chosen.append(item)
         people.add(item.path)
+    reconnect = next((i for i in reconnects if i.path not in people), None)  # not someone already named
     if reconnect is not None and size > 0:
         chosen.append(reconnect)
     return chosen

@@ -394,6 +394,8 @@ def parse_note(path: str, data: bytes, settings: Settings, modified: int = 0) ->
         return ParsedNote(path, problems=(problem,) if problem else ())
     in_folder = path.startswith(settings.contacts_folder + "/")
     if not text.strip():
+        if not in_folder and _in(path, settings.goals_folder):  # Obsidian's new note for a `[[goal]]` link
+            return ParsedNote(path, goal=Goal(path, PurePosixPath(path).stem))
         return ParsedNote(path, problems=(Problem(path, 0, "empty note"),) if in_folder else ())
     fm_text, body_line, problem = split_front_matter(path, text)
     if problem is not None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from vaultnet import __version__
 from vaultnet.config import CONFIG_NAME, Settings, parse_settings
-from vaultnet.index import Index, Refresh
+from vaultnet.index import Index, Refresh, code_digest
 from vaultnet.insights import stats
 from vaultnet.model import Item
 from vaultnet.network import Interaction, Network, build_network
@@ -205,7 +205,7 @@ class Session:
 def _inputs_digest(settings: Settings, listed: dict[str, Fingerprint], today: date) -> str:
     """Everything a build's outputs depend on: the code, the settings, the day and every note's fingerprint."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((__version__, settings, today.isoformat())).encode())
+    digest.update(repr((__version__, code_digest(), settings, today.isoformat())).encode())
     for path in sorted(listed):
         fp = listed[path]
         digest.update(f"{path}\0{fp.mtime_ns}\0{fp.size}\n".encode())

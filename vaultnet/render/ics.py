@@ -260,7 +260,7 @@ def event_lines(event: Event, alarm: time | None) -> str:
 def render_calendar(fragments: Iterable[Fragment], settings: Settings) -> bytes:
     """The whole VCALENDAR, events in a stable order: by date, then UID, each override after its master."""
     name = escape(settings.calendar_name)
-    description = escape("Follow-ups, promises and birthdays from your vaultnet vault.")
+    description = escape("Follow-ups, promises, birthdays, events and reconnect suggestions from your vaultnet vault.")
     header = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

@@ -28,7 +28,8 @@ def render_agenda(items: list[Item], today: date) -> str:
     """`vaultnet today`: a short numbered list, each with what to do."""
     if not items:
         return f"Nothing pressing on {today.isoformat()}: a good day to reach out to someone you miss.\n"
-    lines = [f"Today, {today.strftime('%A')} {today.isoformat()}: {len(items)} things, about half an hour.", ""]
+    things = f"{len(items)} thing{'' if len(items) == 1 else 's'}"
+    lines = [f"Today, {today.strftime('%A')} {today.isoformat()}: {things}, about half an hour.", ""]
     for number, item in enumerate(items, start=1):
         lines.append(f"{number}. {item.name} ({item.kind}): {item.reason}")
         lines.extend(f"     - {detail}" for detail in item.details)

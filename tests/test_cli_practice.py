@@ -136,7 +136,7 @@ def test_today_json(tmp_path: Path) -> None:
             "path": "contacts/Dirk.md",
             "date": "2026-11-16",
             "reason": "no contact since 2025-01-01: a dormant tie worth reviving",
-            "overdue_days": 5,
+            "overdue_days": 0,  # dated on the week's Monday, never late
             "circle": "dormant",
         },
     ]

@@ -135,9 +135,13 @@ def test_an_unresolved_event_target_or_met_is_reported_at_its_line_with_a_hint()
             "events/Meetup.md",
             6,
             "[[Zed Unknown]] names nobody in the vault: create contacts/Zed Unknown.md to prepare or follow up",
+            "warning",  # the event is fine and used; the link needs a look
         ),
         Problem(
-            "events/Meetup.md", 7, "[[Yara]] names nobody in the vault: create contacts/Yara.md to prepare or follow up"
+            "events/Meetup.md",
+            7,
+            "[[Yara]] names nobody in the vault: create contacts/Yara.md to prepare or follow up",
+            "warning",
         ),
     )
     # The people it could find are still used.
@@ -150,7 +154,10 @@ def test_an_ambiguous_event_target_is_reported_with_both_paths() -> None:
     net = network_of_notes({"contacts/a/Ben.md": BEN, "contacts/b/Ben.md": BEN, "events/Meetup.md": event})
     assert net.problems == (
         Problem(
-            "events/Meetup.md", 4, "[[Ben]] is ambiguous: contacts/a/Ben.md, contacts/b/Ben.md; link with the folder"
+            "events/Meetup.md",
+            4,
+            "[[Ben]] is ambiguous: contacts/a/Ben.md, contacts/b/Ben.md; link with the folder",
+            "warning",
         ),
     )
     assert net.targets["events/Meetup.md"] == ()
@@ -189,6 +196,7 @@ def test_introduced_by_is_resolved_or_reported_at_its_line() -> None:
             "contacts/Dana.md",
             3,
             "[[Nobody Here]] names nobody in the vault: create a contact note for them, or fix the link",
+            "warning",
         ),
     )
 
@@ -198,7 +206,12 @@ def test_goals_plain_text_is_no_link_and_a_goal_link_must_name_a_goal_note() -> 
     net = network_of_notes({"contacts/Ada.md": ada, "goals/Hire a team.md": "---\nstalled_after: 2m\n---\n"})
     assert net.goals_of == {"contacts/Ada.md": ("goals/Hire a team.md",)}
     assert net.problems == (
-        Problem("contacts/Ada.md", 4, "[[Write a book]] names no goal: create goals/Write a book.md, or fix the link"),
+        Problem(
+            "contacts/Ada.md",
+            4,
+            "[[Write a book]] names no goal: create goals/Write a book.md, or fix the link",
+            "warning",
+        ),
     )
 
 
@@ -241,7 +254,7 @@ def test_problems_of_links_reach_the_sessions_problems(tmp_path: Path) -> None:
     net_put(tmp_path, "contacts/Anna Schmidt.md", ANNA)
     net_put(tmp_path, "events/Meetup.md", '---\ndate: 2026-11-10\nmet: ["[[Zed]]"]\n---\n')
     snap, _ = Session(tmp_path).plan(TODAY)
-    assert [(p.path, p.line, p.severity) for p in snap.problems] == [("events/Meetup.md", 3, "error")]
+    assert [(p.path, p.line, p.severity) for p in snap.problems] == [("events/Meetup.md", 3, "warning")]
     assert "create contacts/Zed.md" in snap.problems[0].message
 
 

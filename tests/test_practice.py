@@ -266,7 +266,8 @@ def reconnects(root: Path, today: date = TODAY, session: Session | None = None) 
     return of_kind(the_plan.due, "reconnect")
 
 
-@pytest.mark.parametrize(("last", "dormant"), [("2025-11-21", True), ("2025-11-22", False), ("2020-03-01", True)])
+# Dormant as of the week's Monday (2026-11-16), so that the week's suggestions stay the same all week.
+@pytest.mark.parametrize(("last", "dormant"), [("2025-11-16", True), ("2025-11-17", False), ("2020-03-01", True)])
 def test_a_tie_is_dormant_after_365_days_without_interaction(tmp_path: Path, last: str, dormant: bool) -> None:
     root = practice_vault(tmp_path, {"contacts/Olga.md": quiet(last)})
     expected = [
@@ -395,7 +396,8 @@ def test_an_introducer_you_are_active_with_is_shared_context(tmp_path: Path) -> 
     assert item.reason == "no contact since 2020-01-01: a dormant tie worth reviving (Act introduced you)"
 
 
-@pytest.mark.parametrize(("active_since", "context"), [("2026-08-23", True), ("2026-08-22", False)])
+# Active as of the week's Monday: an interaction in the 90 days before 2026-11-16.
+@pytest.mark.parametrize(("active_since", "context"), [("2026-08-18", True), ("2026-08-17", False)])
 def test_active_means_an_interaction_in_the_last_90_days(tmp_path: Path, active_since: str, context: bool) -> None:
     root = shared_context_vault(tmp_path, active_since, "[practice]\nreconnect_per_week = 10\n")
     picked = reconnects(root)  # 10 a week: every dormant tie this week
@@ -617,4 +619,4 @@ def test_due_json_includes_the_new_kinds(tmp_path: Path) -> None:
     prep = data[2]
     assert prep["details"] == ["Dana: last contact 2026-11-20 (event)"]
     assert (prep["company"], prep["overdue_days"]) == (None, 0)
-    assert data[0]["overdue_days"] == 53  # 2026-10-01 to 2026-11-23
+    assert data[0]["overdue_days"] == 0  # a review is dated on its period's first day, never late

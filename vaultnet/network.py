@@ -140,11 +140,13 @@ def build_network(notes: Iterable[ParsedNote]) -> Network:
     problems: list[Problem] = []
 
     def resolve(resolver: Resolver, link: Link, where: str, missing: str) -> str | None:
+        # Warnings: the note itself is fine and fully used; the link is what needs a look (a contact not
+        # created yet is the usual case, and no reason to fail `check` or a commit).
         found = resolver.resolve(link.target)
         if found.problem is not None:
-            problems.append(Problem(where, link.line, found.problem, found.severity))  # type: ignore[arg-type]
+            problems.append(Problem(where, link.line, found.problem, "warning"))
         elif found.path is None and missing:
-            problems.append(Problem(where, link.line, missing.format(target=link.target)))
+            problems.append(Problem(where, link.line, missing.format(target=link.target), "warning"))
         return found.path
 
     history: dict[str, list[Interaction]] = {c.path: _contact_interactions(c) for c in contacts}

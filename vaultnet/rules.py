@@ -283,7 +283,9 @@ def reconnect_items(contacts: list[Contact], settings: Settings, today: date, ne
     """
     practice: Practice = settings.practice
     k = practice.reconnect_per_week
-    active_since = today - timedelta(days=ACTIVE_DAYS)
+    # The week's choice is made as of its Monday, so that it stays the same all week.
+    monday = week_start(today)
+    active_since = monday - timedelta(days=ACTIVE_DAYS)
     active = [c for c in contacts if (last := last_touch(c, network)) is not None and last >= active_since]
     dormant: list[tuple[Contact, date]] = []
     for contact in contacts:
@@ -291,11 +293,10 @@ def reconnect_items(contacts: list[Contact], settings: Settings, today: date, ne
         if last is None or contact.path in busy or snoozed(contact, today):
             continue
         revive = add_or_none(last, practice.reconnect_after)
-        if revive is not None and revive <= today:
+        if revive is not None and revive <= monday:
             dormant.append((contact, last))
     if not dormant or k <= 0:
         return []
-    monday = week_start(today)
     week = monday.toordinal() // 7
     weeks_per_cycle = math.ceil(len(dormant) / k)
     cycle, slot = divmod(week, weeks_per_cycle)

@@ -37,7 +37,7 @@ def _line(item: Item, plan: Plan, show_day: bool = False) -> str:
     parts = [wikilink(item.path, item.name)]
     if show_day:
         parts.insert(0, item.day.strftime("%a %d %b"))
-    if item.kind != "birthday" and late > 0:
+    if item.kind not in ("birthday", "reconnect", "review") and late > 0:
         parts.append(f"*{late} days overdue*" if late != 1 else "*1 day overdue*")
     parts.append(item.reason)
     who = ", ".join(x for x in (contact.role, contact.company) if x) if contact else ""

@@ -9,12 +9,14 @@ from vaultnet.config import Settings
 from vaultnet.insights import Introduction, Stats
 from vaultnet.model import Item
 
+_NOT_LATE = ("birthday", "reconnect", "review")  # dated on their week's or period's first day, never late
+
 
 def render_table(items: Iterable[Item], today: date) -> str:
     rows = [("DATE", "KIND", "NAME", "REASON")]
     for item in items:
         late = (today - item.day).days
-        day = item.day.isoformat() + (f" (+{late}d)" if late > 0 and item.kind != "birthday" else "")
+        day = item.day.isoformat() + (f" (+{late}d)" if late > 0 and item.kind not in _NOT_LATE else "")
         rows.append((day, item.kind, item.name, item.reason))
     if len(rows) == 1:
         return f"Nobody is due on {today.isoformat()}.\n"
@@ -38,13 +40,14 @@ def render_agenda(items: list[Item], today: date) -> str:
 
 def render_stats(stats: Stats, settings: Settings) -> str:
     practice = settings.practice
+    takers = f"{stats.takers} contact{'' if stats.takers == 1 else 's'}"
     lines = [
         f"contacts            {stats.contacts} active, {stats.archived} archived",
         "by circle           " + ", ".join(f"{c} {n}" for c, n in stats.by_circle.items()),
         f"in touch            {stats.touched_90} in the last 90 days, {stats.touched_365} in the last year",
         f"deep ties           {stats.deep} (3+ interactions in the last year)",
         f"overdue follow-ups  {stats.overdue}",
-        f"give and take       gave {stats.gave}, got {stats.got}; {stats.takers} contacts to give to first",
+        f"give and take       gave {stats.gave}, got {stats.got}; {takers} to give to first",
         "",
         f"weekly rhythm (targets: {practice.weekly_new} new, {practice.weekly_maintained} maintained)",
     ]

@@ -154,6 +154,12 @@ class Index:
             self._save(changed, result.removed)
         return result
 
+    def last_good(self) -> dict[str, ParsedNote]:
+        return dict(self._good)
+
+    def remember_good(self, good: dict[str, ParsedNote]) -> None:
+        self._good.update(good)
+
     def _substitute_last_good(self, result: Refresh) -> None:
         for path in result.removed:
             self._good.pop(path, None)

@@ -102,8 +102,10 @@ class Session:
         if settings == self.settings and settings.problems == self.settings.problems:
             return False
         self.settings = settings
+        good = self.index.last_good()
         self.index.close()
         self.index = Index(self.root, settings, persist=self.persist, keep_last_good=self.keep_last_good)
+        self.index.remember_good(good)  # a note broken while the settings change keeps its last good version
         self._fragments = None
         return True
 

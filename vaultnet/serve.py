@@ -50,8 +50,11 @@ def load_token(root: Path, rotate: bool = False) -> str:
             return token
     token = secrets.token_urlsafe(32)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, token.encode() + b"\n")
+    # Create the file owner-only before anything is in it: write_atomic keeps an existing file's mode, so the
+    # token is never readable by others, not even for a moment.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     os.chmod(path, 0o600)
+    write_atomic(path, token.encode() + b"\n")
     return token
 
 
@@ -91,6 +94,10 @@ def make_handler(calendar: Calendar, token: str, log: Callable[[str], None]) -> 
     class Handler(BaseHTTPRequestHandler):
         server_version = "vaultnet"
         sys_version = ""
+
+        def version_string(self) -> str:
+            return self.server_version
+
         timeout = HEADER_TIMEOUT  # applies to reading the request: a slow client cannot hold a thread
         protocol_version = "HTTP/1.1"
 

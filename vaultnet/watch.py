@@ -72,7 +72,7 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def relevant(root: Path, path: str, outputs: tuple[str, ...]) -> bool:
+def relevant(root: Path, path: str, outputs: tuple[str, ...], is_directory: bool = False) -> bool:
     """Could a change at `path` (absolute) change the outputs? Notes, folders and vaultnet.toml can."""
     try:
         rel = PurePosixPath(Path(path).relative_to(root).as_posix())
@@ -90,6 +90,8 @@ def relevant(root: Path, path: str, outputs: tuple[str, ...]) -> bool:
         return False
     if str(rel) in outputs:
         return False  # our own writes must not trigger builds
+    if is_directory:
+        return True  # a folder moved out or deleted takes its notes with it, whatever its name
     # A folder (moved in or out, or deleted) has no suffix worth checking: take it as a change.
     return name.lower().endswith(".md") or "." not in name
 
@@ -108,7 +110,7 @@ class _Handler(FileSystemEventHandler):
             ):
                 return  # reads (ours too), and a folder's own "modified" when its entries change
             paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-            if any(p and self.watcher.is_relevant(str(p)) for p in paths):
+            if any(p and self.watcher.is_relevant(str(p), event.is_directory) for p in paths):
                 self.watcher.poke()
         except Exception as exc:
             self.watcher.log(f"ignored a file event that could not be handled: {exc!r}")
@@ -156,8 +158,8 @@ class Watcher:
 
     # -- events ---------------------------------------------------------------------------------------
 
-    def is_relevant(self, path: str) -> bool:
-        return relevant(self.root, path, self.session.settings.outputs)
+    def is_relevant(self, path: str, is_directory: bool = False) -> bool:
+        return relevant(self.root, path, self.session.settings.outputs, is_directory)
 
     def poke(self) -> None:
         now = time.monotonic()
@@ -215,7 +217,11 @@ class Watcher:
         self._built_for = day
         self.builds += 1
         if self.on_build is not None:
-            self.on_build(report)
+            try:
+                self.on_build(report)
+            except Exception as exc:  # the caller's handler: its failure must not end the watching
+                with contextlib.suppress(Exception):
+                    self.log(f"could not report a build: {type(exc).__name__}: {exc}")
         return report
 
     def _settle(self) -> None:
@@ -240,6 +246,8 @@ class Watcher:
                     break
                 if triggered:
                     self._settle()
+                    if self._stop.is_set():
+                        break
                     self._changed.clear()
                     self.build()
                 elif self.clock() != self._built_for:

@@ -220,6 +220,8 @@ def watch(vault: Path, poll: bool, serve_too: bool, host: str, port: int, rotate
     Rebuilds a moment after notes change (a git pull of a thousand notes is one rebuild), when vaultnet.toml
     changes, and at midnight. One log line per rebuild; problems are reported once.
     """
+    if rotate_token and not serve_too:
+        raise click.UsageError("--rotate-token goes with --serve")
     session = pipeline.Session(vault, keep_last_good=True)
     lock = threading.Lock()
 

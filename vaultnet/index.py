@@ -36,7 +36,7 @@ from vaultnet.model import (
 )
 from vaultnet.parse import parse_note
 from vaultnet.problems import Problem
-from vaultnet.vault import Fingerprint, list_notes, read_bytes
+from vaultnet.vault import Fingerprint, list_notes, private_dir, read_bytes
 
 CACHE_NAME = "cache.sqlite"
 _SCHEMA = 7  # bump whenever what the cache holds changes shape
@@ -53,6 +53,7 @@ class Refresh:
     fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
     parsed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # broken notes shown in their last good version
+    racy: bool = False  # some note was written moments ago: it will be read again next time
     removed: list[str] = field(default_factory=list)
 
     @property
@@ -142,6 +143,7 @@ class Index:
             note = parse_note(path, data, self.settings, modified=fp.mtime_ns // 1_000_000_000)
             # A file written moments ago may change again without its fingerprint changing: re-read it next time.
             trusted = fp if now - fp.mtime_ns > _RACY_NS else Fingerprint(-1, fp.size)
+            result.racy = result.racy or trusted.mtime_ns == -1
             fresh[path] = (trusted, note)
             result.notes[path] = note
             result.parsed.append(path)
@@ -182,7 +184,7 @@ class Index:
     def _db(self) -> Iterator[sqlite3.Connection]:
         """The cache's connection, opened once per Index (opening it costs more than most queries)."""
         if self._connection is None:
-            self.cache_path.parent.mkdir(exist_ok=True)
+            private_dir(self.cache_path.parent)
             db = sqlite3.connect(self.cache_path, timeout=10, check_same_thread=False)
             try:
                 # A cache: a power cut mid-write may corrupt it, which is detected and costs one re-parse;

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultnet import __version__
-from vaultnet.config import CONFIG_NAME, Settings, parse_settings
+from vaultnet.config import CACHE_DIR, CONFIG_NAME, Settings, parse_settings
 from vaultnet.index import Index, Refresh, code_digest
 from vaultnet.insights import stats
 from vaultnet.model import Item
@@ -25,7 +25,7 @@ from vaultnet.problems import Problem, UserError
 from vaultnet.render.ics import Fragment, items_by_note, note_fragments, owners, render_calendar
 from vaultnet.render.markdown import render_followups
 from vaultnet.rules import Plan, plan
-from vaultnet.vault import Fingerprint, fingerprint, read_text, write_atomic
+from vaultnet.vault import Fingerprint, fingerprint, private_dir, read_text, write_atomic
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,8 @@ class Session:
             followups = render_followups(the_plan, snap.problems, stats(the_plan, settings), settings)
             calendar = render_calendar(self._calendar_fragments(snap, the_plan), settings)
         outputs = []
+        if settings.calendar_path.startswith(CACHE_DIR + "/") or settings.followups_path.startswith(CACHE_DIR + "/"):
+            private_dir(self.root / CACHE_DIR)
         for rel, data in ((settings.followups_path, followups), (settings.calendar_path, calendar)):
             target = self.root / rel
             outputs.append(Output(target, write_atomic(target, data)))

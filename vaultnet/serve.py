@@ -26,7 +26,7 @@ from urllib.parse import quote
 from vaultnet.config import CACHE_DIR
 from vaultnet.pipeline import Session
 from vaultnet.problems import UserError
-from vaultnet.vault import write_atomic
+from vaultnet.vault import private_dir, write_atomic
 
 TOKEN_NAME = "token"
 CALENDAR_NAME = "reminders.ics"
@@ -49,7 +49,7 @@ def load_token(root: Path, rotate: bool = False) -> str:
         if len(token) >= 32:
             return token
     token = secrets.token_urlsafe(32)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     # Create the file owner-only before anything is in it: write_atomic keeps an existing file's mode, so the
     # token is never readable by others, not even for a moment.
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))

@@ -161,3 +161,14 @@ def create_note(path: Path, data: bytes) -> None:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+def private_dir(path: Path) -> Path:
+    """Make vaultnet's own folder in a vault (cache, calendar, token) with a `.gitignore` that keeps all of
+    it out of git, whatever the vault's own .gitignore says."""
+    path.mkdir(parents=True, exist_ok=True)
+    ignore = path / ".gitignore"
+    if not ignore.exists():
+        with contextlib.suppress(OSError):  # a read-only vault: nothing is written there anyway
+            ignore.write_text("# made by vaultnet: its cache, calendar and secret token stay out of git\n*\n")
+    return path

@@ -153,6 +153,7 @@ class Watcher:
         self._last_event = 0.0
         self._reported: set[Problem] = set()
         self._built_for: date | None = None
+        self._recheck_at: float | None = None  # when notes written moments ago can be trusted: read them once more
         self._observer: BaseObserver | None = None
         self.builds = 0
 
@@ -210,6 +211,9 @@ class Watcher:
         except Exception as exc:
             report = Report(day, time.perf_counter() - started, None, error=f"{type(exc).__name__}: {exc}")
         else:
+            if result.snapshot is not None and result.snapshot.refresh.racy:
+                # Re-read such notes soon, while nothing happens, rather than on the user's next edit.
+                self._recheck_at = time.monotonic() + 2.5
             current = set(result.problems)
             new = sorted(current - self._reported)
             report = Report(day, time.perf_counter() - started, result, new, len(self._reported - current))
@@ -241,11 +245,18 @@ class Watcher:
         try:
             self.build()
             while not self._stop.is_set():
-                triggered = self._changed.wait(timeout=self.tick)
+                timeout = self.tick
+                if self._recheck_at is not None:
+                    timeout = max(0.0, min(timeout, self._recheck_at - time.monotonic()))
+                triggered = self._changed.wait(timeout=timeout)
                 if self._stop.is_set():
                     break
+                if not triggered and self._recheck_at is not None and time.monotonic() >= self._recheck_at:
+                    self._recheck_at = None
+                    triggered = True
                 if triggered:
-                    self._settle()
+                    if self._changed.is_set():
+                        self._settle()
                     if self._stop.is_set():
                         break
                     self._changed.clear()

@@ -16,8 +16,9 @@ from datetime import date
 from pathlib import Path
 
 from vaultnet.config import CONFIG_NAME, Settings
-from vaultnet.edit import add_log_entry, log_line, set_property, tick_task, yaml_scalar
+from vaultnet.edit import add_log_entry, log_line, set_property, split_lines, tick_task, yaml_scalar
 from vaultnet.model import Contact
+from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
 from vaultnet.problems import UserError
 from vaultnet.vault import create_note, replace_note
@@ -33,14 +34,21 @@ class Change:
     after: bytes
 
     def diff(self) -> str:
-        old = (self.before or b"").decode("utf-8").splitlines(keepends=True)
-        new = self.after.decode("utf-8").splitlines(keepends=True)
+        old = split_lines((self.before or b"").decode("utf-8"))
+        new = split_lines(self.after.decode("utf-8"))
         lines = difflib.unified_diff(old, new, f"a/{self.rel}", f"b/{self.rel}")
-        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+        return "".join(_diff_line(line) for line in lines)
 
     @property
     def changed(self) -> bool:
         return self.before != self.after
+
+
+def _diff_line(line: str) -> str:
+    """A line of the diff ends in a newline; a lone CR ends a line too (old Mac notes)."""
+    if line.endswith("\n"):
+        return line
+    return line + "\n" if line.endswith("\r") else line + "\n\\ No newline at end of file\n"
 
 
 def apply(change: Change) -> None:
@@ -107,7 +115,12 @@ def target(root: Path, name: str) -> Target:
     snapshot = session.snapshot()
     contact = find_contact(snapshot.network.contacts, name)
     path = root / contact.path
-    return Target(root, contact, path, path.read_bytes())
+    data = path.read_bytes()
+    # The note as read now, not as indexed a moment ago: line numbers must match the bytes we edit.
+    fresh = parse_note(contact.path, data, session.settings).contact
+    if fresh is None:
+        raise UserError(f"{contact.path} has a problem now: run `vaultnet check` and fix it first")
+    return Target(root, fresh, path, data)
 
 
 # -- the commands ---------------------------------------------------------------------------------------------
@@ -143,6 +156,9 @@ def done(root: Path, name: str, text: str) -> Change:
     if not found:
         open_ones = "; ".join(p.text for p in note.contact.open_promises) or "none"
         raise UserError(f"no open promise to {note.contact.name} matches {text!r} (open: {open_ones})")
+    exact = [p for p in found if p.text.casefold() == wanted]
+    if len(exact) == 1:
+        found = exact  # the promise written exactly so (else `call Bob` could never be told from `call Bob back`)
     if len(found) > 1:
         raise UserError(f"{text!r} matches several promises: " + "; ".join(p.text for p in found))
     return note.change(tick_task(note.text, found[0].line))
@@ -167,7 +183,7 @@ def safe_filename(name: str) -> str:
 def contact_template(root: Path, settings: Settings) -> str:
     template = root / settings.templates_folder / "Contact.md"
     try:
-        return template.read_text(encoding="utf-8")
+        return template.read_bytes().decode("utf-8")  # as written: a CRLF template gives CRLF notes
     except FileNotFoundError:
         return CONTACT_TEMPLATE
 

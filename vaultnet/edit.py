@@ -24,6 +24,23 @@ _FENCE = re.compile(r"\s*(```|~~~)")
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 _./@+()'&,-]*")
 _NUMBER = re.compile(r"[-+]?[\d._]+(e[-+]?\d+)?|0x[0-9a-f]+|0o?[0-7]+", re.IGNORECASE)
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"}
+# In a double-quoted scalar: `\` and `"`, the line breaks YAML would fold, and what YAML does not allow raw.
+_MUST_ESCAPE = re.compile(r'[\\"\t\r\n\x85\u2028\u2029]|[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\x85": "\\N",
+    "\u2028": "\\L",
+    "\u2029": "\\P",
+}
+
+
+def _escape(m: re.Match[str]) -> str:
+    char = m.group()
+    return _ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
@@ -80,8 +97,7 @@ def yaml_scalar(value: str) -> str:
     plain = _PLAIN_SAFE.fullmatch(value) and value.strip() == value and value.lower() not in _YAML_WORDS
     if plain and not _NUMBER.fullmatch(value):
         return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    return f'"{escaped}"'
+    return '"' + _MUST_ESCAPE.sub(_escape, value) + '"'
 
 
 def _key_of(line: str) -> str | None:
@@ -111,9 +127,15 @@ def set_property(text: str, key: str, value: str) -> str:
         ending = line[len(line.rstrip("\r\n")) :]
         written_key = line[: line.index(":")]
         comment = _trailing_comment(line.rstrip("\r\n"))
-        stop = index + 1
-        while stop < end and (note.lines[stop][:1] in (" ", "\t", "-") and _key_of(note.lines[stop]) is None):
-            stop += 1  # the rest of a block value: its indented or `- ` lines
+        stop = probe = index + 1
+        while probe < end:  # the rest of a block value: its indented or `- ` lines
+            rest = note.lines[probe]
+            if not rest.strip() or rest.lstrip().startswith("#"):
+                probe += 1  # a blank or comment line: part of the value only if the value goes on after it
+            elif rest[:1] in (" ", "\t", "-") and _key_of(rest) is None:
+                probe = stop = probe + 1
+            else:
+                break
         note.lines[index:stop] = [f"{written_key}: {value}{comment}{ending}"]
         return note.text()
     note.lines.insert(end, f"{key}: {value}{nl}")
@@ -201,6 +223,8 @@ def _add_log_entry(text: str, entry: str) -> str:
         note.lines.insert(items[0], entry + nl)
     else:
         last = items[-1]
+        while last + 1 < end and note.lines[last + 1][:1] in (" ", "\t") and note.lines[last + 1].strip():
+            last += 1  # the entry's indented details (sub-items, wrapped text) stay with it
         if last == len(note.lines) - 1:
             note.ensure_final_newline()
         note.lines.insert(last + 1, entry + nl)
@@ -234,8 +258,17 @@ def tick_task(text: str, line_number: int) -> str:
 def changed_lines(before: str, after: str) -> list[int]:
     """The 1-based numbers of the lines of `before` that an edit replaced or removed (for tests and --dry-run)."""
     a, b = split_lines(before), split_lines(after)
+    # The common start and end first: SequenceMatcher is not a minimal diff, and among repeated lines (blank
+    # lines, say) it would align one edited line as a block of removed and inserted ones.
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[len(a) - 1 - end] == b[len(b) - 1 - end]:
+        end += 1
     out: list[int] = []
-    for tag, i1, i2, _j1, _j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+    matcher = difflib.SequenceMatcher(a=a[start : len(a) - end], b=b[start : len(b) - end], autojunk=False)
+    for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
         if tag in ("replace", "delete"):
-            out.extend(range(i1 + 1, i2 + 1))
+            out.extend(range(start + i1 + 1, start + i2 + 1))
     return out

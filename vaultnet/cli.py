@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -404,6 +405,12 @@ def _import(vault: Path, kind: str, files: tuple[Path, ...], overwrite: bool, dr
     plan = contacts_io.plan_import(
         root, session.settings, session.snapshot().network.contacts, people, overwrite=overwrite
     )
+    for person, paths in plan.ambiguous:
+        click.echo(
+            f"warning: {person.name} (line {person.line}) is the name of {len(paths)} contacts ({', '.join(paths)}): "
+            "not imported; give the right note an e-mail, LinkedIn URL or uid",
+            err=True,
+        )
     _write(plan.changes, dry_run)
     verb = "would be" if dry_run else "were"
     click.echo(
@@ -508,8 +515,18 @@ def build_hook(vault: Path, today: datetime | None) -> None:
     changed = [o.path for o in result.outputs if o.changed]
     for path in changed:
         click.echo(f"rebuilt  {path}", err=True)
-    if changed:
+    if any(not _ignored_by_git(path) for path in changed):  # an ignored output cannot be added: no reason to stop
         sys.exit(1)
+
+
+def _ignored_by_git(path: Path) -> bool:
+    """Whether git ignores `path` (False outside a repository, or without git)."""
+    try:
+        found = subprocess.run(["git", "check-ignore", "-q", "--", path.name], cwd=path.parent, capture_output=True,
+                               timeout=60)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return found.returncode == 0
 
 
 @cli.command()

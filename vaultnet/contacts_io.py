@@ -67,48 +67,130 @@ def decode(data: bytes, path: str) -> tuple[str, list[Problem]]:
 _BEGIN = re.compile(r"^BEGIN:VCARD\s*$", re.IGNORECASE | re.MULTILINE)
 
 
-def _values(card: vobject.base.Component, name: str) -> list[str]:
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_GOOGLE_GROUPS = {"mycontacts", "starred"}  # Google's system groups: every contact is in "My contacts"
+_BINARY = re.compile(r"(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:]", re.IGNORECASE)
+Card = dict[str, list[vobject.base.ContentLine]]  # a card's content lines by lower-case name, values as written
+
+
+def _unescape(text: str) -> str:
+    """vCard TEXT escapes (`\\n`, `\\,`, `\\;`, `\\\\`, and Google's `\\:` in URLs), without splitting at
+    commas: vobject's TEXT decoding keeps only what precedes the first unescaped comma (vCard 2.1 never
+    escapes them)."""
+    return _ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), text)
+
+
+def _split(text: str, separator: str) -> list[str]:
+    """A structured value's components (`;`) or a list (`,`), split at unescaped separators only."""
+    parts, current, escaped = [], "", False
+    for char in text:
+        if escaped:
+            current += "\\" + char
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == separator:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current + ("\\" if escaped else ""))
+    return [_unescape(p) for p in parts]
+
+
+def _lines(card: Card, name: str) -> list[vobject.base.ContentLine]:
+    return card.get(name, [])
+
+
+def _values(card: Card, name: str) -> list[str]:
     out = []
-    for line in card.contents.get(name, []):
-        value = line.value
-        if isinstance(value, list):
-            value = ",".join(str(v) for v in value)
-        text = " ".join(str(value).split())
+    for line in _lines(card, name):
+        text = " ".join(_unescape(str(line.value)).split())
+        if name == "tel":
+            text = text.removeprefix("tel:")  # vCard 4.0: TEL;VALUE=uri:tel:+81-90-1234-5678
         if text:
             out.append(text)
     return list(dict.fromkeys(out))
 
 
-def _card_person(card: vobject.base.Component, line: int) -> Person:
-    name = next(iter(_values(card, "fn")), "")
-    if not name and "n" in card.contents:
-        n = card.n.value
-        name = " ".join(p for p in (n.prefix, n.given, n.additional, n.family, n.suffix) if p)
-    org = card.org.value if "org" in card.contents else None
-    company = (org[0] if isinstance(org, list) and org else org) or None
-    birthday = None
-    for raw in _values(card, "bday"):
+def _without_binaries(chunk: str) -> str:
+    """The card without PHOTO, LOGO, SOUND and KEY (and their folded or 2.1 base64 continuation lines):
+    vaultnet keeps none of them, and vobject decodes base64 as it parses, so a corrupt one lost the card."""
+    out: list[str] = []
+    skipping = False
+    for line in chunk.split("\n"):
+        if _BINARY.match(line):
+            skipping = True
+            out.append("")
+            continue
+        if skipping and (line[:1] in (" ", "\t") or not line.strip()):
+            out.append("")
+            continue
+        skipping = False
+        out.append(line)
+    return "\n".join(out)
+
+
+def _read_card(chunk: str, skipped: list[str]) -> Card:
+    """One card's content lines, parsed by vobject's line parser (unfolding, quoted-printable with 2.1's soft
+    line breaks, parameters, charsets) but not decoded by its behaviours, which cut TEXT at the first comma.
+    Lines that cannot be parsed are skipped and listed in `skipped`."""
+    card: Card = {}
+    depth = 0
+    for text, _ in vobject.base.getLogicalLines(io.StringIO(_without_binaries(chunk)), allowQP=True):
         try:
-            birthday = parse_birthday(_iso_bday(raw))
+            line = vobject.base.textLineToContentLine(text)
+        except vobject.base.ParseError:
+            skipped.append(text)
+            continue
+        name = line.name.lower()
+        if name == "begin":
+            depth += 1
+            if depth > 1 and str(line.value).upper() == "VCARD":
+                raise ValueError("a card starts inside another one")
+        elif name == "end":
+            depth -= 1
+            if depth == 0:
+                return card
+        elif depth == 1:
+            card.setdefault(name, []).append(line)
+    raise ValueError("the card does not end (no END:VCARD): the file may have been cut off")
+
+
+def _card_person(card: Card, line: int) -> Person:
+    name = next(iter(_values(card, "fn")), "")
+    if not name and "n" in card:
+        n = _split(str(card["n"][0].value), ";") + [""] * 5
+        family, given, additional, prefix, suffix = n[:5]
+        name = " ".join(p for p in (prefix, given, additional, family, suffix) if p)
+    company = " ".join(_split(str(card["org"][0].value), ";")[0].split()) or None if "org" in card else None
+    birthday = None
+    for bday in _lines(card, "bday"):
+        try:
+            birthday = parse_birthday(_iso_bday(str(bday.value)))
         except ValueError:
             continue
+        omit = bday.params.get("X-APPLE-OMIT-YEAR")  # Apple: a birthday without a year, written as 1604-MM-DD
+        if omit and birthday.year is not None and str(birthday.year) == str(omit[0]):
+            birthday = Birthday(birthday.month, birthday.day, None)
         break
     urls = _values(card, "url")
     linkedin = next((normal_url(u) for u in urls if "linkedin.com" in u.lower()), None)
     categories: list[str] = []
-    for line_ in card.contents.get("categories", []):
-        categories += [str(c).strip() for c in (line_.value if isinstance(line_.value, list) else [line_.value])]
-    note = "\n".join(str(n.value).strip() for n in card.contents.get("note", []) if str(n.value).strip())
+    for line_ in _lines(card, "categories"):
+        categories += [c.strip() for c in _split(str(line_.value), ",")]
+    note = "\n".join(text for n in _lines(card, "note") if (text := _unescape(str(n.value)).strip()))
+    tags = [t.lstrip("#").replace(" ", "-") for t in dict.fromkeys(categories) if t]
     return Person(
         name=" ".join(name.split()),
         emails=tuple(e.lower() for e in _values(card, "email")),
         phones=tuple(_values(card, "tel")),
-        company=" ".join(str(company).split()) or None if company else None,
+        company=company,
         role=next(iter(_values(card, "title")), None),
         birthday=birthday,
         linkedin=linkedin,
         uid=next(iter(_values(card, "uid")), None),
-        tags=tuple(t.lstrip("#").replace(" ", "-") for t in dict.fromkeys(categories) if t),
+        tags=tuple(t for t in tags if t.casefold() not in _GOOGLE_GROUPS),
         note=note or None,
         source="vcard",
         line=line,
@@ -137,12 +219,16 @@ def read_vcards(data: bytes, path: str) -> tuple[list[Person], list[Problem]]:
         end = starts[index + 1] if index + 1 < len(starts) else len(text)
         line = text.count("\n", 0, start) + 1
         chunk = text[start:end]
+        skipped: list[str] = []
         try:
-            card = vobject.readOne(chunk, ignoreUnreadable=True)
-            person = _card_person(card, line)
+            person = _card_person(_read_card(chunk, skipped), line)
         except Exception as exc:
-            problems.append(Problem(path, line, f"this vCard cannot be read: {exc}".splitlines()[0]))
+            reason = str(exc).splitlines()[0] if str(exc) else repr(exc)
+            problems.append(Problem(path, line, f"this vCard cannot be read: {reason}"))
             continue
+        for bad in skipped:
+            offset = next((i for i, text_ in enumerate(chunk.split("\n")) if text_.startswith(bad[:60])), 0)
+            problems.append(Problem(path, line + offset, f"this line cannot be read and was skipped: {bad}", "warning"))
         if not person.name and not person.emails:
             problems.append(Problem(path, line, "this vCard has no name and no e-mail: skipped", "warning"))
             continue
@@ -216,6 +302,7 @@ class ImportPlan:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    ambiguous: list[tuple[Person, list[str]]] = field(default_factory=list)  # names several contacts have
 
 
 def _match(person: Person, contacts: list[Contact]) -> Contact | None:
@@ -227,8 +314,23 @@ def _match(person: Person, contacts: list[Contact]) -> Contact | None:
             return contact
         if person.uid and contact.uid and contact.uid == person.uid:
             return contact
-    by_name = [c for c in contacts if c.name.casefold() == person.name.casefold()]
+    by_name = [
+        c
+        for c in contacts
+        if c.name.casefold() == person.name.casefold()
+        and not (c.path.startswith("\0new:") and _someone_else(person, c))  # two cards of this import
+    ]
     return by_name[0] if len(by_name) == 1 else None
+
+
+def _someone_else(person: Person, contact: Contact) -> bool:
+    """Known to be another person: a different UID or LinkedIn profile, or e-mails that share none."""
+    if person.uid and contact.uid and person.uid != contact.uid:
+        return True
+    if person.linkedin and contact.linkedin and normal_url(contact.linkedin) != person.linkedin:
+        return True
+    mine, theirs = {e.casefold() for e in person.emails}, {e.casefold() for e in contact.emails}
+    return bool(mine and theirs and not mine & theirs)
 
 
 def _fields(person: Person) -> list[tuple[str, str | None, str]]:
@@ -270,14 +372,19 @@ def plan_import(
     root: Path, settings: Settings, contacts: Iterable[Contact], people: Iterable[Person], *, overwrite: bool = False
 ) -> ImportPlan:
     """What importing `people` would change: new notes, and empty fields of matched contacts filled."""
-    known = list(contacts)
+    existing = list(contacts)
+    known = list(existing)
     result = ImportPlan()
     taken = {c.path.casefold() for c in known}
     edits: dict[str, tuple[Path, bytes, str]] = {}  # path -> (file, bytes read, text so far)
     for person in people:
         contact = _match(person, known)
         if contact is None:
-            rel = _free_name(settings, person, taken)
+            namesakes = [c.path for c in existing if c.name.casefold() == person.name.casefold()]
+            if len(namesakes) > 1:
+                result.ambiguous.append((person, namesakes))  # a new note would be one more namesake, every time
+                continue
+            rel = _free_name(root, settings, person, taken)
             taken.add(rel.casefold())
             text = _new_note(person)
             result.changes.append(Change(root / rel, rel, None, text.encode("utf-8")))
@@ -297,7 +404,7 @@ def plan_import(
             if value is None:
                 continue
             present = getattr(contact, attribute)
-            if present and not overwrite:
+            if present and (not overwrite or _same(attribute, present, person)):
                 continue
             text = set_property(text, key, value)
         edits[contact.path] = (file, data, text)
@@ -311,19 +418,29 @@ def plan_import(
     return result
 
 
+def _same(attribute: str, present: object, person: Person) -> bool:
+    """The note already says what the person's field says (however it is spelled)."""
+    wanted: object = getattr(person, attribute)
+    if attribute == "linkedin" and isinstance(present, str):
+        return normal_url(present) == wanted
+    if isinstance(present, tuple) and isinstance(wanted, tuple):
+        return [str(v).casefold() for v in present] == [str(v).casefold() for v in wanted]
+    return present == wanted
+
+
 def _as_contact(person: Person, rel: str) -> Contact:
     return Contact(
         path="\0new:" + rel, name=person.name, emails=person.emails, linkedin=person.linkedin, uid=person.uid
     )
 
 
-def _free_name(settings: Settings, person: Person, taken: set[str]) -> str:
+def _free_name(root: Path, settings: Settings, person: Person, taken: set[str]) -> str:
     """contacts/Name.md, or contacts/Name 2.md, ... when another person has that name."""
     base = safe_filename(person.name)
     for number in range(1, 1000):
         stem = base if number == 1 else f"{base} {number}"
         rel = f"{settings.contacts_folder}/{stem}.md"
-        if rel.casefold() not in taken:
+        if rel.casefold() not in taken and not (root / rel).exists():  # a note vaultnet could not read, too
             return rel
     raise UserError(f"too many contacts named {person.name}")
 

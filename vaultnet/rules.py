@@ -333,9 +333,12 @@ def review_items(contacts: list[Contact], settings: Settings, today: date, netwo
     start = review_period_start(today, settings.practice.review_every)
     items = []
     for contact in contacts:
-        last = last_touch(contact, network)
-        if last is None or snoozed(contact, today):
+        # Only ties that were lived: someone you never got in touch with (a bulk import, met once at a fair)
+        # is no relationship to review; reconnect suggestions bring them up, a few a week.
+        seen = network.last_interaction(contact.path)
+        if seen is None or snoozed(contact, today):
             continue
+        last = seen.day
         stale = add_or_none(last, settings.practice.review_after)
         if stale is None or stale > today:
             continue

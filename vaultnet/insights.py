@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from vaultnet.config import Settings
 from vaultnet.model import Contact, Goal, Item
 from vaultnet.network import Network
-from vaultnet.rules import Plan, add_or_none, balance, last_touch, week_start
+from vaultnet.rules import Plan, add_or_none, last_touch, week_start
 
 # -- today's agenda ---------------------------------------------------------------------------------------
 
@@ -160,18 +160,23 @@ def stats(plan: Plan, settings: Settings) -> Stats:
     year_ago = today - timedelta(days=365)
     by_circle = Counter(c.circle or settings.default_circle for c in plan.contacts)
     touched_90 = touched_365 = deep = gave = got = takers = 0
+    recent = today - timedelta(days=90)
+    margin = settings.practice.reciprocity_margin
     for contact in plan.contacts:
-        history = [i for i in network.history(contact.path) if i.day <= today]
-        days = {i.day for i in history}
-        if any(d >= today - timedelta(days=90) for d in days):
+        history = network.history(contact.path)  # oldest first
+        if not history:
+            continue
+        past = [i for i in history if i.day <= today]
+        if past and past[-1].day >= recent:
             touched_90 += 1
-        if any(d >= year_ago for d in days):
+        if past and past[-1].day >= year_ago:
             touched_365 += 1
-        if len({(i.day, i.source, i.text) for i in history if i.day >= year_ago}) >= 3:
-            deep += 1
-        given, received = balance(contact, network)
+            if len({(i.day, i.source, i.text) for i in past if i.day >= year_ago}) >= 3:
+                deep += 1
+        given = sum(1 for i in history if i.gave)
+        received = sum(1 for i in history if i.got)
         gave, got = gave + given, got + received
-        if received >= given + settings.practice.reciprocity_margin:
+        if received >= given + margin:
             takers += 1
     overdue = sum(1 for i in plan.due if i.kind == "follow-up" and i.day < today)
     return Stats(

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from vaultnet.model import Contact, Event, Goal, Link, ParsedNote
@@ -48,7 +47,7 @@ class Resolver:
         for path, name, aliases in notes:
             bare = path.removesuffix(".md")
             self._by_path[bare.casefold()] = path
-            self._by_stem[PurePosixPath(bare).name.casefold()].append(path)
+            self._by_stem[bare.rsplit("/", 1)[-1].casefold()].append(path)
             self._by_name[name.casefold()].append(path)
             for alias in aliases:
                 self._by_alias[alias.casefold()].append(path)

@@ -292,6 +292,8 @@ CONFIG_TEMPLATE = """\
 
 [practice]
 # event_prep = "2d"
+# event_follow_up_window = "30d"
+# targets_per_event = 5
 # reconnect_after = "365d"
 # reconnect_per_week = 2
 # review_after = "2y"

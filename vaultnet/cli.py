@@ -105,7 +105,8 @@ def build(vault: Path, today: datetime | None) -> None:
 def due(vault: Path, today: datetime | None, as_json: bool) -> None:
     """Print today's follow-ups: who to get back to, and why.
 
-    Each item has a kind (follow-up, birthday, promise), a name, the note's path, a date and a reason.
+    Each item has a kind (follow-up, birthday, promise, event-prep, event-follow-up, reconnect, review), a name,
+    the note's path, a date and a reason.
     """
     day = _today(today)
     snapshot, plan = pipeline.due(vault, day)
@@ -191,7 +192,7 @@ def _serve_in_background(
     if not serving.is_loopback(host):
         click.echo(
             f"warning: listening on {host}, not only on this machine: anyone who can reach it and learns the URL "
-            "sees names and birthdays. Publish it behind a reverse proxy with TLS (see the README).",
+            "sees names and birthdays. Publish it behind a reverse proxy with TLS (see docs/live.md).",
             err=True,
         )
     threading.Thread(target=server.serve_forever, name="vaultnet-serve", daemon=True).start()
@@ -251,7 +252,7 @@ def serve(vault: Path, host: str, port: int, rotate_token: bool) -> None:
 
     Every request answers with the calendar of the vault as it is now, for today. Listens on 127.0.0.1 by
     default: to subscribe from Google, which fetches from its own servers, publish it through a reverse proxy
-    with TLS (see the README).
+    with TLS (see docs/live.md).
     """
     session = pipeline.Session(vault)
     server = _serve_in_background(session, host, port, rotate_token, threading.Lock())
@@ -435,7 +436,7 @@ overwrite_option = click.option(
 @overwrite_option
 @dry_run_option
 def import_vcard(files: tuple[Path, ...], vault: Path, overwrite: bool, dry_run: bool) -> None:
-    """Import vCards (3.0 or 4.0; Apple, Google, Android exports) from FILES.
+    """Import vCards (2.1, 3.0 or 4.0; Apple, Google, Android exports) from FILES.
 
     A card matches an existing contact by e-mail, LinkedIn URL or UID, then by exact name; matched notes only
     get the fields they leave empty. New contacts get a note each in the contacts folder.

@@ -128,8 +128,11 @@ def _contact_interactions(contact: Contact) -> list[Interaction]:
     return out
 
 
-def build_network(notes: Iterable[ParsedNote]) -> Network:
-    """Resolve every link between the notes and gather each contact's interactions."""
+def build_network(
+    notes: Iterable[ParsedNote], contacts_folder: str = "contacts", goals_folder: str = "goals"
+) -> Network:
+    """Resolve every link between the notes and gather each contact's interactions. The folders only shape
+    the hints for links that name nobody."""
     notes = list(notes)
     contacts = tuple(sorted((n.contact for n in notes if n.contact), key=lambda c: c.path))
     events = tuple(sorted((n.event for n in notes if n.event), key=lambda e: (e.day, e.path)))
@@ -162,7 +165,7 @@ def build_network(notes: Iterable[ParsedNote]) -> Network:
             target = link_target(goal)
             if target is None:
                 continue  # a goal written as plain text is a reminder to oneself, not a link
-            hint = "[[{target}]] names no goal: create goals/{target}.md, or fix the link"
+            hint = f"[[{{target}}]] names no goal: create {goals_folder}/{{target}}.md, or fix the link"
             path = resolve(goal_notes, Link(target, contact.goals_line), contact.path, hint)
             if path is not None:
                 linked.append(path)
@@ -172,7 +175,9 @@ def build_network(notes: Iterable[ParsedNote]) -> Network:
     targets: dict[str, tuple[str, ...]] = {}
     met: dict[str, tuple[str, ...]] = {}
     for event in events:
-        hint = "[[{target}]] names nobody in the vault: create contacts/{target}.md to prepare or follow up"
+        hint = (
+            f"[[{{target}}]] names nobody in the vault: create {contacts_folder}/{{target}}.md to prepare or follow up"
+        )
         targets[event.path] = _unique(resolve(people, link, event.path, hint) for link in event.targets)
         met[event.path] = _unique(resolve(people, link, event.path, hint) for link in event.met)
         for path in met[event.path]:

@@ -111,7 +111,8 @@ class Session:
 
     def snapshot(self, listed: dict[str, Fingerprint] | None = None) -> Snapshot:
         refresh = self.index.refresh(listed)
-        return Snapshot(self.root, self.settings, refresh, build_network(refresh.notes.values()))
+        network = build_network(refresh.notes.values(), self.settings.contacts_folder, self.settings.goals_folder)
+        return Snapshot(self.root, self.settings, refresh, network)
 
     def plan(self, today: date) -> tuple[Snapshot, Plan]:
         with _no_gc():

@@ -309,3 +309,16 @@ def test_problem_format() -> None:
 
 def test_default_circles_constant() -> None:
     assert dict(DEFAULT_CIRCLES) == DEFAULT_CADENCES
+
+
+# --- where a problem is -----------------------------------------------------------------------------------------
+
+
+def test_a_table_header_with_a_comment_still_locates_its_settings() -> None:
+    _, p = only_problem('[circles]   # how often\nclose = "often"\n')
+    assert p.line == 2
+
+
+def test_an_entry_of_an_inline_table_is_located_at_the_table() -> None:
+    _, p = only_problem('default_circle = "close"\ncircles = { close = "often" }\n')
+    assert (p.line, p.message.split(":")[0]) == (2, "circles.close")

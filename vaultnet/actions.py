@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from vaultnet.config import CONFIG_NAME, Settings
+from vaultnet.config import CONFIG_NAME, Settings, config_template
 from vaultnet.edit import add_log_entry, log_line, set_property, split_lines, tick_task, yaml_scalar
 from vaultnet.model import Contact
 from vaultnet.parse import parse_note
@@ -264,48 +264,6 @@ met: []
 Who to meet (3-5 people), and what I want to learn or offer.
 """
 
-CONFIG_TEMPLATE = """\
-# vaultnet settings. Every setting is optional; the values shown are the defaults.
-
-# contacts_folder = "contacts"
-# events_folder = "events"
-# goals_folder = "goals"
-# templates_folder = "templates"  # not read as notes
-# daily_notes = "YYYY-MM-DD"      # file names of daily notes (Obsidian's daily notes plugin)
-# default_circle = "active"
-# birthday_lookahead = "7d"       # or "none"
-
-# How often to be in touch, per circle (10d, 3w, 2m, 1y or none).
-[circles]
-# close = "30d"
-# active = "90d"
-# loose = "180d"
-# dormant = "none"
-
-[outputs]
-# followups = "Follow-ups.md"
-# calendar = ".vaultnet/reminders.ics"
-
-[calendar]
-# name = "vaultnet reminders"
-# alarm = "09:00"                 # a reminder at this time on the day (Thunderbird shows it)
-
-[practice]
-# event_prep = "2d"
-# event_follow_up_window = "30d"
-# targets_per_event = 5
-# reconnect_after = "365d"
-# reconnect_per_week = 2
-# review_after = "2y"
-# review_every = "3m"
-# reciprocity_margin = 2
-# goal_stalled_after = "60d"
-# weekly_new = 1
-# weekly_maintained = 1
-# agenda_size = 5
-"""
-
-
 GITIGNORE = "# vaultnet's cache and calendar\n.vaultnet/\n# the follow-up note changes daily\n/Follow-ups.md\n"
 
 
@@ -313,7 +271,7 @@ def init_vault(root: Path) -> list[Change]:
     """The files of a new vault; refuses if any of them exists already (nothing is overwritten)."""
     settings = Settings()
     files = {
-        CONFIG_NAME: CONFIG_TEMPLATE,
+        CONFIG_NAME: config_template(),
         f"{settings.contacts_folder}/.gitkeep": "",
         f"{settings.events_folder}/.gitkeep": "",
         f"{settings.templates_folder}/Contact.md": CONTACT_TEMPLATE,

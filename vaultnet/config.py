@@ -1,21 +1,40 @@
-"""Vault settings from the optional `vaultnet.toml` at the vault root, collecting every problem.
+"""Vault settings from the optional `vaultnet.toml` at the vault root: the settings table, read and written.
 
-A bad setting is reported like a bad note (`vaultnet.toml:LINE: message`) and its default is used,
-so one typo does not stop the follow-up list.
+`SETTINGS` has one row per setting (where it is in the file, what it accepts, the attribute it fills, a line
+of help); the dataclasses below hold each attribute's type and default. The table drives the reading of
+`vaultnet.toml` (`parse_settings`) and the `vaultnet init` template (`config_template`); tests hold
+docs/format.md to it. A bad setting is reported like a bad note (`vaultnet.toml:LINE: message`) and its
+default is used, so one typo does not stop the follow-up list; an unknown setting is a warning.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import time
-from pathlib import PurePosixPath
+from operator import attrgetter
 from typing import Any
 
 from vaultnet.model import Duration
-from vaultnet.problems import Problem
-from vaultnet.values import parse_duration
+from vaultnet.problems import Problem, Severity
+from vaultnet.settings_spec import (
+    CADENCES,
+    COUNT,
+    DAILY_NOTE_PATTERN,
+    DAYS_OR_NONE,
+    DURATION,
+    FOLDER,
+    LOWER_TEXT,
+    TEXT,
+    TIME_OR_FALSE,
+    PartlyBad,
+    Setting,
+    output_path,
+    toml_key,
+)
+from vaultnet.settings_spec import daily_note_regex as daily_note_regex  # parse.py finds daily notes with it
 
 CONFIG_NAME = "vaultnet.toml"
 CACHE_DIR = ".vaultnet"
@@ -30,20 +49,20 @@ DEFAULT_CIRCLES: tuple[tuple[str, Duration | None], ...] = (
 
 @dataclass(frozen=True)
 class Practice:
-    """The networking habits vaultnet encodes (`[practice]` in vaultnet.toml)."""
+    """The networking habits vaultnet encodes (`[practice]` in vaultnet.toml; their meaning: `SETTINGS`)."""
 
-    event_prep: Duration = Duration(days=2)  # prepare this long before an event
-    event_follow_up_window: Duration = Duration(days=30)  # an event follow-up stays on the list this long
-    reconnect_after: Duration = Duration(days=365)  # no interaction this long: a dormant tie
+    event_prep: Duration = Duration(days=2)
+    event_follow_up_window: Duration = Duration(days=30)
+    reconnect_after: Duration = Duration(days=365)
     reconnect_per_week: int = 2
-    review_after: Duration = Duration(years=2)  # no interaction this long: time to review
-    review_every: Duration = Duration(months=3)  # how often reviews come round (a quarter)
-    reciprocity_margin: int = 2  # received this many more than given: give first
+    review_after: Duration = Duration(years=2)
+    review_every: Duration = Duration(months=3)
+    reciprocity_margin: int = 2
     goal_stalled_after: Duration = Duration(days=60)
-    weekly_new: int = 1  # new contacts a week
-    weekly_maintained: int = 1  # contacts kept up a week
-    agenda_size: int = 5  # items in `vaultnet today`
-    targets_per_event: int = 5  # more targets than this: a gentle note
+    weekly_new: int = 1
+    weekly_maintained: int = 1
+    agenda_size: int = 5
+    targets_per_event: int = 5
 
 
 @dataclass(frozen=True)
@@ -53,15 +72,15 @@ class Settings:
     contacts_folder: str = "contacts"
     events_folder: str = "events"
     goals_folder: str = "goals"
-    templates_folder: str = "templates"  # not indexed: templates hold placeholders, not people
-    daily_notes: str = "YYYY-MM-DD"  # the file name of a daily note, as Obsidian's daily notes plugin writes it
+    templates_folder: str = "templates"
+    daily_notes: str = "YYYY-MM-DD"
     circles: tuple[tuple[str, Duration | None], ...] = DEFAULT_CIRCLES
     default_circle: str = "active"
     birthday_lookahead_days: int | None = 7  # None: no birthday items in the list (the calendar keeps them)
     followups_path: str = "Follow-ups.md"
     calendar_path: str = f"{CACHE_DIR}/reminders.ics"
     calendar_name: str = "vaultnet reminders"
-    alarm: time | None = None  # a display alarm at this time on the day of each reminder
+    alarm: time | None = None  # None: no alarm
     practice: Practice = field(default_factory=lambda: Practice())
     problems: tuple[Problem, ...] = field(default=(), compare=False)
 
@@ -73,199 +92,200 @@ class Settings:
         return (self.followups_path, self.calendar_path)
 
 
-_KNOWN: dict[str, set[str]] = {
-    "": {
-        "contacts_folder",
-        "events_folder",
-        "goals_folder",
-        "templates_folder",
-        "daily_notes",
-        "default_circle",
-        "birthday_lookahead",
-        "circles",
-        "outputs",
-        "calendar",
-        "practice",
-    },
-    "practice": set(Practice.__dataclass_fields__),
-    "outputs": {"followups", "calendar"},
-    "calendar": {"name", "alarm"},
+# fmt: off
+SETTINGS: tuple[Setting, ...] = (
+    Setting("", "contacts_folder", FOLDER, "contacts_folder", "the folder whose notes are contacts"),
+    Setting("", "events_folder", FOLDER, "events_folder", "the folder whose notes are events"),
+    Setting("", "goals_folder", FOLDER, "goals_folder", "the folder whose notes are goals"),
+    Setting("", "templates_folder", FOLDER, "templates_folder", "not read as notes; `vaultnet new` uses Contact.md"),
+    Setting("", "daily_notes", DAILY_NOTE_PATTERN, "daily_notes", "a daily note's file name (YYYY, MM, DD)",
+            'daily_notes = "DD.MM.YYYY"'),
+    Setting("", "default_circle", LOWER_TEXT, "default_circle", "the circle of a contact whose note names none"),
+    Setting("", "birthday_lookahead", DAYS_OR_NONE, "birthday_lookahead_days",
+            'how early a birthday is listed; "none": never', 'birthday_lookahead = "2w"'),
+    Setting("", "circles", CADENCES, "circles",
+            "How often to get in touch, per circle: 10d, 3w, 2m, 1y or none. Circles of your own can be added.",
+            'mentor = "6w"'),
+    Setting("outputs", "followups", output_path(".md"), "followups_path", "the follow-up note"),
+    Setting("outputs", "calendar", output_path(".ics"), "calendar_path", "the reminder calendar"),
+    Setting("calendar", "name", TEXT, "calendar_name", "the name calendar apps show"),
+    Setting("calendar", "alarm", TIME_OR_FALSE, "alarm", "an alarm at this time on the day; false: none",
+            'alarm = "09:00"'),
+    Setting("practice", "event_prep", DURATION, "practice.event_prep", "prepare this long before an event"),
+    Setting("practice", "event_follow_up_window", DURATION, "practice.event_follow_up_window",
+            "an event follow-up stays on the list this long"),
+    Setting("practice", "reconnect_after", DURATION, "practice.reconnect_after",
+            "no interaction this long: a dormant tie"),
+    Setting("practice", "reconnect_per_week", COUNT, "practice.reconnect_per_week",
+            "dormant ties suggested each week (0: none)"),
+    Setting("practice", "review_after", DURATION, "practice.review_after", "no interaction this long: review it"),
+    Setting("practice", "review_every", DURATION, "practice.review_every", "the review period (a quarter)"),
+    Setting("practice", "reciprocity_margin", COUNT, "practice.reciprocity_margin",
+            "got >= gave + this: offer something first"),
+    Setting("practice", "goal_stalled_after", DURATION, "practice.goal_stalled_after",
+            "a goal with no interaction this long has stalled"),
+    Setting("practice", "weekly_new", COUNT, "practice.weekly_new", "new contacts a week (the weekly rhythm)"),
+    Setting("practice", "weekly_maintained", COUNT, "practice.weekly_maintained", "contacts kept up a week"),
+    Setting("practice", "agenda_size", COUNT, "practice.agenda_size", "the most items `vaultnet today` shows"),
+    Setting("practice", "targets_per_event", COUNT, "practice.targets_per_event",
+            "more targets than this: a gentle note"),
+)
+SECTIONS = {  # the help line above each [table] of SETTINGS
+    "outputs": "Where `vaultnet build` writes, relative to the vault.",
+    "calendar": "The reminder calendar (Google and Outlook ignore alarms in subscribed calendars).",
+    "practice": "The networking practice: events, dormant ties, reviews, goals, the weekly rhythm.",
 }
+# fmt: on
+_PARTS = {"practice": Practice}  # attributes that SETTINGS fills part by part (`practice.event_prep`)
 _TOML_LINE = re.compile(r"at line (\d+)")
-
-
-def _line_of(text: str, section: str, key: str) -> int:
-    """The line where `key` is set in `[section]` (1 if it cannot be found: TOML values carry no positions)."""
-    current = ""
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        header = re.fullmatch(r"\[\s*([^\]]+?)\s*\]", line)
-        if header:
-            current = header.group(1)
-            if (section and current == section and not key) or (not section and current == key):
-                return number
-            continue
-        if current == section and re.match(rf'["\']?{re.escape(key)}["\']?\s*=', line):
-            return number
-        if not section and re.match(rf"{re.escape(key)}\s*=", line) and current == "":
-            return number
-    return 1
-
-
-def _safe_relative(value: str) -> bool:
-    path = PurePosixPath(value.replace("\\", "/"))
-    return bool(value.strip()) and not path.is_absolute() and ".." not in path.parts and ":" not in value
-
-
-def _normal(path: str) -> str:
-    """`./contacts//` -> `contacts`: paths are compared with the vault's `/`-separated relative paths."""
-    return "/".join(part for part in path.replace("\\", "/").split("/") if part not in ("", "."))
+_HEADER = re.compile(r"\[\s*([^\]]+?)\s*\]\s*(?:#.*)?")
 
 
 def parse_settings(text: str | None) -> Settings:
     """Settings from the text of `vaultnet.toml` (None when the vault has none)."""
     if text is None:
         return Settings()
+    reading = read_toml(text, SETTINGS, Settings())
+    _check_default_circle(reading)
+    values = {attr: value for attr, value in reading.values.items() if "." not in attr}
+    for part, cls in _PARTS.items():
+        prefix = f"{part}."
+        values[part] = cls(**{a.removeprefix(prefix): v for a, v in reading.values.items() if a.startswith(prefix)})
+    return Settings(**values, problems=tuple(reading.problems))
+
+
+def _check_default_circle(reading: Reading) -> None:
+    """The default circle must be one of the circles: the one check that involves two settings."""
+    circles = dict(reading.values.get("circles", DEFAULT_CIRCLES))
+    circle = reading.values.get("default_circle", Settings.default_circle)
+    if circle not in circles:
+        known = ", ".join(sorted(circles))
+        reading.bad(("default_circle",), f"{circle!r} is not one of the circles ({known})")
+        fallback = Settings.default_circle
+        reading.values["default_circle"] = fallback if fallback in circles else min(circles)
+
+
+# -- reading a TOML file by a settings table ---------------------------------------------------------------
+
+
+@dataclass
+class Reading:
+    """What `read_toml` found: the values set (by attribute; unset ones keep their default) and the problems."""
+
+    text: str
+    file: str = CONFIG_NAME
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def bad(self, path: tuple[str, ...], message: str, severity: Severity = "error") -> None:
+        """A problem with the setting at `path` (`("outputs", "calendar")`), located at its line."""
+        self.problems.append(Problem(self.file, line_of(self.text, path), f"{'.'.join(path)}: {message}", severity))
+
+
+def read_toml(text: str, rows: Sequence[Setting], defaults: object, file: str = CONFIG_NAME) -> Reading:
+    """Read `text` by the table `rows`; `defaults` holds each row's default at its `attr`.
+
+    A bad value is reported and left out (its default stays); a bad entry of a table is left out of it; an
+    unknown key is a warning. A file that is not TOML at all sets nothing.
+    """
+    reading = Reading(text, file)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = _TOML_LINE.search(str(exc))
-        return Settings(problems=(Problem(CONFIG_NAME, int(m.group(1)) if m else 1, f"invalid TOML: {exc}"),))
-    problems: list[Problem] = []
+        reading.problems.append(Problem(file, int(m.group(1)) if m else 1, f"invalid TOML: {exc}"))
+        return reading
+    tables = _tables(data, rows, reading)
+    for row in rows:
+        table = tables.get(row.section, {})
+        if row.key not in table:
+            continue
+        try:
+            reading.values[row.attr] = row.kind.read(table[row.key], attrgetter(row.attr)(defaults))
+        except PartlyBad as exc:
+            reading.values[row.attr] = exc.value
+            for entry, message in exc.bad:
+                reading.bad((*row.path, entry), message)
+        except ValueError as exc:
+            reading.bad(row.path, str(exc))
+    return reading
 
-    def bad(section: str, key: str, message: str, severity: str = "error") -> None:
-        where = f"{section}.{key}" if section else key
-        problems.append(Problem(CONFIG_NAME, _line_of(text, section, key), f"{where}: {message}", severity))  # type: ignore[arg-type]
 
-    def text_value(section: str, key: str, table: dict[str, Any], default: str) -> str:
-        value = table.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            bad(section, key, f"expected a non-empty text, got {value!r}; using {default!r}")
-            return default
-        return value.strip()
-
-    for section, known in _KNOWN.items():
-        table = data if not section else data.get(section, {})
+def _tables(data: dict[str, Any], rows: Sequence[Setting], reading: Reading) -> dict[str, dict[str, Any]]:
+    """Each section of the table that is a TOML table (another value is an error), its unknown keys warned of."""
+    known: dict[str, set[str]] = {"": set()}
+    for row in rows:
+        known.setdefault(row.section, set()).add(row.key)
+        known[""].add(row.section or row.key)
+    tables: dict[str, dict[str, Any]] = {}
+    for section, keys in known.items():
+        table = data.get(section, {}) if section else data
         if not isinstance(table, dict):
-            bad("", section, "expected a table")
+            reading.bad((section,), "expected a table")
             continue
+        tables[section] = table
         for key in table:
-            if key not in known:
-                bad(section, key, "unknown setting (ignored)", "warning")
-
-    values: dict[str, Any] = {}
-    folders = (
-        ("contacts_folder", "contacts"),
-        ("events_folder", "events"),
-        ("goals_folder", "goals"),
-        ("templates_folder", "templates"),
-    )
-    for key, default in folders:
-        folder = text_value("", key, data, default)
-        if _safe_relative(folder) and _normal(folder):
-            values[key] = _normal(folder)
-        else:
-            bad("", key, "must be a folder inside the vault")
-    pattern = text_value("", "daily_notes", data, Settings.daily_notes)
-    if daily_note_regex(pattern) is None:
-        bad("", "daily_notes", f"{pattern!r} must contain YYYY, MM and DD (e.g. YYYY-MM-DD)")
-    else:
-        values["daily_notes"] = pattern
-
-    circles = dict(DEFAULT_CIRCLES)
-    circle_table = data.get("circles", {})
-    if not isinstance(circle_table, dict):
-        bad("", "circles", "expected a table")
-    else:
-        for name, raw in circle_table.items():
-            if not isinstance(raw, str | int) or isinstance(raw, bool):
-                bad("circles", name, f"expected a duration such as 90d or none, got {raw!r}")
-                continue
-            try:
-                circles[str(name).strip().lower()] = parse_duration(str(raw))
-            except ValueError as exc:
-                bad("circles", name, str(exc))
-    values["circles"] = tuple(circles.items())
-
-    default_circle = text_value("", "default_circle", data, "active").lower()
-    if default_circle in circles:
-        values["default_circle"] = default_circle
-    else:
-        bad(
-            "",
-            "default_circle",
-            f"{default_circle!r} is not one of the circles ({', '.join(sorted(circles))})",
-        )
-        values["default_circle"] = "active" if "active" in circles else sorted(circles)[0]
-
-    if "birthday_lookahead" in data:
-        raw = data["birthday_lookahead"]
-        try:
-            if isinstance(raw, bool) or not isinstance(raw, str | int):
-                raise ValueError(f"{raw!r} is not a duration such as 7d or 2w, or none")
-            look = parse_duration(str(raw))
-            values["birthday_lookahead_days"] = None if look is None else look.approx_days()
-        except ValueError as exc:
-            bad("", "birthday_lookahead", str(exc))
-
-    outputs = data.get("outputs", {})
-    if isinstance(outputs, dict):
-        for key, attr, suffix in (
-            ("followups", "followups_path", ".md"),
-            ("calendar", "calendar_path", ".ics"),
-        ):
-            if key not in outputs:
-                continue
-            value = outputs[key]
-            if not isinstance(value, str) or not _safe_relative(value) or not value.endswith(suffix):
-                bad("outputs", key, f"must be a path inside the vault ending in {suffix}, got {value!r}")
-            else:
-                values[attr] = _normal(value)
-
-    cal = data.get("calendar", {})
-    if isinstance(cal, dict):
-        if "name" in cal:
-            values["calendar_name"] = text_value("calendar", "name", cal, Settings.calendar_name)
-        if "alarm" in cal and cal["alarm"] is not False:
-            raw = cal["alarm"]
-            try:
-                values["alarm"] = raw if isinstance(raw, time) else time.fromisoformat(str(raw))
-            except ValueError:
-                bad("calendar", "alarm", f'expected a time of day such as "09:00" or false, got {raw!r}')
-    practice = data.get("practice", {})
-    if isinstance(practice, dict):
-        values["practice"] = _practice(practice, bad)
-    return Settings(**values, problems=tuple(problems))
+            if key not in keys:
+                reading.bad((section, key) if section else (key,), "unknown setting (ignored)", "warning")
+    return tables
 
 
-def _practice(table: dict[str, Any], bad: Any) -> Practice:
-    values: dict[str, Any] = {}
-    for name, spec in Practice.__dataclass_fields__.items():
-        if name not in table:
-            continue
-        raw = table[name]
-        if spec.type == "int":
-            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-                bad("practice", name, f"expected a whole number of 0 or more, got {raw!r}")
-            else:
-                values[name] = raw
-            continue
-        try:
-            duration = parse_duration(str(raw)) if isinstance(raw, str | int) and not isinstance(raw, bool) else None
-            if duration is None:
-                raise ValueError(f"{raw!r} is not a duration such as 30d, 6w, 3m or 1y")
-            values[name] = duration
-        except ValueError as exc:
-            bad("practice", name, str(exc))
-    return Practice(**values)
+def line_of(text: str, path: tuple[str, ...]) -> int:
+    """The line that sets `path`, else the nearest enclosing one (`[circles]` for `circles.close`), else 1.
+
+    TOML values carry no positions, so the text is searched: a `[table]` header, or `key =` in its table.
+    """
+    for depth in range(len(path), 0, -1):
+        section, key = ".".join(path[: depth - 1]), path[depth - 1]
+        current = ""
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            header = _HEADER.fullmatch(line)
+            if header:
+                current = header.group(1)
+                if not section and current == key:
+                    return number
+            elif current == section and re.match(rf'["\']?{re.escape(key)}["\']?\s*=', line):
+                return number
+    return 1
 
 
-_TOKENS = {"YYYY": r"(?P<year>\d{4})", "MM": r"(?P<month>\d{2})", "DD": r"(?P<day>\d{2})"}
+# -- the `vaultnet init` template ---------------------------------------------------------------------------
+
+_INTRO = """\
+# vaultnet settings. Every setting is optional. A line `# key = value` shows a setting and its default,
+# which applies until you remove the `# ` and change the value; an example says that it is one.
+"""
 
 
-def daily_note_regex(pattern: str) -> re.Pattern[str] | None:
-    """`YYYY-MM-DD` (Obsidian's moment.js tokens) -> a regex over file names without `.md`; None if unusable."""
-    if not all(token in pattern for token in _TOKENS):
-        return None
-    parts = re.split(r"(YYYY|MM|DD)", pattern)
-    return re.compile("".join(_TOKENS.get(part, re.escape(part)) for part in parts), re.IGNORECASE)
+def config_template(*, commented: bool = True) -> str:
+    """The `vaultnet.toml` that `vaultnet init` writes: every setting with its real default and its help.
+
+    `commented=False` gives the same file with every setting set (to its default): a full example.
+    """
+    defaults = Settings()
+    top = [row for row in SETTINGS if not row.section]
+    out = [_INTRO]
+    for row in [row for row in top if not row.is_table] + [row for row in top if row.is_table]:
+        out.extend(setting_lines(row, attrgetter(row.attr)(defaults), commented))
+    for section in dict.fromkeys(row.section for row in SETTINGS if row.section):
+        out.extend(["", f"# {SECTIONS[section]}", f"[{section}]"])
+        for row in SETTINGS:
+            if row.section == section:
+                out.extend(setting_lines(row, attrgetter(row.attr)(defaults), commented))
+    return "\n".join(out) + "\n"
+
+
+def setting_lines(row: Setting, value: object, commented: bool = True) -> list[str]:
+    """One setting in the template: `# key = value  # help` (a table at the top: its own [table], a line an entry).
+
+    Commented out, a line starts with `# `; removing it gives the line of `commented=False`.
+    """
+    lead = "# " if commented else ""
+    if row.kind.entries is None or row.section:  # one line (a table inside a [table] is an inline table)
+        line = f"{toml_key(row.key)} = {row.kind.show(value)}"
+        example = [f"{'#':<38}  # an example, not the default: {row.example}"] if row.example else []
+        return [f"{lead}{line:<36}  # {row.help}", *example]
+    entries = [f"{lead}{toml_key(key)} = {text}" for key, text in row.kind.entries(value)]
+    example = [f"# an example, not a default: {row.example}"] if row.example else []
+    return ["", f"# {row.help}", f"[{row.key}]", *entries, *example]

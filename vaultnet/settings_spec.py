@@ -1,0 +1,251 @@
+"""The vocabulary of the settings table: a `Setting` row and the value kinds a setting can have.
+
+A value kind knows two things about one kind of TOML value: how to read it (the TOML value and the
+setting's default -> the value, or a `ValueError` whose message tells the user what is wrong, and then the
+default stays) and how to show a value as TOML text (for the `vaultnet init` template). The table of
+vaultnet's own settings, and the reading of `vaultnet.toml` by it, are in `vaultnet.config`.
+
+A new kind is one small converter: `kind(convert, show)` for a value read on its own, or `table_of(...)`
+for a TOML table of such values (`[circles]`: each entry read, and reported, on its own).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import time
+from pathlib import PurePosixPath
+from typing import Any, Generic, TypeVar
+
+from vaultnet.model import Duration
+from vaultnet.values import parse_duration
+
+T = TypeVar("T")
+E = TypeVar("E")
+
+Pairs = tuple[tuple[str, E], ...]  # a table setting's value: (entry name, value) in file order; hashable
+
+
+@dataclass(frozen=True)
+class ValueKind(Generic[T]):
+    """What a setting accepts and how its value is written as TOML."""
+
+    read: Callable[[Any, T], T]  # (TOML value, default) -> value; ValueError(message): unusable, the default stays
+    show: Callable[[T], str]  # a value as TOML text (an inline table for a table kind)
+    entries: Callable[[T], list[tuple[str, str]]] | None = None  # a table kind: its entries as (key, TOML text)
+
+
+class PartlyBad(ValueError):
+    """A table setting with bad entries: `value` is read without them, `bad` says which entry is wrong and why."""
+
+    def __init__(self, value: object, bad: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{key}: {message}" for key, message in bad))
+        self.value = value
+        self.bad = bad
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table: where a setting is in vaultnet.toml, what it accepts, what it fills.
+
+    The default is not here: it is the default of the attribute `attr` names (the dataclass holds each
+    attribute's type and default once; the table reads them from there).
+    """
+
+    section: str  # the [table] it is in; "" for the top of the file
+    key: str
+    kind: ValueKind[Any]
+    attr: str  # the Settings attribute it fills; dotted for a part of it (`practice.event_prep`)
+    help: str  # one line, shown in the `vaultnet init` template
+    example: str = ""  # a TOML line that sets another value than the default (for a table: one entry)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Where it is, as problems name it (joined by dots: `outputs.followups`)."""
+        return (self.section, self.key) if self.section else (self.key,)
+
+    @property
+    def is_table(self) -> bool:
+        """A TOML table of entries (`[circles]`) rather than one value."""
+        return self.kind.entries is not None
+
+    @property
+    def table(self) -> str:
+        """The [table] whose lines set it: its section, or itself for a table at the top (`circles`)."""
+        return self.key if self.is_table and not self.section else self.section
+
+
+def kind(convert: Callable[[Any], T], show: Callable[[T], str]) -> ValueKind[T]:
+    """A kind whose value is read on its own, without the default."""
+    return ValueKind(lambda raw, _default: convert(raw), show)
+
+
+def table_of(
+    entry: Callable[[Any], E], show: Callable[[E], str], name: Callable[[str], str] = str.strip
+) -> ValueKind[Pairs[E]]:
+    """A TOML table of `entry` values, merged over the default's entries (which can be changed, not removed).
+
+    `name` normalises an entry's name (circles are lower-case). A bad entry is reported at its own key and
+    left out; the good ones still apply.
+    """
+
+    def read(raw: Any, default: Pairs[E]) -> Pairs[E]:
+        if not isinstance(raw, dict):
+            raise ValueError("expected a table")
+        merged, bad = dict(default), []
+        for key, value in raw.items():
+            try:
+                merged[name(key)] = entry(value)
+            except ValueError as exc:
+                bad.append((key, str(exc)))
+        if bad:
+            raise PartlyBad(tuple(merged.items()), bad)
+        return tuple(merged.items())
+
+    def entries(value: Pairs[E]) -> list[tuple[str, str]]:
+        return [(key, show(item)) for key, item in value]
+
+    def inline(value: Pairs[E]) -> str:
+        return "{ " + ", ".join(f"{toml_key(key)} = {text}" for key, text in entries(value)) + " }"
+
+    return ValueKind(read, inline, entries)
+
+
+# -- TOML text ------------------------------------------------------------------------------------------------
+
+
+def toml_text(value: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def toml_key(key: str) -> str:
+    """A bare key where TOML allows one, else a quoted key."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_text(key)
+
+
+def _show_duration(value: Duration | None) -> str:
+    return toml_text("none" if value is None else str(value))
+
+
+def _show_days(value: int | None) -> str:
+    return toml_text("none" if value is None else f"{value}d")
+
+
+def _show_time(value: time | None) -> str:
+    if value is None:
+        return "false"
+    return toml_text(value.isoformat("minutes" if value.second == 0 and not value.microsecond else "auto"))
+
+
+# -- texts and paths --------------------------------------------------------------------------------------------
+
+
+def _text(raw: Any, default: str) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError(f"expected a non-empty text, got {raw!r}; using {default!r}")
+    return raw.strip()
+
+
+def safe_relative(value: str) -> bool:
+    """A path that stays inside the vault: not empty, not absolute, no `..`, no drive letter."""
+    path = PurePosixPath(value.replace("\\", "/"))
+    return bool(value.strip()) and not path.is_absolute() and ".." not in path.parts and ":" not in value
+
+
+def normal_path(path: str) -> str:
+    """`./contacts//` -> `contacts`: paths are compared with the vault's `/`-separated relative paths."""
+    return "/".join(part for part in path.replace("\\", "/").split("/") if part not in ("", "."))
+
+
+def _folder(raw: Any, default: str) -> str:
+    folder = _text(raw, default)
+    if not (safe_relative(folder) and normal_path(folder)):
+        raise ValueError("must be a folder inside the vault")
+    return normal_path(folder)
+
+
+def output_path(suffix: str) -> ValueKind[str]:
+    """A file vaultnet writes: a path inside the vault that ends in `suffix`."""
+
+    def convert(raw: Any) -> str:
+        if not isinstance(raw, str) or not safe_relative(raw) or not raw.endswith(suffix):
+            raise ValueError(f"must be a path inside the vault ending in {suffix}, got {raw!r}")
+        return normal_path(raw)
+
+    return kind(convert, toml_text)
+
+
+_TOKENS = {"YYYY": r"(?P<year>\d{4})", "MM": r"(?P<month>\d{2})", "DD": r"(?P<day>\d{2})"}
+
+
+def daily_note_regex(pattern: str) -> re.Pattern[str] | None:
+    """`YYYY-MM-DD` (Obsidian's moment.js tokens) -> a regex over file names without `.md`; None if unusable."""
+    if not all(token in pattern for token in _TOKENS):
+        return None
+    parts = re.split(r"(YYYY|MM|DD)", pattern)
+    return re.compile("".join(_TOKENS.get(part, re.escape(part)) for part in parts), re.IGNORECASE)
+
+
+def _daily_pattern(raw: Any, default: str) -> str:
+    pattern = _text(raw, default)
+    if daily_note_regex(pattern) is None:
+        raise ValueError(f"{pattern!r} must contain YYYY, MM and DD (e.g. YYYY-MM-DD)")
+    return pattern
+
+
+# -- durations, counts, times ---------------------------------------------------------------------------------
+
+
+def _is_text_or_number(raw: Any) -> bool:
+    return isinstance(raw, str | int) and not isinstance(raw, bool)
+
+
+def _duration(raw: Any) -> Duration:
+    duration = parse_duration(str(raw)) if _is_text_or_number(raw) else None
+    if duration is None:
+        raise ValueError(f"{raw!r} is not a duration such as 30d, 6w, 3m or 1y")
+    return duration
+
+
+def _cadence(raw: Any) -> Duration | None:
+    if not _is_text_or_number(raw):
+        raise ValueError(f"expected a duration such as 90d or none, got {raw!r}")
+    return parse_duration(str(raw))
+
+
+def _days_or_none(raw: Any) -> int | None:
+    if not _is_text_or_number(raw):
+        raise ValueError(f"{raw!r} is not a duration such as 7d or 2w, or none")
+    duration = parse_duration(str(raw))
+    return None if duration is None else duration.approx_days()
+
+
+def _count(raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+        raise ValueError(f"expected a whole number of 0 or more, got {raw!r}")
+    return raw
+
+
+def _time_or_false(raw: Any) -> time | None:
+    if raw is False:
+        return None
+    if isinstance(raw, time):  # a TOML local time, 09:00:00
+        return raw
+    try:
+        return time.fromisoformat(str(raw))
+    except ValueError:
+        raise ValueError(f'expected a time of day such as "09:00" or false, got {raw!r}') from None
+
+
+TEXT: ValueKind[str] = ValueKind(_text, toml_text)  # a non-empty text, stripped
+LOWER_TEXT: ValueKind[str] = ValueKind(lambda raw, default: _text(raw, default).lower(), toml_text)
+FOLDER: ValueKind[str] = ValueKind(_folder, toml_text)  # a folder inside the vault, `/`-separated
+DAILY_NOTE_PATTERN: ValueKind[str] = ValueKind(_daily_pattern, toml_text)  # YYYY, MM and DD in a file name
+DURATION: ValueKind[Duration] = kind(_duration, _show_duration)  # 30d, 6w, 3m, 1y; not none
+DAYS_OR_NONE: ValueKind[int | None] = kind(_days_or_none, _show_days)  # a duration in days, or none
+COUNT: ValueKind[int] = kind(_count, str)  # a whole number, 0 or more
+TIME_OR_FALSE: ValueKind[time | None] = kind(_time_or_false, _show_time)  # "09:00", 09:00:00, or false
+CADENCES: ValueKind[Pairs[Duration | None]] = table_of(_cadence, _show_duration, lambda name: name.strip().lower())

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from vaultnet.config import Settings
 from vaultnet.edit import add_log_entry, changed_lines, log_line, set_property, split_lines, tick_task, yaml_scalar
+from vaultnet.frontmatter import decode, load_front_matter, load_yaml_text, split_front_matter
 from vaultnet.model import Contact
-from vaultnet.parse import decode, load_front_matter, load_yaml_text, parse_note, split_front_matter
+from vaultnet.parse import parse_note
 from vaultnet.problems import UserError
 
 SETTINGS = Settings()

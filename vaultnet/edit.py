@@ -14,13 +14,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from vaultnet.mdlines import FRONT_MATTER_CLOSE, FRONT_MATTER_OPEN, OPEN_MARK, TASK, CodeFences, heading, log_item_day
 from vaultnet.problems import UserError
 
 _KEY_LINE = re.compile(r"(?P<key>[^\s:#][^:]*?|\"[^\"]*\"|'[^']*')\s*:(?:\s|$)")
-_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
-_LOG_ITEM = re.compile(r"\s*[-*+]\s+(?:\[.\]\s+)?(?:\*\*|\[\[)?(\d{4}-\d{2}-\d{2})")
-_TASK = re.compile(r"(\s*[-*+]\s+\[) (\]\s+.*)", re.DOTALL)
-_FENCE = re.compile(r"\s*(```|~~~)")
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 _./@+()'&,-]*")
 _NUMBER = re.compile(r"[-+]?[\d._]+(e[-+]?\d+)?|0x[0-9a-f]+|0o?[0-7]+", re.IGNORECASE)
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"}
@@ -79,10 +76,10 @@ class Lines:
 
     def front_matter(self) -> tuple[int, int] | None:
         """(index of the opening ---, index of the closing ---) or None when the note has none."""
-        if not self.lines or self.lines[0].rstrip("\r\n").rstrip() != "---":
+        if not self.lines or self.lines[0].rstrip() != FRONT_MATTER_OPEN:
             return None
         for index in range(1, len(self.lines)):
-            if self.lines[index].rstrip("\r\n").rstrip() in ("---", "..."):
+            if self.lines[index].rstrip() in FRONT_MATTER_CLOSE:
                 return 0, index
         raise UserError("the note's front matter is not closed (no second ---): fix it by hand first")
 
@@ -158,27 +155,23 @@ def _trailing_comment(line: str) -> str:
 
 
 def _log_section(note: Lines) -> tuple[int, int, int] | None:
-    """(heading index, first line after the heading, end of the section) of the `Log` heading."""
+    """(heading index, first line after the heading, end of the section) of the first `Log` heading."""
     bounds = note.front_matter()
     begin = bounds[1] + 1 if bounds else 0
-    fence: str | None = None
-    heading = level = -1
+    code = CodeFences()
+    start = level = -1
     for index in range(begin, len(note.lines)):
         line = note.lines[index].rstrip("\r\n")
-        m = _FENCE.match(line)
-        if m:
-            fence = None if fence == m.group(1) else (fence or m.group(1))
+        if code.is_code(line):
             continue
-        if fence:
+        h = heading(line)
+        if h is None:
             continue
-        h = _HEADING.match(line)
-        if not h:
-            continue
-        if heading >= 0 and len(h.group(1)) <= level:
-            return heading, heading + 1, index
-        if heading < 0 and h.group(2).strip().rstrip(":").casefold() == "log":
-            heading, level = index, len(h.group(1))
-    return (heading, heading + 1, len(note.lines)) if heading >= 0 else None
+        if start >= 0 and h.level <= level:
+            return start, start + 1, index
+        if start < 0 and h.is_log:
+            start, level = index, h.level
+    return (start, start + 1, len(note.lines)) if start >= 0 else None
 
 
 def add_log_entry(text: str, entry: str) -> str:
@@ -205,7 +198,8 @@ def _add_log_entry(text: str, entry: str) -> str:
         note.lines += ([nl] if note.lines and tail else []) + ["## Log" + nl, nl, entry + nl]
         return note.text()
     _heading, first, end = section
-    items = [i for i in range(first, end) if _LOG_ITEM.match(note.lines[i])]
+    dated = [(i, day) for i in range(first, end) if (day := log_item_day(note.lines[i])) is not None]
+    items = [i for i, _day in dated]
     if not items:
         at = first
         while at < end and not note.lines[at].strip():
@@ -217,7 +211,7 @@ def _add_log_entry(text: str, entry: str) -> str:
             note.ensure_final_newline()
         note.lines.insert(at, entry + nl)
         return note.text()
-    days = [_LOG_ITEM.match(note.lines[i]).group(1) for i in items]  # type: ignore[union-attr]
+    days = [day for _i, day in dated]
     newest_first = len(days) > 1 and days[0] > days[-1]
     if newest_first:
         note.lines.insert(items[0], entry + nl)
@@ -248,10 +242,10 @@ def tick_task(text: str, line_number: int) -> str:
     index = line_number - 1
     if not 0 <= index < len(note.lines):
         raise UserError(f"line {line_number} is not in the note")
-    m = _TASK.fullmatch(note.lines[index])
-    if m is None:
+    m = TASK.fullmatch(note.lines[index])  # the whole line, with its ending
+    if m is None or m["mark"] != OPEN_MARK:
         raise UserError(f"line {line_number} is not an open task")
-    note.lines[index] = f"{m.group(1)}x{m.group(2)}"
+    note.lines[index] = f"{m['open']}x{m['close']}"
     return note.text()
 
 

@@ -1,7 +1,9 @@
-"""Text -> Contact: front matter read as text and converted per field, the log, the promises.
+"""Text -> Contact, Event, Goal or DailyNote: front matter values converted per field, the log, the promises.
 
-Problems are data: `parse_note` never raises for anything a user can write; it returns the
-problems with their `path:line` and, when there is an error, no contact (the note is skipped).
+Reading the bytes and the front matter's YAML is `vaultnet.frontmatter`'s; which Markdown line is a heading,
+a task or a log entry is `vaultnet.mdlines`'. Problems are data: `parse_note` never raises for anything a
+user can write; it returns the problems with their `path:line` and, when there is an error, no contact
+(the note is skipped).
 """
 
 from __future__ import annotations
@@ -13,180 +15,24 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
-import yaml
-
 from vaultnet.config import Settings, daily_note_regex
+from vaultnet.frontmatter import decode, load_front_matter, split_front_matter
+from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading
 from vaultnet.model import Contact, DailyNote, Event, Goal, Link, LogEntry, Mention, ParsedNote, Promise
 from vaultnet.problems import Problem
 from vaultnet.values import link_target, parse_birthday, parse_bool, parse_date, parse_duration, plain_text
 
-_TEXT_TAGS = {
-    yaml.ScalarNode: "tag:yaml.org,2002:str",
-    yaml.SequenceNode: "tag:yaml.org,2002:seq",
-    yaml.MappingNode: "tag:yaml.org,2002:map",
-}
-
-
-try:
-    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]  # libyaml: parses and composes in C
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-
-    class _Parser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
-
-
-class _TextLoader(_Parser, yaml.resolver.BaseResolver):
-    """A YAML parser that leaves every scalar as text: no YAML 1.1 surprises (0301234567 read as octal,
-    NO as False). The same result as PyYAML's BaseLoader, several times faster, which matters because
-    front matter is read for every note of a cold build."""
-
-    def __init__(self, stream: str) -> None:
-        _Parser.__init__(self, stream)
-        yaml.resolver.BaseResolver.__init__(self)
-
-    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
-        return _TEXT_TAGS[kind]
-
-
-def load_yaml_text(text: str) -> Any:
-    """YAML -> str / list / dict, every scalar as text (what `yaml.load(text, yaml.BaseLoader)` gives)."""
-    loader = _TextLoader(text)
-    try:
-        node = loader.get_single_node()
-    finally:
-        loader.dispose()
-    return None if node is None else _node_value(node)
-
-
-def _node_value(node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return node.value
-    if isinstance(node, yaml.SequenceNode):
-        return [_node_value(item) for item in node.value]
-    mapping: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        key = _node_value(key_node)
-        if not isinstance(key, str):
-            raise yaml.constructor.ConstructorError(
-                "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
-            )
-        mapping[key] = _node_value(value_node)
-    return mapping
-
-
-_CANDIDATE = re.compile(r"^[^\S\n]*([-*+#`~]).*$", re.MULTILINE)
-_FENCE = re.compile(r"\s*(```|~~~)")
-_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
-_LOG_ITEM = re.compile(
-    r"\s*[-*+]\s+(?:\[.\]\s+)?(?:\*\*|\[\[)?(\d{4}-\d{2}-\d{2})(?:\*\*|\]\])?(?=\s|:|$)\s*[:\-–—]?\s*(.*)"
-)
 _LOG_KIND = re.compile(r"([A-Za-z][\w-]*)\s*:\s*(.*)")
-_TASK = re.compile(r"\s*[-*+]\s+\[(.)\]\s+(.*)")
 _DUE = re.compile(r"📅\s*(\S+)|\(due:?\s*([^)\s]+)\s*\)", re.IGNORECASE)
-_DONE_MARKS = {"x", "X", "-"}  # done, or cancelled (Obsidian Tasks)
 _GAVE = re.compile(r"(?<![\w#])#gave\b", re.IGNORECASE)
-_LOST_TAG = re.compile(r"\s*(?:tags?\s*:\s*(?![\"'])[^\"'\n]*\s|-\s+)#[^\s#]", re.IGNORECASE)
-_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_MAX_DEPTH = 300
 _GOT = re.compile(r"(?<![\w#])#got\b", re.IGNORECASE)
+_LOST_TAG = re.compile(r"\s*(?:tags?\s*:\s*(?![\"'])[^\"'\n]*\s|-\s+)#[^\s#]", re.IGNORECASE)
 
 T = TypeVar("T")
 
 
 class _FieldError(ValueError):
     """A front-matter value of the wrong type; the caller adds the field's line."""
-
-
-def decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
-    """Bytes -> text with `\n` line ends; a BOM is dropped. Undecodable data is a problem, not an exception."""
-    if b"\x00" in data:
-        return None, Problem(path, 0, "binary file, not a text note")
-    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    try:
-        text = data[bom:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        start = exc.start + bom
-        line = data.count(b"\n", 0, start) + 1
-        return None, Problem(path, line, f"not valid UTF-8 text (byte 0x{data[start]:02x}); save the note as UTF-8")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
-
-
-def split_front_matter(path: str, text: str) -> tuple[str | None, int, Problem | None]:
-    """(front matter text or None, line number where the body starts, problem)."""
-    if not text.startswith("---"):
-        return None, 1, None
-    first_end = text.find("\n")
-    if text[3 : first_end if first_end >= 0 else len(text)].strip():
-        return None, 1, None  # `----` or `--- title`: not a front matter fence
-    if first_end < 0:
-        return None, 1, Problem(path, 1, "front matter opened with --- but never closed")
-    lines = text[first_end + 1 :].split("\n")
-    for index, line in enumerate(lines):
-        if line.rstrip() in ("---", "..."):
-            return "\n".join(lines[:index]), index + 3, None
-    return (
-        None,
-        1,
-        Problem(path, 1, "front matter opened with --- but never closed (add a line with --- after it)"),
-    )
-
-
-def _flow_depth(text: str) -> int:
-    """How deeply `[` / `{` nest (quotes ignored: an upper bound)."""
-    depth = deepest = 0
-    for ch in re.findall(r"[\[\]{}]", text):
-        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-    return deepest
-
-
-def load_front_matter(path: str, fm_text: str) -> tuple[dict[str, Any], Problem | None]:
-    # libyaml's C composer recurses once per level and overflows the C stack (a crash) near 25,000 levels;
-    # PyYAML's constructor stops at ~340 anyway (RecursionError, below), so refuse absurd nesting up front.
-    if fm_text.count("[") + fm_text.count("{") > _MAX_DEPTH and _flow_depth(fm_text) > _MAX_DEPTH:
-        return {}, Problem(path, 2, "front matter is not valid YAML: nested too deeply")
-    try:
-        data = load_yaml_text(fm_text)
-    except yaml.reader.ReaderError:
-        bad = _NON_PRINTABLE.search(fm_text)
-        line = fm_text.count("\n", 0, bad.start()) + 2 if bad else 2
-        what = f"control character U+{ord(bad.group()):04X} is not allowed (delete it)" if bad else "unreadable"
-        return {}, Problem(path, line, f"front matter is not valid YAML: {what}")
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark is not None else 1
-        what = exc.problem or exc.context or "invalid YAML"
-        start = exc.context_mark
-        if exc.context and start is not None and mark is not None and start.line != mark.line:
-            what += f" ({exc.context.removeprefix('while ')} that starts on line {start.line + 2})"
-        lines = fm_text.split("\n")
-        last = min(line - 2, len(lines) - 1)
-        first = max(last - 1, 0) if start is None else min(max(last - 1, 0), start.line)
-        for index in range(first, last + 1):  # the line, the one before, and back to where the construct started
-            if re.search(r"[\[,]\s*#", lines[index]):
-                what += " (a # starts a comment in YAML: write tags without #, or quote them)"
-                line = index + 2
-                break
-        else:
-            source = "\n".join(lines[first : last + 1])
-            if "\t" in source:
-                what += " (tabs are not allowed for indentation in YAML: use spaces)"
-            elif re.search(r"^\s*[\w-]+:\s*[@`]", source, re.MULTILINE):
-                what += " (quote a value that starts with @ or `)"
-        return {}, Problem(path, line, f"front matter is not valid YAML: {what}")
-    except yaml.YAMLError as exc:
-        return {}, Problem(path, 1, f"front matter is not valid YAML: {exc}")
-    except RecursionError:
-        return {}, Problem(path, 2, "front matter is not valid YAML: nested too deeply (or an alias refers to itself)")
-    if data is None or data == "":
-        return {}, None
-    if not isinstance(data, dict):
-        return {}, Problem(path, 2, "front matter must be a set of `key: value` properties")
-    return data, None
 
 
 def _line_of_key(fm_text: str, key: str) -> int:
@@ -331,43 +177,38 @@ def parse_body(path: str, text: str, first_line: int) -> tuple[list[LogEntry], l
     promises: list[Promise] = []
     problems: list[Problem] = []
     log_level = 0  # the heading level of the Log section we are in; 0: not in one
-    fence: str | None = None
+    code = CodeFences()
     number, counted = first_line, 0
-    # Only lines that start (after blanks) with a list marker, a heading or a fence matter: let the regex
-    # engine skip the rest of the body rather than a Python loop over every line.
-    for candidate in _CANDIDATE.finditer(text):
+    for candidate in CANDIDATE.finditer(text):  # only these lines can be a fence, a heading, a task or an entry
         number += text.count("\n", counted, candidate.start())
         counted = candidate.start()
         line = candidate.group()
         head = candidate.group(1)
-        if fence is not None or head in "`~":
-            m = _FENCE.match(line)
-            if m:
-                fence = None if fence is not None and m.group(1) == fence else (fence or m.group(1))
+        if code.open is not None or head in "`~":
+            code.is_code(line)  # a fence, a line inside one, or one that starts with `inline code`: none is read
             continue
         if head == "#":
-            h = _HEADING.match(line)
+            h = heading(line)
             if h:
-                level = len(h.group(1))
-                if log_level and level <= log_level:
+                if log_level and h.level <= log_level:
                     log_level = 0
-                if h.group(2).strip().rstrip(":").casefold() == "log":
-                    log_level = level
+                if h.is_log:
+                    log_level = h.level
             continue
-        task = _TASK.match(line)
+        task = TASK.match(line)
         if task:
-            promise = _promise(path, number, task.group(1), task.group(2), problems)
+            promise = _promise(path, number, task["mark"], task["text"], problems)
             if promise is not None:
                 promises.append(promise)
         if log_level:
-            m = _LOG_ITEM.match(line)
-            if m:
+            entry = LOG_ENTRY.match(line)
+            if entry:
                 try:
-                    day = parse_date(m.group(1))
+                    day = parse_date(entry["day"])
                 except ValueError as exc:
                     problems.append(Problem(path, number, f"log entry: {exc}"))
                     continue
-                rest = m.group(2).strip()
+                rest = entry["text"].strip()
                 k = _LOG_KIND.match(rest)
                 kind, what = (k.group(1).lower(), k.group(2)) if k else ("", rest)
                 log.append(LogEntry(day, kind, what.strip(), number, bool(_GAVE.search(rest)), bool(_GOT.search(rest))))
@@ -384,7 +225,7 @@ def _promise(path: str, number: int, mark: str, text: str, problems: list[Proble
             problems.append(Problem(path, number, f"task due date: {exc}"))
             return None
         text = (text[: m.start()] + text[m.end() :]).strip()
-    return Promise(text=" ".join(text.split()), due=due, done=mark in _DONE_MARKS, line=number)
+    return Promise(text=" ".join(text.split()), due=due, done=mark in DONE_MARKS, line=number)
 
 
 def parse_note(path: str, data: bytes, settings: Settings, modified: int = 0) -> ParsedNote:
@@ -441,7 +282,6 @@ def daily_note_day(path: str, settings: Settings) -> date | None:
 
 
 _WIKILINK = re.compile(r"\[\[([^\[\]]+?)\]\]")
-_LIST_MARK = re.compile(r"\s*(?:[-*+]\s+(?:\[.\]\s+)?|\d+[.)]\s+)")
 
 
 def _mentions(text: str, body_line: int) -> Iterator[Mention]:
@@ -449,17 +289,13 @@ def _mentions(text: str, body_line: int) -> Iterator[Mention]:
     text (what the meeting was about)."""
     if "[[" not in text:
         return
-    fence: str | None = None
+    code = CodeFences()
     for number, line in enumerate(text.split("\n"), start=1):
         if number < body_line:
             continue
-        m = _FENCE.match(line)
-        if m:
-            fence = None if fence == m.group(1) else (fence or m.group(1))
+        if code.is_code(line) or "[[" not in line:
             continue
-        if fence or "[[" not in line:
-            continue
-        marker = _LIST_MARK.match(line)
+        marker = LIST_MARK.match(line)
         about = plain_text(line[marker.end() :] if marker else line).strip()
         gave, got = bool(_GAVE.search(line)), bool(_GOT.search(line))
         for m in _WIKILINK.finditer(line):

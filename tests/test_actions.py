@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from vaultnet import actions
-from vaultnet.actions import Change, apply, find_contact, safe_filename
+from vaultnet.actions import find_contact
+from vaultnet.changes import Change, apply, safe_filename
 from vaultnet.cli import cli
 from vaultnet.config import Settings
 from vaultnet.edit import split_lines
@@ -274,7 +275,7 @@ def test_log_keeps_a_note_without_final_newline_so(vault: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["annie", "x", "--gave", "--got"], "either --gave or --got"),
+        (["annie", "x", "--gave", "--got"], "Invalid value for '--got': an entry is one of gave and got"),
         (["annie", "   "], "give a text"),
         (["annie", "x", "--kind", "two words"], "--kind"),
         (["anna", "x"], "more than one contact"),
@@ -880,7 +881,7 @@ def test_many_commands_leave_no_temp_files(vault: Path) -> None:
         (["done", "annie", "zzz"], "no open promise"),
         (["new", "Annie"], "exists already"),
         (["new", "Paul", "--circle", "x"], "is not a circle"),
-        (["log", "annie", "x", "--gave", "--got"], "either --gave or --got"),
+        (["log", "annie", "x", "--gave", "--got"], "Invalid value for '--got': an entry is one of gave and got"),
     ],
 )
 def test_user_errors_are_messages_with_exit_code_2(vault: Path, args: list[str], fragment: str) -> None:

@@ -3,8 +3,10 @@ run on real vaults in `tmp_path`: the right contact, the right line, nothing els
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import stat
 from collections.abc import Callable
 from datetime import date
@@ -13,15 +15,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from vaultnet import actions
-from vaultnet.actions import Change, apply, find_contact, safe_filename
+from vaultnet import actions, pipeline
+from vaultnet.actions import find_contact
+from vaultnet.changes import Change, apply, safe_filename
 from vaultnet.cli import cli
 from vaultnet.config import Settings
 from vaultnet.edit import split_lines
 from vaultnet.model import Contact
 from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
-from vaultnet.problems import UserError
+from vaultnet.problems import ParamError, UserError
 
 TODAY = date(2026, 11, 21)
 DAY = "2026-11-21"
@@ -274,7 +277,7 @@ def test_log_keeps_a_note_without_final_newline_so(vault: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["annie", "x", "--gave", "--got"], "either --gave or --got"),
+        (["annie", "x", "--gave", "--got"], "Invalid value for '--got': an entry is one of gave and got"),
         (["annie", "   "], "give a text"),
         (["annie", "x", "--kind", "two words"], "--kind"),
         (["anna", "x"], "more than one contact"),
@@ -880,7 +883,7 @@ def test_many_commands_leave_no_temp_files(vault: Path) -> None:
         (["done", "annie", "zzz"], "no open promise"),
         (["new", "Annie"], "exists already"),
         (["new", "Paul", "--circle", "x"], "is not a circle"),
-        (["log", "annie", "x", "--gave", "--got"], "either --gave or --got"),
+        (["log", "annie", "x", "--gave", "--got"], "Invalid value for '--got': an entry is one of gave and got"),
     ],
 )
 def test_user_errors_are_messages_with_exit_code_2(vault: Path, args: list[str], fragment: str) -> None:
@@ -901,3 +904,127 @@ def test_a_note_that_is_not_valid_utf8_is_not_a_contact_to_edit(vault: Path) -> 
     before = path.read_bytes()
     assert_user_error(run("log", "Jörg", "x", "--vault", vault, "--today", DAY), "no contact matches")
     assert path.read_bytes() == before
+
+
+# -- the library's own face: parameters named, vaults opened once, no network built ------------------------------
+
+VCARDS = Path(__file__).parent / "data" / "vcards"
+
+
+@pytest.mark.parametrize(
+    ("make", "param"),
+    [
+        (lambda root: actions.log(root, "annie", "x", TODAY, "two words", False, False), "kind"),
+        (lambda root: actions.log(root, "annie", "x", TODAY, None, True, True), "got"),
+        (lambda root: actions.log(root, "annie", "  ", TODAY, None, False, False), "text"),
+        (lambda root: actions.new_contact(root, "Paul", TODAY, circle="besties"), "circle"),
+        (lambda root: actions.new_contact(root, " ", TODAY), "name"),
+        (lambda root: actions.snooze(root, "annie", "soon", TODAY), "until"),
+        (lambda root: actions.import_files(root, "csv", []), "source"),
+    ],
+)
+def test_library_errors_name_their_parameter_in_no_cli_words(
+    vault: Path, make: Callable[[Path], object], param: str
+) -> None:
+    with pytest.raises(ParamError) as info:
+        make(vault)
+    assert info.value.param == param
+    assert info.value.message == f"{param}: {info.value.reason}"
+    assert "--" not in info.value.message
+
+
+def _string_constants(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every string constant that is not a docstring."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def test_the_library_holds_no_option_names() -> None:
+    """`--kind` and the like belong to the command line (cli*.py); the library names parameters plainly."""
+    package = Path(actions.__file__).parent
+    found = [
+        f"{path.relative_to(package)}:{line}: {text!r}"
+        for path in sorted(package.rglob("*.py"))
+        if not path.name.startswith("cli")
+        for line, text in _string_constants(ast.parse(path.read_text(encoding="utf-8")))
+        if re.search(r"(?<![\w-])--[a-z]", text)
+    ]
+    assert found == []
+
+
+def test_snooze_takes_a_duration_from_today(vault: Path) -> None:
+    change = actions.snooze(vault, "annie", "2w", TODAY)
+    assert b"snooze_until: 2026-12-05\n" in change.after
+    assert actions.snooze(vault, "annie", "2026-12-24", TODAY).after.count(b"snooze_until: 2026-12-24\n") == 1
+    assert b"snooze_until: 2027-01-06\n" in actions.snooze(vault, "annie", date(2027, 1, 6)).after
+    with pytest.raises(TypeError):
+        actions.snooze(vault, "annie", "2w")  # text may be a duration: from when? the caller must say
+
+
+def test_import_files_plans_and_counts_and_is_safe_to_repeat(vault: Path) -> None:
+    files = [VCARDS / "apple-contacts.vcf"]
+    first = actions.import_files(vault, "vcard", files)
+    assert first.people >= 2 and first.problems == []
+    assert first.plan.created == first.people and first.plan.updated == first.plan.unchanged == 0
+    assert all(c.before is None for c in first.plan.changes)
+    assert not any(c.path.exists() for c in first.plan.changes)  # planned, not written
+    for change in first.plan.changes:
+        apply(change)
+    again = actions.import_files(Session(vault), "vcard", files)
+    assert (again.plan.created, again.plan.updated, again.plan.unchanged) == (0, 0, first.people)
+    assert again.plan.changes == []
+
+
+def test_import_files_reports_the_files_problems(vault: Path) -> None:
+    imported = actions.import_files(vault, "vcard", [VCARDS / "one-broken-card.vcf"])
+    assert any(p.severity == "error" and p.path.endswith("one-broken-card.vcf") for p in imported.problems)
+    assert imported.people == imported.plan.created
+
+
+def test_export_contacts_filters_by_tag_and_circle(vault: Path) -> None:
+    everyone, _ = actions.export_contacts(vault)
+    assert len(everyone) == len(contacts(vault))
+    assert [c.name for c in actions.export_contacts(vault, tag="#Work")[0]] == ["Anna Schmidt"]
+    assert [c.name for c in actions.export_contacts(vault, circle="close")[0]] == ["Anna Schmidt"]
+    assert actions.export_contacts(vault, tag="work", circle="loose")[0] == []
+
+
+WRITING = [
+    ["new", "Paul Meyer"],
+    ["log", "annie", "coffee"],
+    ["snooze", "annie", "2w"],
+    ["archive", "chen"],
+    ["done", "annie", "article"],
+    ["import", "vcard", str(VCARDS / "apple-contacts.vcf")],
+]
+
+
+@pytest.mark.parametrize("args", WRITING, ids=lambda a: a[1] if a[0] == "import" else a[0])
+def test_writing_commands_open_the_vault_once_and_build_no_network(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    opened: list[Path] = []
+    original = Session.__init__
+
+    def counting(self: Session, root: Path, **kwargs: bool) -> None:
+        opened.append(root)
+        original(self, root, **kwargs)
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a writing command built the whole network")
+
+    monkeypatch.setattr(Session, "__init__", counting)
+    monkeypatch.setattr(pipeline, "build_network", no_network)
+    assert_ok(run_on(vault, args))
+    assert opened == [vault]

@@ -22,10 +22,12 @@ from click.testing import CliRunner, Result
 
 from vaultnet.cli import cli
 from vaultnet.config import Settings
-from vaultnet.contacts_io import Person, normal_url, plan_import, read_linkedin, read_vcards
+from vaultnet.contacts_io import Person, normal_url, plan_import
 from vaultnet.edit import changed_lines
+from vaultnet.linkedin import read_linkedin
 from vaultnet.model import Birthday, Contact
 from vaultnet.pipeline import Session
+from vaultnet.vcard import read_vcards
 
 DATA = Path(__file__).parent / "data"
 VCARDS = DATA / "vcards"

@@ -390,3 +390,27 @@ def test_a_note_saved_twice_within_one_mtime_tick_is_seen_by_the_next_build(vaul
     assert "2026-11-19" not in (vault / "Follow-ups.md").read_text(encoding="utf-8")
     assert b"Follow-up planned for 2026-11-18" in (vault / ".vaultnet" / "reminders.ics").read_bytes()
     assert ("follow-up", "Ben Okafor", date(2026, 11, 18)) in due_now(vault)
+
+
+# -- Session.contacts: finding a contact without building the network ----------------------------------------------
+
+
+def test_contacts_are_the_indexed_contacts_by_path(vault: Path) -> None:
+    session = Session(vault)
+    assert [c.path for c in session.contacts()] == ["contacts/Anna.md", "contacts/work/Ben.md", "notes/Carla.md"]
+    assert session.contacts() == list(session.snapshot().network.contacts)
+
+
+def test_contacts_build_no_network(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the network was built")
+
+    monkeypatch.setattr(pipeline, "build_network", no_network)
+    assert len(Session(vault).contacts()) == 3
+
+
+def test_contacts_follow_the_files(vault: Path) -> None:
+    session = Session(vault)
+    assert len(session.contacts()) == 3
+    put(vault, "contacts/Dana.md", "---\nname: Dana\n---\n", mtime_ns=LATER_NS)
+    assert "Dana" in [c.name for c in session.contacts()]

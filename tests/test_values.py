@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from vaultnet.model import Birthday, Duration
 from vaultnet.values import (
     add_duration,
     birthday_in,
+    date_or_duration,
     link_target,
     next_birthday,
     parse_birthday,
@@ -277,3 +279,33 @@ def test_link_target(value: str, expected: str | None) -> None:
 )
 def test_plain_text(text: str, expected: str) -> None:
     assert plain_text(text) == expected
+
+
+# --- date_or_duration (how long `snooze` pauses) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-24", D(2026, 12, 24)),
+        ("2w", D(2026, 12, 5)),
+        ("3m", D(2027, 2, 21)),
+        ("10", D(2026, 12, 1)),  # a bare number is days
+        ("1y", D(2027, 11, 21)),
+    ],
+)
+def test_date_or_duration(text: str, expected: date) -> None:
+    assert date_or_duration(text, D(2026, 11, 21)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("soon", "'soon' is neither a date (YYYY-MM-DD) nor a duration (2w, 3m)"),
+        ("2026-02-30", "'2026-02-30' is neither a date"),
+        ("none", "'none' is no length of time"),
+    ],
+)
+def test_date_or_duration_says_what_it_takes(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        date_or_duration(text, D(2026, 11, 21))

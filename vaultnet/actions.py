@@ -1,64 +1,39 @@
-"""Commands that write to the vault: init, new, log, snooze, archive, done.
+"""What the commands do to a vault beyond reading it: init, new, log, snooze, archive, done, importing
+contacts, and choosing the contacts an export takes.
 
-Each computes a `Change` (the note's exact bytes before and after) without touching the disk; `apply`
-writes it only if the note still has the bytes it was read with (an editor may have saved in between:
-then nothing is written and the user is told), atomically and keeping the file's permissions. The text
-edits themselves are in `edit`: only the lines that must change, change.
+Each takes an open vault (a `pipeline.Session`, or a folder, which it opens), finds its contact among the
+index's contacts (no network is built for that) and computes `Change`s (see `changes`) without touching
+the disk: the caller shows or applies them. The text edits themselves are in `edit`: only the lines that
+must change, change. An error about one argument is a `ParamError` naming the parameter (`kind`), in words
+that fit any caller; the command line names the option.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from vaultnet.changes import Change, safe_filename
 from vaultnet.config import CONFIG_NAME, Settings, config_template
-from vaultnet.edit import add_log_entry, log_line, set_property, split_lines, tick_task, yaml_scalar
+from vaultnet.contacts_io import ImportPlan, Person, choose, plan_import
+from vaultnet.edit import add_log_entry, log_line, set_property, tick_task, yaml_scalar
+from vaultnet.linkedin import read_linkedin
 from vaultnet.model import Contact
 from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
-from vaultnet.problems import UserError
-from vaultnet.vault import create_note, replace_note
+from vaultnet.problems import ParamError, Problem, UserError
+from vaultnet.values import date_or_duration
+from vaultnet.vcard import read_vcards
+
+Vault = Session | Path  # an open vault, or the folder of one
 
 
-@dataclass(frozen=True)
-class Change:
-    """A note's bytes before and after one command (`before` is None for a new note)."""
-
-    path: Path
-    rel: str
-    before: bytes | None
-    after: bytes
-
-    def diff(self) -> str:
-        old = split_lines((self.before or b"").decode("utf-8"))
-        new = split_lines(self.after.decode("utf-8"))
-        lines = difflib.unified_diff(old, new, f"a/{self.rel}", f"b/{self.rel}")
-        return "".join(_diff_line(line) for line in lines)
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
-
-
-def _diff_line(line: str) -> str:
-    """A line of the diff ends in a newline; a lone CR ends a line too (old Mac notes)."""
-    if line.endswith("\n"):
-        return line
-    return line + "\n" if line.endswith("\r") else line + "\n\\ No newline at end of file\n"
-
-
-def apply(change: Change) -> None:
-    """Write the change, unless the note changed on disk since it was read (then nothing is written)."""
-    if not change.changed:
-        return
-    if change.before is None:
-        create_note(change.path, change.after)
-    else:
-        replace_note(change.path, change.before, change.after)
+def open_vault(vault: Vault) -> Session:
+    """The vault open: a command given a folder opens it once, here."""
+    return vault if isinstance(vault, Session) else Session(vault)
 
 
 # -- finding a contact by what the user types ---------------------------------------------------------------
@@ -110,47 +85,56 @@ class Target:
         return Change(self.path, self.contact.path, self.data, text.encode("utf-8"))
 
 
-def target(root: Path, name: str) -> Target:
-    session = Session(root)
-    snapshot = session.snapshot()
-    contact = find_contact(snapshot.network.contacts, name)
-    path = root / contact.path
+def target(vault: Vault, name: str) -> Target:
+    """The contact `name` names (see `find_contact`), found in the index, with its note as on disk now."""
+    session = open_vault(vault)
+    contact = find_contact(session.contacts(), name)
+    path = session.root / contact.path
     data = path.read_bytes()
     # The note as read now, not as indexed a moment ago: line numbers must match the bytes we edit.
     fresh = parse_note(contact.path, data, session.settings).contact
     if fresh is None:
         raise UserError(f"{contact.path} has a problem now: run `vaultnet check` and fix it first")
-    return Target(root, fresh, path, data)
+    return Target(session.root, fresh, path, data)
 
 
 # -- the commands ---------------------------------------------------------------------------------------------
 
 
-def log(root: Path, name: str, text: str, day: date, kind: str | None, gave: bool, got: bool) -> Change:
+def log(vault: Vault, name: str, text: str, day: date, kind: str | None, gave: bool, got: bool) -> Change:
     """Append a dated entry to the contact's `## Log`."""
     if gave and got:
-        raise UserError("an entry is either --gave or --got")
+        raise ParamError("an entry is one of gave and got, not both", "got")
     if not text.strip():
-        raise UserError("what happened? give a text for the log entry")
+        raise ParamError("what happened? give a text for the log entry", "text")
     if kind is not None and not re.fullmatch(r"[A-Za-z][\w-]*", kind):
-        raise UserError(f"--kind {kind!r}: one word such as call, coffee, email or meeting")
-    note = target(root, name)
+        raise ParamError(f"{kind!r} is not one word such as call, coffee, email or meeting", "kind")
+    note = target(vault, name)
     return note.change(add_log_entry(note.text, log_line(day, text, kind, gave, got)))
 
 
-def snooze(root: Path, name: str, until: date) -> Change:
-    note = target(root, name)
+def snooze(vault: Vault, name: str, until: date | str, today: date | None = None) -> Change:
+    """Pause reminders until a day: `until` is a date, or text: a date (YYYY-MM-DD) or a duration from
+    `today` (2w, 3m), which must then be given."""
+    if isinstance(until, str):
+        if today is None:
+            raise TypeError("snooze: a duration needs today")
+        try:
+            until = date_or_duration(until, today)
+        except ValueError as exc:
+            raise ParamError(str(exc), "until") from None
+    note = target(vault, name)
     return note.change(set_property(note.text, "snooze_until", until.isoformat()))
 
 
-def archive(root: Path, name: str) -> Change:
-    note = target(root, name)
+def archive(vault: Vault, name: str) -> Change:
+    note = target(vault, name)
     return note.change(set_property(note.text, "archived", "true"))
 
 
-def done(root: Path, name: str, text: str) -> Change:
+def done(vault: Vault, name: str, text: str) -> Change:
     """Tick the open promise whose text contains `text` (case-insensitive)."""
-    note = target(root, name)
+    note = target(vault, name)
     wanted = text.casefold().strip()
     found = [p for p in note.contact.open_promises if wanted in p.text.casefold()]
     if not found:
@@ -164,20 +148,49 @@ def done(root: Path, name: str, text: str) -> Change:
     return note.change(tick_task(note.text, found[0].line))
 
 
+# -- importing and exporting contacts ------------------------------------------------------------------------
+
+Reader = Callable[[bytes, str], tuple[list[Person], list[Problem]]]
+READERS: dict[str, Reader] = {"vcard": read_vcards, "linkedin": read_linkedin}
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import read, and what it would write (`plan.changes`, for the caller to show or apply)."""
+
+    people: int  # persons read from the files
+    problems: list[Problem]  # in the files, as `file:line`; a person with an error was skipped
+    plan: ImportPlan
+
+
+def import_files(vault: Vault, source: str, files: Iterable[Path], *, overwrite: bool = False) -> Imported:
+    """Read `files` (`source`: vcard or linkedin) and plan their import into the vault: new notes, and the
+    fields matched notes leave empty (all of them with `overwrite`). Safe to repeat."""
+    read = READERS.get(source)
+    if read is None:
+        raise ParamError(f"{source!r} is not a source to import ({', '.join(READERS)})", "source")
+    session = open_vault(vault)
+    people: list[Person] = []
+    problems: list[Problem] = []
+    for file in files:
+        found, trouble = read(file.read_bytes(), str(file))
+        people += found
+        problems += trouble
+    plan = plan_import(session.root, session.settings, session.contacts(), people, overwrite=overwrite)
+    return Imported(len(people), problems, plan)
+
+
+def export_contacts(
+    vault: Vault, *, tag: str | None = None, circle: str | None = None
+) -> tuple[list[Contact], list[Problem]]:
+    """The contacts to export (archived ones too), with `tag` and in `circle` when given, and the problems
+    found on the way (an export reads the vault as `check` does)."""
+    snapshot = open_vault(vault).snapshot()
+    chosen = choose(snapshot.network.contacts, snapshot.settings.default_circle, tag=tag, circle=circle)
+    return chosen, snapshot.problems
+
+
 # -- new contacts and vaults ----------------------------------------------------------------------------------
-
-_UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f]')
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
-
-
-def safe_filename(name: str) -> str:
-    """A file name that works on Linux, macOS and Windows and in Obsidian links."""
-    cleaned = " ".join(_UNSAFE.sub(" ", name).split()).strip(" .")
-    if not cleaned:
-        cleaned = "Unnamed"
-    if cleaned.casefold() in _RESERVED:
-        cleaned += "_"
-    return cleaned[:120].rstrip(" .")
 
 
 def contact_template(root: Path, settings: Settings) -> str:
@@ -189,7 +202,7 @@ def contact_template(root: Path, settings: Settings) -> str:
 
 
 def new_contact(
-    root: Path,
+    vault: Vault,
     name: str,
     today: date,
     *,
@@ -201,16 +214,16 @@ def new_contact(
     """A new contact note from the vault's template (`templates/Contact.md`, else vaultnet's own)."""
     name = " ".join(name.split())
     if not name:
-        raise UserError("the new contact needs a name")
-    session = Session(root)
-    settings = session.settings
-    contacts = session.snapshot().network.contacts
+        raise ParamError("the new contact needs a name", "name")
+    session = open_vault(vault)
+    root, settings = session.root, session.settings
+    contacts = session.contacts()
     taken = [c for c in contacts if name.casefold() in {c.name.casefold(), Path(c.path).stem.casefold(),
                                                          *(a.casefold() for a in c.aliases)}]  # fmt: skip
     if taken:
         raise UserError(f"{name} exists already: {', '.join(c.path for c in taken)}")
     if circle is not None and circle.lower() not in dict(settings.circles):
-        raise UserError(f"--circle {circle!r} is not a circle ({', '.join(n for n, _ in settings.circles)})")
+        raise ParamError(f"{circle!r} is not a circle ({', '.join(n for n, _ in settings.circles)})", "circle")
     rel = f"{settings.contacts_folder}/{safe_filename(name)}.md"
     text = contact_template(root, settings).replace("{{title}}", name).replace("{{date}}", today.isoformat())
     text = set_property(text, "name", yaml_scalar(name))

@@ -19,7 +19,7 @@ from vaultnet import __version__
 from vaultnet.config import CACHE_DIR, CONFIG_NAME, Settings, parse_settings
 from vaultnet.index import Index, Refresh, code_digest
 from vaultnet.insights import stats
-from vaultnet.model import Item
+from vaultnet.model import Contact, Item
 from vaultnet.network import Interaction, Network, build_network
 from vaultnet.problems import Problem, UserError
 from vaultnet.render.ics import Fragment, items_by_note, note_fragments, owners, render_calendar
@@ -113,6 +113,11 @@ class Session:
         refresh = self.index.refresh(listed)
         network = build_network(refresh.notes.values(), self.settings.contacts_folder, self.settings.goals_folder)
         return Snapshot(self.root, self.settings, refresh, network)
+
+    def contacts(self) -> list[Contact]:
+        """The contacts of the refreshed index, by path: what a writing command needs to find a contact by
+        name, without building the network (link resolution, interactions) that `snapshot` builds."""
+        return sorted(self.index.refresh().contacts, key=lambda c: c.path)
 
     def plan(self, today: date) -> tuple[Snapshot, Plan]:
         with _no_gc():

@@ -37,3 +37,17 @@ class UserError(Exception):
         super().__init__(message)
         self.message = message
         self.problems = tuple(problems)
+
+
+class ParamError(UserError):
+    """A user error about the value of one parameter, named as the library calls it (`kind`, `circle`).
+
+    `reason` says what is wrong with the value, in words that fit any caller, and `message` prefixes it
+    with the parameter (`kind: ...`); the command line turns `param` into the option the user typed
+    (`Invalid value for '--kind': ...`).
+    """
+
+    def __init__(self, reason: str, param: str, problems: Iterable[Problem] = ()) -> None:
+        super().__init__(f"{param}: {reason}", problems)
+        self.reason = reason
+        self.param = param

@@ -98,6 +98,21 @@ def add_duration(start: date, duration: Duration) -> date:
     return start.fromordinal(start.toordinal() + duration.days)
 
 
+def date_or_duration(text: str, today: date) -> date:
+    """A date (`YYYY-MM-DD`), or the day a duration (`2w`, `3m`) after `today`: how long to pause something."""
+    try:
+        return parse_date(text)
+    except ValueError:
+        pass
+    try:
+        length = parse_duration(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is neither a date (YYYY-MM-DD) nor a duration (2w, 3m)") from None
+    if length is None:
+        raise ValueError(f"{text!r} is no length of time: give a duration (2w, 3m) or a date")
+    return add_duration(today, length)
+
+
 def link_target(value: str) -> str | None:
     """The target of `[[Target|shown]]` / `[[Target#heading]]`, or None when `value` is no link."""
     m = _LINK.search(value)

@@ -9,12 +9,12 @@ VALUE=DATE events with an end, CRLF, folding) is explained in docs/calendar.md.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from vaultnet.config import Settings
+from vaultnet.contentline import escape, fold
 from vaultnet.model import Contact, Item
 from vaultnet.model import Event as ModelEvent
 from vaultnet.network import Interaction
@@ -24,38 +24,7 @@ from vaultnet.values import next_birthday, plain_text
 PRODID = "-//vaultnet//vaultnet reminders//EN"
 AGE_WINDOW_DAYS = 31  # how long before a birthday its event says "turns N"
 _SEQUENCE_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ONE_DAY = timedelta(days=1)
-
-
-def escape(text: str) -> str:
-    """TEXT escaping (RFC 5545 3.3.11); control characters, which no client accepts, are dropped."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _CONTROL.search(text):
-        text = _CONTROL.sub("", text)
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character or a backslash escape."""
-    data = line.encode()
-    if len(data) <= 75:
-        return line
-    parts: list[bytes] = []
-    start, limit = 0, 75  # continuation lines carry a leading space: 74 octets of content
-    while len(data) - start > limit:
-        cut = start + limit
-        while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
-            cut -= 1
-        slashes = 0
-        while cut - slashes - 1 >= start and data[cut - slashes - 1] == 0x5C:
-            slashes += 1
-        if slashes % 2:  # the line would end inside an escape such as `\n`: keep it together
-            cut -= 1
-        parts.append(data[start:cut])
-        start, limit = cut, 74
-    parts.append(data[start:])
-    return b"\r\n ".join(parts).decode()
 
 
 def _stamp(moment: datetime) -> str:

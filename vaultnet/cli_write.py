@@ -1,0 +1,251 @@
+"""The commands that write: to notes (init, new, log, snooze, archive, done, the imports), out of the vault
+(export) and for pre-commit (check-files, build-hook). Each opens the vault once, asks `actions` for the
+changes and prints or applies them; `cli` adds them to the command line.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from vaultnet import actions, pipeline
+from vaultnet.changes import Change, apply
+from vaultnet.cli_base import Command, Group, as_day, day_of, report, today_option, with_vault
+from vaultnet.vault import write_atomic
+from vaultnet.vcard import export_vcards
+
+dry_run_option = click.option("--dry-run", is_flag=True, help="Show the change as a diff; write nothing.")
+
+
+def _write(changes: list[Change], dry_run: bool) -> None:
+    for change in changes:
+        if dry_run:
+            click.echo(change.diff() or f"{change.rel}: no change", nl=False)
+            continue
+        if not change.changed:
+            click.echo(f"unchanged  {change.path}")
+            continue
+        apply(change)
+        click.echo(f"{'created' if change.before is None else 'updated'}  {change.path}")
+
+
+@click.command(cls=Command)
+@with_vault(argument="DIRECTORY", discover=False)
+def init(vault: Path) -> None:
+    """Make DIRECTORY (default: this folder) a vault: vaultnet.toml, contacts/, events/, templates for a
+    contact and an event (usable from Obsidian's Templates plugin), .gitignore and .gitattributes.
+
+    Refuses if any of these exists: init overwrites nothing.
+    """
+    _write(actions.init_vault(vault), dry_run=False)
+
+
+@click.command(cls=Command)
+@click.argument("name")
+@with_vault()
+@today_option
+@click.option("--company", help="Where they work.")
+@click.option("--met", "met", callback=as_day, help="When you met (YYYY-MM-DD; default: today).")
+@click.option("--circle", help="close, active, loose, dormant, or a circle of vaultnet.toml.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
+@dry_run_option
+def new(
+    name: str, vault: Path, today: datetime | None, company: str | None, met: date | None, circle: str | None,
+    tags: tuple[str, ...], dry_run: bool,
+) -> None:  # fmt: skip
+    """Create a contact note for NAME from the vault's template; refuses if the contact exists."""
+    day = day_of(today)
+    change = actions.new_contact(vault, name, day, company=company, met=met or day, circle=circle, tags=tags)
+    _write([change], dry_run)
+
+
+@click.command(cls=Command)
+@click.argument("name")
+@click.argument("text")
+@with_vault()
+@today_option
+@click.option("--kind", help="call, coffee, email, meeting, ... (one word).")
+@click.option("--date", "day", callback=as_day, help="When it happened (YYYY-MM-DD; default: today).")
+@click.option("--gave", is_flag=True, help="You gave something (an intro, advice, a favour): #gave.")
+@click.option("--got", is_flag=True, help="You received something: #got.")
+@dry_run_option
+def log(
+    name: str, text: str, vault: Path, today: datetime | None, kind: str | None, day: date | None, gave: bool,
+    got: bool, dry_run: bool,
+) -> None:  # fmt: skip
+    """Log an interaction with NAME: a dated line under the note's `## Log` (made if missing).
+
+    NAME is a file name, a name or an alias, or the start of one. Only that line is added: everything else
+    in the note stays as it is, byte for byte.
+    """
+    _write([actions.log(vault, name, text, day or day_of(today), kind, gave, got)], dry_run)
+
+
+@click.command(cls=Command)
+@click.argument("name")
+@click.argument("until")
+@with_vault()
+@today_option
+@dry_run_option
+def snooze(name: str, until: str, vault: Path, today: datetime | None, dry_run: bool) -> None:
+    """Pause reminders for NAME until a date (YYYY-MM-DD) or for a while (2w, 3m): sets `snooze_until`."""
+    _write([actions.snooze(vault, name, until, day_of(today))], dry_run)
+
+
+@click.command(cls=Command)
+@click.argument("name")
+@with_vault()
+@dry_run_option
+def archive(name: str, vault: Path, dry_run: bool) -> None:
+    """Archive NAME: sets `archived: true` (no more reminders; the note and its history stay)."""
+    _write([actions.archive(vault, name)], dry_run)
+
+
+@click.command(cls=Command)
+@click.argument("name")
+@click.argument("text")
+@with_vault()
+@dry_run_option
+def done(name: str, text: str, vault: Path, dry_run: bool) -> None:
+    """Tick the open promise to NAME whose text contains TEXT (`- [ ]` becomes `- [x]`)."""
+    _write([actions.done(vault, name, text)], dry_run)
+
+
+# -- import and export ------------------------------------------------------------------------------------------
+
+
+@click.group("import", cls=Group)
+def import_() -> None:
+    """Bring contacts in from vCard files or LinkedIn's Connections.csv (safe to repeat)."""
+
+
+def _import(vault: Path, source: str, files: tuple[Path, ...], overwrite: bool, dry_run: bool) -> None:
+    imported = actions.import_files(vault, source, files, overwrite=overwrite)
+    for problem in imported.problems:
+        click.echo(problem.format(), err=True)
+    plan = imported.plan
+    for person, paths in plan.ambiguous:
+        click.echo(
+            f"warning: {person.name} (line {person.line}) is the name of {len(paths)} contacts ({', '.join(paths)}): "
+            "not imported; give the right note an e-mail, LinkedIn URL or uid",
+            err=True,
+        )
+    _write(plan.changes, dry_run)
+    verb = "would be" if dry_run else "were"
+    click.echo(
+        f"{imported.people} people read: {plan.created} new, {plan.updated} updated, {plan.unchanged} unchanged "
+        f"({verb} written)"
+    )
+    if any(p.severity == "error" for p in imported.problems):
+        sys.exit(1)
+
+
+files_argument = click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+overwrite_option = click.option(
+    "--overwrite", is_flag=True, help="Replace what the notes say with what the file says (default: only fill gaps)."
+)
+
+
+@import_.command("vcard")
+@files_argument
+@with_vault()
+@overwrite_option
+@dry_run_option
+def import_vcard(files: tuple[Path, ...], vault: Path, overwrite: bool, dry_run: bool) -> None:
+    """Import vCards (2.1, 3.0 or 4.0; Apple, Google, Android exports) from FILES.
+
+    A card matches an existing contact by e-mail, LinkedIn URL or UID, then by exact name; matched notes only
+    get the fields they leave empty. New contacts get a note each in the contacts folder.
+    """
+    _import(vault, "vcard", files, overwrite, dry_run)
+
+
+@import_.command("linkedin")
+@files_argument
+@with_vault()
+@overwrite_option
+@dry_run_option
+def import_linkedin(files: tuple[Path, ...], vault: Path, overwrite: bool, dry_run: bool) -> None:
+    """Import LinkedIn's Connections.csv (Settings > Data privacy > Get a copy of your data).
+
+    Connections become contacts met on their connection date, in the dormant circle: they come up as
+    reconnect suggestions, a few a week, instead of flooding the follow-up list.
+    """
+    _import(vault, "linkedin", files, overwrite, dry_run)
+
+
+@click.group(cls=Group)
+def export() -> None:
+    """Take contacts out in a standard form."""
+
+
+@export.command("vcard")
+@with_vault()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (default: stdout).")
+@click.option("--tag", help="Only contacts with this tag.")
+@click.option("--circle", help="Only contacts in this circle.")
+def export_vcard(vault: Path, out: Path | None, tag: str | None, circle: str | None) -> None:
+    """Export contacts as vCard 4.0 (phones, khard, other address books). Archived contacts are included."""
+    chosen, problems = actions.export_contacts(vault, tag=tag, circle=circle)
+    report(vault, problems)
+    data = export_vcards(chosen)
+    if out is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        write_atomic(out, data)
+        click.echo(f"{len(chosen)} contacts written to {out}", err=True)
+
+
+# -- pre-commit -------------------------------------------------------------------------------------------------
+
+
+@click.command("check-files", cls=Command)
+@click.argument("files", nargs=-1)
+@with_vault()
+def check_files(files: tuple[str, ...], vault: Path) -> None:
+    """Check only FILES (paths as git gives them): for a pre-commit hook. Exits 1 on errors in them."""
+    root = pipeline.check_vault(vault)
+    wanted = set()
+    for file in files:
+        try:
+            wanted.add(Path(os.path.relpath(Path(file).resolve(), root.resolve())).as_posix())
+        except ValueError:
+            continue
+    problems = [p for p in pipeline.check(root) if p.path in wanted]
+    report(vault, problems)
+    if any(p.severity == "error" for p in problems):
+        sys.exit(1)
+
+
+@click.command("build-hook", cls=Command)
+@with_vault()
+@today_option
+def build_hook(vault: Path, today: datetime | None) -> None:
+    """Build, and exit 1 if an output changed (pre-commit: add the rebuilt files and commit again)."""
+    result = pipeline.build(vault, day_of(today))
+    report(vault, result.problems)
+    changed = [o.path for o in result.outputs if o.changed]
+    for path in changed:
+        click.echo(f"rebuilt  {path}", err=True)
+    if any(not _ignored_by_git(path) for path in changed):  # an ignored output cannot be added: no reason to stop
+        sys.exit(1)
+
+
+def _ignored_by_git(path: Path) -> bool:
+    """Whether git ignores `path` (False outside a repository, or without git)."""
+    try:
+        found = subprocess.run(["git", "check-ignore", "-q", "--", path.name], cwd=path.parent, capture_output=True,
+                               timeout=60)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return found.returncode == 0
+
+
+COMMANDS = [init, new, log, snooze, archive, done, import_, export, check_files, build_hook]

@@ -1,0 +1,240 @@
+"""vCard files: 2.1, 3.0 and 4.0 in (Apple, Google, Android, Outlook exports), 4.0 out (RFC 6350).
+
+Reading is vobject's job at the line level (folded lines, `itemN.` groups, charsets, quoted-printable with
+2.1's soft line breaks); this module maps each card's lines to a `Person`, and writes contacts as cards
+with the escaping and folding of `contentline`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Iterator
+
+import vobject
+
+from vaultnet.contacts_io import Person, decode_export, normal_url
+from vaultnet.contentline import escape, fold
+from vaultnet.model import Birthday, Contact
+from vaultnet.problems import Problem
+from vaultnet.values import parse_birthday
+
+# -- vCard in -----------------------------------------------------------------------------------------------
+
+_BEGIN = re.compile(r"^BEGIN:VCARD\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_GOOGLE_GROUPS = {"mycontacts", "starred"}  # Google's system groups: every contact is in "My contacts"
+_BINARY = re.compile(r"(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:]", re.IGNORECASE)
+Card = dict[str, list[vobject.base.ContentLine]]  # a card's content lines by lower-case name, values as written
+
+
+def _unescape(text: str) -> str:
+    """vCard TEXT escapes (`\\n`, `\\,`, `\\;`, `\\\\`, and Google's `\\:` in URLs), without splitting at
+    commas: vobject's TEXT decoding keeps only what precedes the first unescaped comma (vCard 2.1 never
+    escapes them)."""
+    return _ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), text)
+
+
+def _split(text: str, separator: str) -> list[str]:
+    """A structured value's components (`;`) or a list (`,`), split at unescaped separators only."""
+    parts, current, escaped = [], "", False
+    for char in text:
+        if escaped:
+            current += "\\" + char
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == separator:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current + ("\\" if escaped else ""))
+    return [_unescape(p) for p in parts]
+
+
+def _lines(card: Card, name: str) -> list[vobject.base.ContentLine]:
+    return card.get(name, [])
+
+
+def _values(card: Card, name: str) -> list[str]:
+    out = []
+    for line in _lines(card, name):
+        text = " ".join(_unescape(str(line.value)).split())
+        if name == "tel":
+            text = text.removeprefix("tel:")  # vCard 4.0: TEL;VALUE=uri:tel:+81-90-1234-5678
+        if text:
+            out.append(text)
+    return list(dict.fromkeys(out))
+
+
+def _without_binaries(chunk: str) -> str:
+    """The card without PHOTO, LOGO, SOUND and KEY (and their folded or 2.1 base64 continuation lines):
+    vaultnet keeps none of them, and vobject decodes base64 as it parses, so a corrupt one lost the card."""
+    out: list[str] = []
+    skipping = False
+    for line in chunk.split("\n"):
+        if _BINARY.match(line):
+            skipping = True
+            out.append("")
+            continue
+        if skipping and (line[:1] in (" ", "\t") or not line.strip()):
+            out.append("")
+            continue
+        skipping = False
+        out.append(line)
+    return "\n".join(out)
+
+
+def _read_card(chunk: str, skipped: list[str]) -> Card:
+    """One card's content lines, parsed by vobject's line parser (unfolding, quoted-printable with 2.1's soft
+    line breaks, parameters, charsets) but not decoded by its behaviours, which cut TEXT at the first comma.
+    Lines that cannot be parsed are skipped and listed in `skipped`."""
+    card: Card = {}
+    depth = 0
+    for text, _ in vobject.base.getLogicalLines(io.StringIO(_without_binaries(chunk)), allowQP=True):
+        try:
+            line = vobject.base.textLineToContentLine(text)
+        except vobject.base.ParseError:
+            skipped.append(text)
+            continue
+        name = line.name.lower()
+        if name == "begin":
+            depth += 1
+            if depth > 1 and str(line.value).upper() == "VCARD":
+                raise ValueError("a card starts inside another one")
+        elif name == "end":
+            depth -= 1
+            if depth == 0:
+                return card
+        elif depth == 1:
+            card.setdefault(name, []).append(line)
+    raise ValueError("the card does not end (no END:VCARD): the file may have been cut off")
+
+
+def _card_person(card: Card, line: int) -> Person:
+    name = next(iter(_values(card, "fn")), "")
+    if not name and "n" in card:
+        n = _split(str(card["n"][0].value), ";") + [""] * 5
+        family, given, additional, prefix, suffix = n[:5]
+        name = " ".join(p for p in (prefix, given, additional, family, suffix) if p)
+    company = " ".join(_split(str(card["org"][0].value), ";")[0].split()) or None if "org" in card else None
+    birthday = None
+    for bday in _lines(card, "bday"):
+        try:
+            birthday = parse_birthday(_iso_bday(str(bday.value)))
+        except ValueError:
+            continue
+        omit = bday.params.get("X-APPLE-OMIT-YEAR")  # Apple: a birthday without a year, written as 1604-MM-DD
+        if omit and birthday.year is not None and str(birthday.year) == str(omit[0]):
+            birthday = Birthday(birthday.month, birthday.day, None)
+        break
+    urls = _values(card, "url")
+    linkedin = next((normal_url(u) for u in urls if "linkedin.com" in u.lower()), None)
+    categories: list[str] = []
+    for line_ in _lines(card, "categories"):
+        categories += [c.strip() for c in _split(str(line_.value), ",")]
+    note = "\n".join(text for n in _lines(card, "note") if (text := _unescape(str(n.value)).strip()))
+    tags = [t.lstrip("#").replace(" ", "-") for t in dict.fromkeys(categories) if t]
+    return Person(
+        name=" ".join(name.split()),
+        emails=tuple(e.lower() for e in _values(card, "email")),
+        phones=tuple(_values(card, "tel")),
+        company=company,
+        role=next(iter(_values(card, "title")), None),
+        birthday=birthday,
+        linkedin=linkedin,
+        uid=next(iter(_values(card, "uid")), None),
+        tags=tuple(t for t in tags if t.casefold() not in _GOOGLE_GROUPS),
+        note=note or None,
+        source="vcard",
+        line=line,
+    )
+
+
+def _iso_bday(raw: str) -> str:
+    """vCard birthdays: 19900315, 1990-03-15, --0315, --03-15, 1990-03-15T00:00:00Z -> what parse_birthday takes."""
+    raw = raw.strip()
+    if m := re.fullmatch(r"--(\d\d)-?(\d\d)", raw):
+        return f"--{m.group(1)}-{m.group(2)}"
+    if m := re.match(r"(\d{4})-?(\d\d)-?(\d\d)", raw):
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    raise ValueError(raw)
+
+
+def read_vcards(data: bytes, path: str) -> tuple[list[Person], list[Problem]]:
+    """Every card of a .vcf file; a card that cannot be read is reported (path:line) and skipped."""
+    text, problems = decode_export(path, data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    starts = [m.start() for m in _BEGIN.finditer(text)]
+    if not starts:
+        return [], [*problems, Problem(path, 1, "no vCard in this file (no BEGIN:VCARD)")]
+    people = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        line = text.count("\n", 0, start) + 1
+        chunk = text[start:end]
+        skipped: list[str] = []
+        try:
+            person = _card_person(_read_card(chunk, skipped), line)
+        except Exception as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else repr(exc)
+            problems.append(Problem(path, line, f"this vCard cannot be read: {reason}"))
+            continue
+        for bad in skipped:
+            offset = next((i for i, text_ in enumerate(chunk.split("\n")) if text_.startswith(bad[:60])), 0)
+            problems.append(Problem(path, line + offset, f"this line cannot be read and was skipped: {bad}", "warning"))
+        if not person.name and not person.emails:
+            problems.append(Problem(path, line, "this vCard has no name and no e-mail: skipped", "warning"))
+            continue
+        people.append(person if person.name else Person(**{**person.__dict__, "name": person.emails[0]}))
+    return people, problems
+
+
+# -- vCard out ------------------------------------------------------------------------------------------------
+
+
+def _card_lines(contact: Contact) -> Iterator[str]:
+    uid = contact.uid or "urn:uuid:" + _uuid_from(contact.path)
+    parts = contact.name.rsplit(" ", 1)
+    given, family = (parts[0], parts[1]) if len(parts) == 2 else ("", contact.name)
+    yield "BEGIN:VCARD"
+    yield "VERSION:4.0"
+    yield "PRODID:-//vaultnet//vaultnet//EN"
+    yield f"UID:{escape(uid)}"
+    yield f"FN:{escape(contact.name)}"
+    yield f"N:{_component(family)};{_component(given)};;;"
+    if contact.company:
+        yield f"ORG:{_component(contact.company)}"
+    if contact.role:
+        yield f"TITLE:{escape(contact.role)}"
+    for email in contact.emails:
+        yield f"EMAIL:{escape(email)}"
+    for phone in contact.phones:
+        yield f"TEL;VALUE=text:{escape(phone)}"
+    if contact.birthday is not None:
+        b = contact.birthday
+        yield f"BDAY:{b.year:04d}{b.month:02d}{b.day:02d}" if b.year else f"BDAY:--{b.month:02d}{b.day:02d}"
+    if contact.linkedin:
+        yield f"URL:{contact.linkedin}"
+    if contact.tags:
+        yield "CATEGORIES:" + ",".join(escape(t) for t in contact.tags)
+    yield "END:VCARD"
+
+
+def _component(text: str) -> str:
+    return escape(text)  # `;` and `,` are escaped, so a structured value keeps one component
+
+
+def _uuid_from(path: str) -> str:
+    h = hashlib.sha256(path.removesuffix(".md").casefold().encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+
+
+def export_vcards(contacts: Iterable[Contact]) -> bytes:
+    """vCard 4.0 (RFC 6350) of the contacts, in path order, CRLF and folded: readable by phones and khard."""
+    lines = [line for contact in sorted(contacts, key=lambda c: c.path) for line in _card_lines(contact)]
+    return "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")

@@ -1,4 +1,4 @@
-"""Views over a plan (issue 3, points 7-11): today's agenda, goals, the weekly rhythm, network health and
+"""Views over a plan: today's agenda, goals, the weekly rhythm, network health and
 who can introduce you, computed by `vaultnet.insights` from real vaults written to a temporary folder.
 
 Every vault is small and hand-made; the expected numbers are worked out by hand in the comments, never with

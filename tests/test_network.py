@@ -1,4 +1,4 @@
-"""Link resolution and interactions (issue 3, points 1-3): `vaultnet.network` on hand-made vaults.
+"""Link resolution and interactions: `vaultnet.network` on hand-made vaults.
 
 Links resolve as Obsidian resolves them (file name, then folder path), then by `name`; an alias is accepted
 with a warning. Interactions come from the log, `last_contact`, events met at and daily notes.

@@ -1,4 +1,6 @@
-"""The follow-up rules (issue 2, section 3): `vaultnet.rules.plan` on contacts built directly or parsed from notes.
+"""Each contact's own items (`vaultnet.rules.plan`): cadence and one-off follow-ups, birthdays, promises, snooze and
+archive, on contacts built directly or parsed from notes. The rules that read events and the whole network are in
+test_rules_events_reconnect_review.py.
 
 Every test uses a fixed `today`; the expected dates are worked out by hand, never with the code under test.
 """

@@ -1,4 +1,4 @@
-"""The practice commands (issue 3): `vaultnet today`, `stats` and `who`, and what `build` adds to the follow-up
+"""The insight commands `vaultnet today`, `stats` and `who`, and what `build` adds to the follow-up
 note (events, reconnect, review, the network's health with its weekly table, a Mermaid chart and the goals).
 
 Each test writes a small vault to a temporary folder and runs the real CLI through click's CliRunner, always

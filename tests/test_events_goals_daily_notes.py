@@ -1,4 +1,4 @@
-"""Notes of vaultnet's other kinds (issue 3): events, goals and daily notes, as parsed and as cached.
+"""Notes other than contacts: events, goals and daily notes, as `parse_note` reads them and as the cache keeps them.
 
 Each note is real text run through `parse_note` (or a vault on disk through `Session`); the expected values
 are written out by hand.

@@ -1,4 +1,5 @@
-"""The networking practice rules (issue 3): event prep and follow-up, reconnect, review, reciprocity.
+"""The rules beyond one contact's own dates (`vaultnet.rules`, set in `[practice]`): event prep and follow-up,
+reconnect, review, reciprocity.
 
 Every test writes a hand-made vault to `tmp_path` and runs the real pipeline (`Session(path).plan(today)`)
 with a fixed `today`; the expected dates are worked out by hand. 2026-11-21 is a Saturday; its week starts

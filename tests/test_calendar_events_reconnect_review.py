@@ -1,4 +1,5 @@
-"""The calendar items of issue 3 (event-prep, event-follow-up, reconnect, review) as clients see them.
+"""The calendar items of the event, reconnect and review rules (event-prep, event-follow-up, reconnect, review) as
+clients see them.
 
 One hand-made vault has an upcoming event with targets, a past event with a person met there, a dormant
 contact and one quiet for years. The real pipeline builds its calendar; icalendar, vobject and ical.js

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from vaultkit import TODAY
 
 from vaultnet.config import Settings
 from vaultnet.edit import add_log_entry, changed_lines, log_line, set_property, split_lines, tick_task, yaml_scalar
@@ -21,7 +22,6 @@ from vaultnet.parse import decode, load_front_matter, load_yaml_text, parse_note
 from vaultnet.problems import UserError
 
 SETTINGS = Settings()
-TODAY = date(2026, 11, 21)
 BOM = "\ufeff"
 
 # (id, line ending, BOM, final newline)

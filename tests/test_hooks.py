@@ -18,32 +18,20 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from vaultkit import DAY as TODAY
+from vaultkit import parse_problems, put, run
 
 from vaultnet.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
-TODAY = "2026-11-21"
 GOOD = "---\nname: Good Person\ncompany: Acme\n---\n## Log\n- 2026-11-01 call: fine\n"
 BAD = "---\nname: Bad Person\ncadence: soon\n---\n"  # an error on line 3
 OTHER_BAD = "---\nname: Other Bad\nbirthday: 1990-02-30\n---\n"  # an error on line 3, in a file not given
 WARNING_ONLY = "---\nname: Tagged\ntags: #work\n---\n"  # a warning, not an error
-PROBLEM = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")
-
-
-def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args], env={"VAULTNET_TODAY": None, **(env or {})})
-
-
-def put(root: Path, rel: str, text: str) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def problems(stderr: str) -> list[tuple[str, int]]:
-    return [(m["path"], int(m["line"])) for line in stderr.splitlines() if (m := PROBLEM.match(line))]
+    return [(path, line) for path, line, _ in parse_problems(stderr)]
 
 
 def manifest() -> list[dict[str, object]]:

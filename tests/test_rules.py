@@ -14,13 +14,13 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from vaultkit import TODAY
 
 from vaultnet.config import Settings
 from vaultnet.model import Birthday, Contact, Duration, Item, LogEntry, Promise
 from vaultnet.parse import parse_note
 from vaultnet.rules import Plan, is_due, plan, upcoming
 
-TODAY = date(2026, 11, 21)
 D = date
 
 

@@ -204,6 +204,8 @@ def test_build_hook_does_not_fail_for_an_output_git_ignores(tmp_path: Path, monk
 
 
 # -- a real pre-commit run --------------------------------------------------------------------------------------
+# Each run clones this repository and installs the hook into a virtualenv: seconds each, so they are marked
+# `slow` (`pytest -m "not slow"` leaves them out; a plain `pytest`, as .ci/run does, runs them).
 
 
 @pytest.fixture(scope="module")
@@ -244,6 +246,7 @@ def vault_repo(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_pre_commit_check_hook_refuses_a_broken_note_then_accepts_the_fix(
     vault_repo: Path, pre_commit_home: Path
 ) -> None:
@@ -258,6 +261,7 @@ def test_pre_commit_check_hook_refuses_a_broken_note_then_accepts_the_fix(
     assert re.search(r"vaultnet check \(the changed notes\)\.+Passed", passed.stdout), passed.stdout
 
 
+@pytest.mark.slow
 def test_pre_commit_check_hook_skips_a_commit_without_notes(vault_repo: Path, pre_commit_home: Path) -> None:
     git(vault_repo, "reset", "-q")
     put(vault_repo, "photo.png", "not really a png\n")
@@ -267,6 +271,7 @@ def test_pre_commit_check_hook_skips_a_commit_without_notes(vault_repo: Path, pr
     assert re.search(r"vaultnet check \(the changed notes\)\.+\(no files to check\)Skipped", result.stdout)
 
 
+@pytest.mark.slow
 def test_pre_commit_build_hook_fails_once_then_passes(vault_repo: Path, pre_commit_home: Path) -> None:
     put(vault_repo, ".gitignore", ".vaultnet/\n")  # this vault commits its follow-up note
     put(vault_repo, "contacts/Bad.md", BAD.replace("soon", "3w"))

@@ -13,21 +13,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from vaultkit import DAY, TODAY, put, run, write_notes
 
 from vaultnet import actions, pipeline
 from vaultnet.actions import find_contact
 from vaultnet.changes import Change, apply, safe_filename
-from vaultnet.cli import cli
 from vaultnet.config import Settings
 from vaultnet.edit import split_lines
 from vaultnet.model import Contact
 from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
 from vaultnet.problems import ParamError, UserError
-
-TODAY = date(2026, 11, 21)
-DAY = "2026-11-21"
 
 ANNA = """\
 ---
@@ -57,30 +54,20 @@ BEN = "---\ntype: contact\nname: Ben Okafor\nsnooze_until: 2026-01-01\narchived:
 MEETING = "# Meeting notes\n\nAnna Schmidt was there.\n"  # not a contact: outside contacts/, no type
 
 
-def put(root: Path, rel: str, data: str | bytes) -> Path:
-    """Write a file below `root`, creating its folders."""
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    return path
-
-
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
     """A small vault: contacts in folders, with aliases, one without front matter, one note that is no contact."""
-    root = tmp_path / "vault"
-    put(root, "contacts/Anna Schmidt.md", ANNA)
-    put(root, "contacts/work/berg.md", BERG)
-    put(root, "contacts/chen-wei.md", CHEN)
-    put(root, "contacts/Jürgen Weiß.md", JURGEN)
-    put(root, "people/ben.md", BEN)
-    put(root, "notes/Meeting.md", MEETING)
-    return root
-
-
-def run(*args: str | Path) -> Result:
-    """Invoke the CLI in-process; VAULTNET_TODAY from the outer environment never leaks in."""
-    return CliRunner().invoke(cli, [str(a) for a in args], env={"VAULTNET_TODAY": None})
+    return write_notes(
+        tmp_path / "vault",
+        {
+            "contacts/Anna Schmidt.md": ANNA,
+            "contacts/work/berg.md": BERG,
+            "contacts/chen-wei.md": CHEN,
+            "contacts/Jürgen Weiß.md": JURGEN,
+            "people/ben.md": BEN,
+            "notes/Meeting.md": MEETING,
+        },
+    )
 
 
 def run_on(vault: Path, args: list[str]) -> Result:

@@ -7,9 +7,7 @@ vault of the golden tests (tests/data/sample-vault) or a small vault written by 
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,49 +20,18 @@ import pytest
 import recurring_ical_events
 import vobject
 from icaljs import icaljs_check
+from vaultkit import MTIME, TODAY, copy_sample, put, write_vault
 
 from vaultnet import pipeline
 from vaultnet.render.ics import escape, fold
 
-TODAY = date(2026, 11, 21)
-MTIME = int(datetime(2026, 11, 1, 12, 0, tzinfo=UTC).timestamp())
 LATER_MTIME = int(datetime(2026, 11, 10, 8, 30, tzinfo=UTC).timestamp())
-SAMPLE = Path(__file__).resolve().parent / "data" / "sample-vault"
+LATER_MTIME_NS = LATER_MTIME * 1_000_000_000
 CALENDAR_NAME = "Golden sample, work; private"  # as set in the sample vault's vaultnet.toml
 EXPAND_FROM, EXPAND_TO = date(2026, 1, 1), date(2029, 1, 1)  # [from, to) for recurring_ical_events
 
 
 # -- vaults and builds ----------------------------------------------------------------------------
-
-
-def set_mtimes(root: Path, mtime: int) -> None:
-    """Give every file of the vault (outside `.vaultnet/`) the same mtime: DTSTAMP comes from it."""
-    for path in root.rglob("*"):
-        if path.is_file() and ".vaultnet" not in path.relative_to(root).parts:
-            os.utime(path, (mtime, mtime))
-
-
-def copy_sample(dest: Path, mtime: int = MTIME) -> Path:
-    shutil.copytree(SAMPLE, dest)
-    set_mtimes(dest, mtime)
-    return dest
-
-
-def write_vault(root: Path, notes: dict[str, str], toml: str | None = None, mtime: int = MTIME) -> Path:
-    """A vault with `notes` (relative path -> text) and an optional vaultnet.toml, all with `mtime`."""
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, text in notes.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    if toml is not None:
-        (root / "vaultnet.toml").write_text(toml, encoding="utf-8")
-    set_mtimes(root, mtime)
-    return root
-
-
-def touch(path: Path, mtime: int) -> None:
-    os.utime(path, (mtime, mtime))
 
 
 def build_ics(root: Path, today: date = TODAY) -> bytes:
@@ -361,10 +328,10 @@ def test_yearless_birthdays_show_no_age_and_no_year(sample: tuple[Path, bytes]) 
             assert "turns" not in summary and "(*" not in summary and not re.search(r"\d", summary)
 
 
-def test_feb29_birthday_override_in_a_leap_year(tmp_path: Path) -> None:
+def test_feb29_birthday_override_in_a_leap_year(sample_vault: Path) -> None:
     """After Feb 28 2027 the next celebration is Feb 29 2028: the override moves there (shown from 31 days
     before it), and not earlier."""
-    root = copy_sample(tmp_path / "vault")
+    root = sample_vault
     assert b"turns 36" not in build_ics(root, date(2028, 1, 28))  # 32 days before
     data = build_ics(root, date(2028, 1, 29))  # 31 days before
     chen = "🎂 Chen, Wei; the 🚀 founder (*1992)"
@@ -402,9 +369,7 @@ ADA = contact(
 def test_uids_are_stable_when_the_name_changes(tmp_path: Path) -> None:
     root = write_vault(tmp_path / "v", {"contacts/ada.md": ADA})
     before = build_ics(root)
-    note = root / "contacts/ada.md"
-    note.write_text(ADA.replace("Ada Lovelace", "Augusta Ada King"), encoding="utf-8")
-    touch(note, LATER_MTIME)
+    put(root, "contacts/ada.md", ADA.replace("Ada Lovelace", "Augusta Ada King"), mtime_ns=LATER_MTIME_NS)
     after = build_ics(root)
 
     assert "Get back to Augusta Ada King" in summaries(after)  # the rename was seen
@@ -575,9 +540,7 @@ def test_dtstamp_comes_from_the_notes_mtime(tmp_path: Path) -> None:
 def test_sequence_grows_when_the_note_changes(tmp_path: Path) -> None:
     root = write_vault(tmp_path / "v", {"contacts/ada.md": ADA})
     before = build_ics(root)
-    note = root / "contacts/ada.md"
-    note.write_text(ADA.replace("2026-12-01", "2026-12-04"), encoding="utf-8")
-    touch(note, LATER_MTIME)
+    put(root, "contacts/ada.md", ADA.replace("2026-12-01", "2026-12-04"), mtime_ns=LATER_MTIME_NS)
     after = build_ics(root)
     old, new = props_of(before, "Get back to Ada Lovelace"), props_of(after, "Get back to Ada Lovelace")
     assert new["DTSTART"] == "20261204"
@@ -619,11 +582,11 @@ def test_an_event_that_moves_gets_a_new_sequence(tmp_path: Path) -> None:
     assert int(day2["SEQUENCE"]) > int(day1["SEQUENCE"])
 
 
-def test_an_event_whose_sequence_did_not_change_did_not_change(tmp_path: Path) -> None:
+def test_an_event_whose_sequence_did_not_change_did_not_change(sample_vault: Path) -> None:
     """Built on two days with no note edited, an event keeping its SEQUENCE/DTSTAMP keeps its content too:
     clients (Google) keep their copy of an event whose SEQUENCE did not grow, so text that changes daily
     ("last contact 81 days ago") without a new SEQUENCE goes stale in their calendars."""
-    root = copy_sample(tmp_path / "vault")
+    root = sample_vault
     day1 = _events_by_id(build_ics(root, date(2026, 11, 21)))
     day2 = _events_by_id(build_ics(root, date(2026, 11, 22)))
     changed = []
@@ -735,8 +698,8 @@ def set_alarm(root: Path, alarm: str | None) -> None:
     toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def test_alarms_when_configured(tmp_path: Path) -> None:
-    root = copy_sample(tmp_path / "vault")
+def test_alarms_when_configured(sample_vault: Path) -> None:
+    root = sample_vault
     assert b"VALARM" not in build_ics(root)
     set_alarm(root, "09:00")  # on a vault built before: nothing cached may hide the new setting
     data = build_ics(root)

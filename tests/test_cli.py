@@ -6,29 +6,20 @@ import json
 import os
 import re
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from vaultkit import ANNA_NOTE, OLD_NS, needs_file_permissions, parse_problems, read_only, run, write_vault
+from vaultkit import DAY as TODAY
+from vaultkit import installed_script as _script
+from vaultkit import put_old as put
 
 from vaultnet import __version__
 from vaultnet.cli import cli
 
-TODAY = "2026-11-21"
-OLD_NS = 1_700_000_000_000_000_000  # 2023-11-14: outside the index's "racy" window
-
-ANNA = """---
-company: Acme
-circle: close
-birthday: 1990-11-25
----
-# Log
-- 2026-10-02 call: talked about her new team #gave
-
-- [ ] send the article 📅 2026-11-20
-"""
+ANNA = ANNA_NOTE + "\n- [ ] send the article 📅 2026-11-20\n"
 BEN = "---\nname: Ben Okafor\nlast_contact: 2026-11-10\nfollow_up: 2026-11-19\n---\n"
 CARLA = "---\ntype: contact\nname: Carla Diaz\n---\nMet at the meetup.\n"
 
@@ -56,23 +47,15 @@ BROKEN: dict[str, tuple[bytes, int]] = {
 PROBLEM_LINE = re.compile(r"^(?P<path>.+?\.(?:md|toml)):(?P<line>\d+): (?P<message>.+)$")
 
 
-def put(root: Path, rel: str, data: str | bytes) -> Path:
-    """Write a note with an old mtime (so the index trusts it next time)."""
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode() if isinstance(data, str) else data)
-    os.utime(path, ns=(OLD_NS, OLD_NS))
-    return path
-
-
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    root = tmp_path / "vault"
-    put(root, "contacts/Anna.md", ANNA)
-    put(root, "contacts/work/Ben.md", BEN)
-    put(root, "notes/Carla.md", CARLA)
-    put(root, "notes/Ideas.md", "Ideas for the meetup.\n")
-    return root
+    notes = {
+        "contacts/Anna.md": ANNA,
+        "contacts/work/Ben.md": BEN,
+        "notes/Carla.md": CARLA,
+        "notes/Ideas.md": "Ideas for the meetup.\n",
+    }
+    return write_vault(tmp_path / "vault", notes, mtime_ns=OLD_NS)
 
 
 @pytest.fixture
@@ -82,11 +65,6 @@ def broken_vault(vault: Path) -> Path:
     return vault
 
 
-def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
-    """Invoke the CLI in-process; VAULTNET_TODAY from the outer environment never leaks in."""
-    return CliRunner().invoke(cli, [str(a) for a in args], env={"VAULTNET_TODAY": None, **(env or {})})
-
-
 def assert_no_traceback(result: Result) -> None:
     """The command ended by its own exit code, not by an exception escaping to the user."""
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
@@ -94,13 +72,8 @@ def assert_no_traceback(result: Result) -> None:
 
 
 def problem_lines(stderr: str) -> list[tuple[str, int, str]]:
-    """The `path:line: message` lines of stderr, parsed."""
-    out = []
-    for line in stderr.splitlines():
-        m = PROBLEM_LINE.match(line)
-        if m:
-            out.append((m["path"], int(m["line"]), m["message"]))
-    return out
+    """The `path:line: message` lines of stderr (of notes and settings only), parsed."""
+    return parse_problems(stderr, PROBLEM_LINE)
 
 
 # -- help and version -------------------------------------------------------------------------------
@@ -419,7 +392,7 @@ def test_an_output_that_cannot_be_written_is_a_clear_error(vault: Path) -> None:
     assert ".tmp" not in result.stderr
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores file permissions")
+@needs_file_permissions
 def test_a_read_only_output_folder_is_a_clear_error(vault: Path) -> None:
     put(vault, "vaultnet.toml", '[outputs]\nfollowups = "out/Follow-ups.md"\n')
     (vault / "out").mkdir()
@@ -436,18 +409,12 @@ def test_a_read_only_output_folder_is_a_clear_error(vault: Path) -> None:
     assert list((vault / "out").iterdir()) == []
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores file permissions")
+@needs_file_permissions
 def test_a_read_only_vault_still_gives_todays_list(vault: Path) -> None:
-    folders = [vault, *(p for p in vault.rglob("*") if p.is_dir())]
-    for folder in folders:
-        folder.chmod(0o555)
-    try:
+    with read_only(vault):
         due = run("due", vault, "--today", TODAY, "--json")
         check = run("check", vault)
         build = run("build", vault, "--today", TODAY)
-    finally:
-        for folder in folders:
-            folder.chmod(0o755)
     assert due.exit_code == 0, due.output
     assert [(i["kind"], i["name"], i["path"], i["date"]) for i in json.loads(due.stdout)] == DUE
     assert check.exit_code == 0
@@ -457,13 +424,6 @@ def test_a_read_only_vault_still_gives_todays_list(vault: Path) -> None:
 
 
 # -- the installed console script -------------------------------------------------------------------
-
-
-def _script() -> Path:
-    script = Path(sys.executable).parent / "vaultnet"
-    if not script.exists():
-        pytest.skip(f"no installed console script at {script}")
-    return script
 
 
 def test_the_installed_script_builds_a_vault(vault: Path) -> None:

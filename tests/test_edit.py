@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from vaultkit import TODAY
 
 from vaultnet.config import Settings
 from vaultnet.edit import add_log_entry, changed_lines, log_line, set_property, split_lines, tick_task, yaml_scalar
@@ -22,7 +23,6 @@ from vaultnet.parse import parse_note
 from vaultnet.problems import UserError
 
 SETTINGS = Settings()
-TODAY = date(2026, 11, 21)
 BOM = "\ufeff"
 
 # (id, line ending, BOM, final newline)

@@ -16,30 +16,17 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import shutil
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from vaultkit import MTIME, TODAY, copy_sample
 
 from vaultnet import pipeline
 from vaultnet.cli import cli
 
-TODAY = date(2026, 11, 21)
-MTIME = int(datetime(2026, 11, 1, 12, 0, tzinfo=UTC).timestamp())  # every note's mtime: DTSTAMP comes from it
-SAMPLE = Path(__file__).resolve().parent / "data" / "sample-vault"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("VAULTNET_UPDATE_GOLDEN") == "1"
-
-
-def copy_sample(dest: Path) -> Path:
-    """The sample vault in `dest`, every file with the same fixed mtime."""
-    shutil.copytree(SAMPLE, dest)
-    for path in dest.rglob("*"):
-        if path.is_file():
-            os.utime(path, (MTIME, MTIME))
-    return dest
 
 
 def due_json(vault: Path) -> tuple[bytes, str]:
@@ -71,8 +58,8 @@ def diff(expected: bytes, actual: bytes, name: str) -> str:
 
 
 @pytest.mark.parametrize("name", ["Follow-ups.md", "reminders.ics", "due.json"])
-def test_outputs_match_the_golden_files(tmp_path: Path, name: str) -> None:
-    built = outputs(copy_sample(tmp_path / "vault"))[name]
+def test_outputs_match_the_golden_files(sample_vault: Path, name: str) -> None:
+    built = outputs(sample_vault)[name]
     golden = GOLDEN / name
     if UPDATE:
         golden.parent.mkdir(exist_ok=True)
@@ -90,8 +77,8 @@ def test_outputs_are_byte_identical_in_two_folders_and_two_runs(tmp_path: Path) 
     assert first == second == again
 
 
-def test_second_build_reports_unchanged_and_leaves_the_files_alone(tmp_path: Path) -> None:
-    vault = copy_sample(tmp_path / "vault")
+def test_second_build_reports_unchanged_and_leaves_the_files_alone(sample_vault: Path) -> None:
+    vault = sample_vault
     first = pipeline.build(vault, TODAY)
     assert [o.changed for o in first.outputs] == [True, True]
     paths = [o.path for o in first.outputs]
@@ -109,8 +96,8 @@ def test_second_build_reports_unchanged_and_leaves_the_files_alone(tmp_path: Pat
     assert not list(paths[1].parent.glob("*.tmp")) and not list(vault.glob(".*.tmp"))
 
 
-def test_build_cli_reports_unchanged_outputs(tmp_path: Path) -> None:
-    vault = copy_sample(tmp_path / "vault")
+def test_build_cli_reports_unchanged_outputs(sample_vault: Path) -> None:
+    vault = sample_vault
     args = ["build", str(vault), "--today", TODAY.isoformat()]
     first = CliRunner().invoke(cli, args)
     second = CliRunner().invoke(cli, args)
@@ -125,8 +112,8 @@ def test_build_cli_reports_unchanged_outputs(tmp_path: Path) -> None:
 # file that loses one of these is caught here).
 
 
-def test_due_json_lists_the_expected_items(tmp_path: Path) -> None:
-    stdout, stderr = due_json(copy_sample(tmp_path / "vault"))
+def test_due_json_lists_the_expected_items(sample_vault: Path) -> None:
+    stdout, stderr = due_json(sample_vault)
     items = json.loads(stdout)
     assert [(i["kind"], i["name"], i["path"], i["date"]) for i in items] == [
         ("follow-up", "Ivan Petrov", "people/Ivan Petrov.md", "2026-07-01"),
@@ -145,8 +132,8 @@ def test_due_json_lists_the_expected_items(tmp_path: Path) -> None:
     assert stderr.strip().endswith("contacts/broken.md:3: birthday: '1990-02-30' is not a valid birthday")
 
 
-def test_followups_note_reports_the_broken_note_and_skips_archived(tmp_path: Path) -> None:
-    vault = copy_sample(tmp_path / "vault")
+def test_followups_note_reports_the_broken_note_and_skips_archived(sample_vault: Path) -> None:
+    vault = sample_vault
     text = outputs(vault)["Follow-ups.md"].decode()
     assert text.startswith("# Follow-ups for Saturday 2026-11-21\n")
     assert "- `contacts/broken.md:3: birthday: '1990-02-30' is not a valid birthday`" in text

@@ -18,32 +18,20 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from vaultkit import DAY as TODAY
+from vaultkit import parse_problems, put, run
 
 from vaultnet.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
-TODAY = "2026-11-21"
 GOOD = "---\nname: Good Person\ncompany: Acme\n---\n## Log\n- 2026-11-01 call: fine\n"
 BAD = "---\nname: Bad Person\ncadence: soon\n---\n"  # an error on line 3
 OTHER_BAD = "---\nname: Other Bad\nbirthday: 1990-02-30\n---\n"  # an error on line 3, in a file not given
 WARNING_ONLY = "---\nname: Tagged\ntags: #work\n---\n"  # a warning, not an error
-PROBLEM = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")
-
-
-def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args], env={"VAULTNET_TODAY": None, **(env or {})})
-
-
-def put(root: Path, rel: str, text: str) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def problems(stderr: str) -> list[tuple[str, int]]:
-    return [(m["path"], int(m["line"])) for line in stderr.splitlines() if (m := PROBLEM.match(line))]
+    return [(path, line) for path, line, _ in parse_problems(stderr)]
 
 
 def manifest() -> list[dict[str, object]]:
@@ -216,6 +204,8 @@ def test_build_hook_does_not_fail_for_an_output_git_ignores(tmp_path: Path, monk
 
 
 # -- a real pre-commit run --------------------------------------------------------------------------------------
+# Each run clones this repository and installs the hook into a virtualenv: seconds each, so they are marked
+# `slow` (`pytest -m "not slow"` leaves them out; a plain `pytest`, as .ci/run does, runs them).
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +246,7 @@ def vault_repo(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_pre_commit_check_hook_refuses_a_broken_note_then_accepts_the_fix(
     vault_repo: Path, pre_commit_home: Path
 ) -> None:
@@ -270,6 +261,7 @@ def test_pre_commit_check_hook_refuses_a_broken_note_then_accepts_the_fix(
     assert re.search(r"vaultnet check \(the changed notes\)\.+Passed", passed.stdout), passed.stdout
 
 
+@pytest.mark.slow
 def test_pre_commit_check_hook_skips_a_commit_without_notes(vault_repo: Path, pre_commit_home: Path) -> None:
     git(vault_repo, "reset", "-q")
     put(vault_repo, "photo.png", "not really a png\n")
@@ -279,6 +271,7 @@ def test_pre_commit_check_hook_skips_a_commit_without_notes(vault_repo: Path, pr
     assert re.search(r"vaultnet check \(the changed notes\)\.+\(no files to check\)Skipped", result.stdout)
 
 
+@pytest.mark.slow
 def test_pre_commit_build_hook_fails_once_then_passes(vault_repo: Path, pre_commit_home: Path) -> None:
     put(vault_repo, ".gitignore", ".vaultnet/\n")  # this vault commits its follow-up note
     put(vault_repo, "contacts/Bad.md", BAD.replace("soon", "3w"))

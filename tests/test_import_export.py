@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 import vobject
-from click.testing import CliRunner, Result
+from click.testing import Result
+from vaultkit import DATA, PROBLEM, put, run
+from vaultkit import DAY as TODAY
+from vaultkit import parse_problems as problems
 
-from vaultnet.cli import cli
 from vaultnet.config import Settings
 from vaultnet.contacts_io import Person, normal_url, plan_import
 from vaultnet.edit import changed_lines
@@ -29,20 +31,12 @@ from vaultnet.model import Birthday, Contact
 from vaultnet.pipeline import Session
 from vaultnet.vcard import read_vcards
 
-DATA = Path(__file__).parent / "data"
 VCARDS = DATA / "vcards"
 CONNECTIONS = DATA / "linkedin" / "Connections.csv"
-TODAY = "2026-11-21"
-PROBLEM = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")
 UNSAFE_IN_NAMES = set('/\\:*?"<>|#^[]')
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
-
-
-def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
-    """The CLI in-process; VAULTNET_TODAY from the outer environment never leaks in."""
-    return CliRunner().invoke(cli, [str(a) for a in args], env={"VAULTNET_TODAY": None, **(env or {})})
 
 
 def new_vault(root: Path) -> Path:
@@ -50,13 +44,6 @@ def new_vault(root: Path) -> Path:
     result = run("init", root)
     assert result.exit_code == 0, result.output
     return root
-
-
-def put(root: Path, rel: str, data: str | bytes) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    return path
 
 
 def files(root: Path) -> dict[str, bytes]:
@@ -74,15 +61,6 @@ def contacts(root: Path) -> dict[str, Contact]:
     by_name = {c.name: c for c in found}
     assert len(by_name) == len(found), sorted(c.name for c in found)
     return by_name
-
-
-def problems(stderr: str) -> list[tuple[str, int, str]]:
-    out = []
-    for line in stderr.splitlines():
-        m = PROBLEM.match(line)
-        if m:
-            out.append((m["path"], int(m["line"]), m["message"]))
-    return out
 
 
 def summary(result: Result) -> tuple[int, int, int]:

@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from vaultkit import ANNA_NOTE, LATER_NS, OLD_NS, needs_file_permissions, read_only, write_vault
+from vaultkit import put_old as put
 
 from vaultnet.config import Settings
 from vaultnet.index import CACHE_NAME, Index, decode_note, encode_note, settings_key
@@ -16,40 +18,16 @@ from vaultnet.model import Birthday, Contact, Duration, LogEntry, ParsedNote, Pr
 from vaultnet.parse import parse_note
 from vaultnet.problems import Problem
 
-OLD_NS = 1_700_000_000_000_000_000  # 2023-11-14: far outside the index's "racy" window
-LATER_NS = OLD_NS + 86_400 * 1_000_000_000
-
-ANNA = """---
-company: Acme
-circle: close
-birthday: 1990-11-25
----
-# Log
-- 2026-10-02 call: talked about her new team #gave
-"""
+ANNA = ANNA_NOTE
 BEN = "---\nname: Ben Okafor\nlast_contact: 2026-11-10\n---\n"
 IDEAS = "Just an idea, no front matter.\n"
 BROKEN = "---\ncadence: soon\n---\n"
-
-
-def put(root: Path, rel: str, text: str | bytes, mtime_ns: int | None = OLD_NS) -> Path:
-    """Write a note; by default with an old mtime so the index trusts its fingerprint next time."""
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode() if isinstance(text, str) else text)
-    if mtime_ns is not None:
-        os.utime(path, ns=(mtime_ns, mtime_ns))
-    return path
+NOTES = {"contacts/Anna.md": ANNA, "contacts/work/Ben.md": BEN, "notes/Ideas.md": IDEAS, "contacts/Broken.md": BROKEN}
 
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    root = tmp_path / "vault"
-    put(root, "contacts/Anna.md", ANNA)
-    put(root, "contacts/work/Ben.md", BEN)
-    put(root, "notes/Ideas.md", IDEAS)
-    put(root, "contacts/Broken.md", BROKEN)
-    return root
+    return write_vault(tmp_path / "vault", NOTES, mtime_ns=OLD_NS)
 
 
 ALL = ["contacts/Anna.md", "contacts/Broken.md", "contacts/work/Ben.md", "notes/Ideas.md"]
@@ -285,22 +263,16 @@ def test_a_cache_folder_that_is_a_file_does_not_stop_the_index(vault: Path) -> N
     assert sorted(c.name for c in result.contacts) == ["Anna", "Ben Okafor"]
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores file permissions")
+@needs_file_permissions
 def test_a_read_only_vault_is_indexed_without_a_cache(vault: Path) -> None:
-    folders = [vault, *(p for p in vault.rglob("*") if p.is_dir())]
-    for folder in folders:
-        folder.chmod(0o555)
-    try:
+    with read_only(vault):
         result = Index(vault, Settings()).refresh()
         assert result.parsed == ALL
         assert sorted(c.name for c in result.contacts) == ["Anna", "Ben Okafor"]
         assert not (vault / ".vaultnet").exists()
-    finally:
-        for folder in folders:
-            folder.chmod(0o755)
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores file permissions")
+@needs_file_permissions
 def test_a_read_only_cache_is_read_but_not_required(vault: Path) -> None:
     first = Index(vault, Settings()).refresh()
     put(vault, "contacts/Carla.md", "---\nname: Carla\n---\n")

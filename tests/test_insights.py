@@ -1,4 +1,4 @@
-"""Views over a plan (issue 3, points 7-11): today's agenda, goals, the weekly rhythm, network health and
+"""Views over a plan: today's agenda, goals, the weekly rhythm, network health and
 who can introduce you, computed by `vaultnet.insights` from real vaults written to a temporary folder.
 
 Every vault is small and hand-made; the expected numbers are worked out by hand in the comments, never with
@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from vaultkit import TODAY, fm
+from vaultkit import write_notes as make_vault
 
 from vaultnet import pipeline
 from vaultnet.config import Settings
@@ -28,28 +30,7 @@ from vaultnet.insights import (
 from vaultnet.model import Item
 from vaultnet.rules import Plan
 
-TODAY = date(2026, 11, 21)
-
-
 # -- helpers ----------------------------------------------------------------------------------------------
-
-
-def make_vault(root: Path, notes: dict[str, str], toml: str | None = None) -> Path:
-    """Write `notes` (vault-relative path -> text) and an optional vaultnet.toml under `root`."""
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, text in notes.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    if toml is not None:
-        (root / "vaultnet.toml").write_text(toml, encoding="utf-8")
-    return root
-
-
-def fm(body: str = "", **fields: str) -> str:
-    """A note with the given front matter, values written as-is (quote them yourself), then `body`."""
-    lines = [f"{key}: {value}" for key, value in fields.items()]
-    return "---\n" + "\n".join(lines) + "\n---\n" + body
 
 
 def plan_of(root: Path, today: date = TODAY) -> tuple[Settings, Plan]:

@@ -1,4 +1,4 @@
-"""Link resolution and interactions (issue 3, points 1-3): `vaultnet.network` on hand-made vaults.
+"""Link resolution and interactions: `vaultnet.network` on hand-made vaults.
 
 Links resolve as Obsidian resolves them (file name, then folder path), then by `name`; an alias is accepted
 with a warning. Interactions come from the log, `last_contact`, events met at and daily notes.
@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from vaultkit import TODAY, put
 
 from vaultnet.config import Settings
 from vaultnet.model import ParsedNote
@@ -18,14 +19,6 @@ from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
 from vaultnet.problems import Problem
 from vaultnet.rules import plan
-
-TODAY = date(2026, 11, 21)
-
-
-def net_put(root: Path, rel: str, text: str) -> None:
-    target = root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
 
 
 def network_of_notes(notes: dict[str, str], settings: Settings | None = None) -> Network:
@@ -251,8 +244,8 @@ def test_an_ambiguous_daily_note_link_between_two_contacts_is_reported() -> None
 
 
 def test_problems_of_links_reach_the_sessions_problems(tmp_path: Path) -> None:
-    net_put(tmp_path, "contacts/Anna Schmidt.md", ANNA)
-    net_put(tmp_path, "events/Meetup.md", '---\ndate: 2026-11-10\nmet: ["[[Zed]]"]\n---\n')
+    put(tmp_path, "contacts/Anna Schmidt.md", ANNA)
+    put(tmp_path, "events/Meetup.md", '---\ndate: 2026-11-10\nmet: ["[[Zed]]"]\n---\n')
     snap, _ = Session(tmp_path).plan(TODAY)
     assert [(p.path, p.line, p.severity) for p in snap.problems] == [("events/Meetup.md", 3, "warning")]
     assert "create contacts/Zed.md" in snap.problems[0].message
@@ -292,8 +285,8 @@ def test_a_multi_day_event_counts_on_its_first_day() -> None:
 
 
 def test_a_daily_note_mention_counts_and_resets_the_cadence(tmp_path: Path) -> None:
-    net_put(tmp_path, "contacts/Ben.md", BEN)
-    net_put(tmp_path, "journal/2026-11-12.md", "- coffee with [[Ben|Ben O.]] about the launch\n")
+    put(tmp_path, "contacts/Ben.md", BEN)
+    put(tmp_path, "journal/2026-11-12.md", "- coffee with [[Ben|Ben O.]] about the launch\n")
     _, the_plan = Session(tmp_path).plan(TODAY)
     assert [(i.kind, i.day, i.reason) for i in the_plan.items] == [
         ("follow-up", date(2027, 2, 10), "last contact on 2026-11-12 (daily); your rhythm is every 90d")
@@ -302,10 +295,10 @@ def test_a_daily_note_mention_counts_and_resets_the_cadence(tmp_path: Path) -> N
 
 
 def test_a_daily_note_in_a_custom_pattern_counts(tmp_path: Path) -> None:
-    net_put(tmp_path, "vaultnet.toml", 'daily_notes = "DD.MM.YYYY"\n')
-    net_put(tmp_path, "contacts/Ben.md", BEN)
-    net_put(tmp_path, "Daily/12.11.2026.md", "- [[Ben#Projects]]\n")
-    net_put(tmp_path, "Daily/2026-11-15.md", "- [[Ben]]\n")  # not the vault's pattern: an ordinary note
+    put(tmp_path, "vaultnet.toml", 'daily_notes = "DD.MM.YYYY"\n')
+    put(tmp_path, "contacts/Ben.md", BEN)
+    put(tmp_path, "Daily/12.11.2026.md", "- [[Ben#Projects]]\n")
+    put(tmp_path, "Daily/2026-11-15.md", "- [[Ben]]\n")  # not the vault's pattern: an ordinary note
     snap, _ = Session(tmp_path).plan(TODAY)
     last = snap.network.last_interaction("contacts/Ben.md")
     assert last is not None and (last.day, last.source) == (date(2026, 11, 12), "Daily/12.11.2026.md")

@@ -8,25 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from vaultkit import ANNA_NOTE, LATER_NS, OLD_NS, TODAY, write_vault
+from vaultkit import put_old as put
 
 from vaultnet import pipeline
 from vaultnet.pipeline import BuildResult, Session
 from vaultnet.problems import UserError
 
-TODAY = date(2026, 11, 21)
-OLD_NS = 1_700_000_000_000_000_000  # 2023-11-14: outside the index's "racy" window
-LATER_NS = OLD_NS + 86_400 * 1_000_000_000
-
-ANNA = """---
-company: Acme
-circle: close
-birthday: 1990-11-25
----
-# Log
-- 2026-10-02 call: talked about her new team #gave
-
-- [ ] send the article 📅 2026-11-20
-"""
+ANNA = ANNA_NOTE + "\n- [ ] send the article 📅 2026-11-20\n"
 BEN = "---\nname: Ben Okafor\nlast_contact: 2026-11-10\nfollow_up: 2026-11-19\n---\n"
 CARLA = "---\ntype: contact\nname: Carla Diaz\n---\nMet at the meetup.\n"
 IDEAS = "Ideas for the meetup, no front matter.\n"
@@ -41,24 +30,10 @@ DUE = [
 ]
 
 
-def put(root: Path, rel: str, text: str, mtime_ns: int | None = OLD_NS) -> Path:
-    """Write a note; by default with an old mtime so the index trusts its fingerprint next time."""
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    if mtime_ns is not None:
-        os.utime(path, ns=(mtime_ns, mtime_ns))
-    return path
-
-
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    root = tmp_path / "vault"
-    put(root, "contacts/Anna.md", ANNA)
-    put(root, "contacts/work/Ben.md", BEN)
-    put(root, "notes/Carla.md", CARLA)
-    put(root, "notes/Ideas.md", IDEAS)
-    return root
+    notes = {"contacts/Anna.md": ANNA, "contacts/work/Ben.md": BEN, "notes/Carla.md": CARLA, "notes/Ideas.md": IDEAS}
+    return write_vault(tmp_path / "vault", notes, mtime_ns=OLD_NS)
 
 
 def due_list(result: BuildResult) -> list[tuple[str, str, date]]:

@@ -1,4 +1,6 @@
-"""The follow-up rules (issue 2, section 3): `vaultnet.rules.plan` on contacts built directly or parsed from notes.
+"""Each contact's own items (`vaultnet.rules.plan`): cadence and one-off follow-ups, birthdays, promises, snooze and
+archive, on contacts built directly or parsed from notes. The rules that read events and the whole network are in
+test_rules_events_reconnect_review.py.
 
 Every test uses a fixed `today`; the expected dates are worked out by hand, never with the code under test.
 """
@@ -12,13 +14,13 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from vaultkit import TODAY
 
 from vaultnet.config import Settings
 from vaultnet.model import Birthday, Contact, Duration, Item, LogEntry, Promise
 from vaultnet.parse import parse_note
 from vaultnet.rules import Plan, is_due, plan, upcoming
 
-TODAY = date(2026, 11, 21)
 D = date
 
 

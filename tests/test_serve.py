@@ -9,7 +9,6 @@ import signal
 import socket
 import stat
 import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -22,26 +21,18 @@ from pathlib import Path
 
 import pytest
 from icaljs import icaljs_check
+from vaultkit import LATER_NS, OLD_NS, TODAY, write_vault
+from vaultkit import installed_script as _script
+from vaultkit import put_old as put
 
 from vaultnet.pipeline import Session
 from vaultnet.serve import CALENDAR_NAME, Server, is_loopback, load_token, make_server, token_path, urls
 
-TODAY = date(2026, 11, 21)
-OLD_NS = 1_700_000_000_000_000_000  # 2023-11-14: outside the index's "racy" window
-LATER_NS = OLD_NS + 86_400 * 1_000_000_000
 WAIT = 10.0
 
 ANNA = "---\ncompany: Acme\ncircle: close\nlast_contact: 2026-11-01\nbirthday: 1990-11-25\n---\n"
 BEN = "---\nname: Ben Okafor\nfollow_up: 2026-11-19\n---\n"
 SECRET_WORDS = ("Anna", "Ben", "Okafor", "Acme", "contacts", ".md", "vaultnet.toml", "reminders", "vault")
-
-
-def put(root: Path, rel: str, text: str, mtime_ns: int = OLD_NS) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    os.utime(path, ns=(mtime_ns, mtime_ns))
-    return path
 
 
 class Day:
@@ -111,11 +102,8 @@ class Served:
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    root = tmp_path / "vault"
-    put(root, "contacts/Anna.md", ANNA)
-    put(root, "contacts/Ben.md", BEN)
-    put(root, "vaultnet.toml", '[calendar]\nname = "Served reminders"\n')
-    return root
+    notes = {"contacts/Anna.md": ANNA, "contacts/Ben.md": BEN}
+    return write_vault(tmp_path / "vault", notes, '[calendar]\nname = "Served reminders"\n', mtime_ns=OLD_NS)
 
 
 @pytest.fixture
@@ -531,13 +519,6 @@ def test_ipv6_loopback_is_served(vault: Path) -> None:
 # -- the command ----------------------------------------------------------------------------------------------
 
 
-def _script() -> Path:
-    script = Path(sys.executable).parent / "vaultnet"
-    if not script.exists():
-        pytest.skip(f"no installed console script at {script}")
-    return script
-
-
 def _read_until(proc: subprocess.Popen[str], pattern: str, seen: list[str]) -> re.Match[str]:
     """Read stderr lines (appending them to `seen`) until one matches `pattern`; the match."""
     assert proc.stderr is not None
@@ -560,6 +541,23 @@ def _read_until(proc: subprocess.Popen[str], pattern: str, seen: list[str]) -> r
     return result[0]
 
 
+def stop(proc: subprocess.Popen[str], seen: list[str]) -> None:
+    """SIGTERM must end the process with exit code 0; the rest of its stderr is added to `seen`."""
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=WAIT) == 0
+    assert proc.stderr is not None
+    seen += proc.stderr.read().splitlines()
+
+
+def reap(proc: subprocess.Popen[str]) -> None:
+    """Kill the process if it still runs (a failed test), and close its stderr."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    assert proc.stderr is not None
+    proc.stderr.close()
+
+
 def test_the_serve_command_serves_and_stops_cleanly_on_sigterm(vault: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "VAULTNET_TODAY"}
     proc = subprocess.Popen([str(_script()), "serve", str(vault), "--port", "0"], stdout=subprocess.DEVNULL,
@@ -580,16 +578,9 @@ def test_the_serve_command_serves_and_stops_cleanly_on_sigterm(vault: Path) -> N
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/x/reminders.ics", timeout=WAIT)
         assert missing.value.code == 404
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=WAIT) == 0
-        assert proc.stderr is not None
-        seen += proc.stderr.read().splitlines()
+        stop(proc, seen)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        assert proc.stderr is not None
-        proc.stderr.close()
+        reap(proc)
     assert re.fullmatch(r"\d\d:\d\d:\d\d stopped", seen[-1]), seen
     assert not any("Traceback" in line for line in seen)
     assert not any("warning" in line for line in seen)  # loopback: no warning
@@ -608,15 +599,8 @@ def test_watch_with_serve_serves_the_calendar_it_keeps_current(vault: Path) -> N
         with urllib.request.urlopen(url, timeout=WAIT) as resp:
             assert resp.status == 200
             assert b"SUMMARY:Get back to Ben Served" in resp.read()
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=WAIT) == 0
-        assert proc.stderr is not None
-        seen += proc.stderr.read().splitlines()
+        stop(proc, seen)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        assert proc.stderr is not None
-        proc.stderr.close()
+        reap(proc)
     assert re.fullmatch(r"\d\d:\d\d:\d\d stopped", seen[-1]), seen
     assert not any("Traceback" in line for line in seen)

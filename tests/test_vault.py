@@ -7,18 +7,11 @@ import stat
 from pathlib import Path
 
 import pytest
+from vaultkit import put
 
 from vaultnet.vault import Fingerprint, fingerprint, list_notes, read_bytes, read_text, write_atomic
 
-OLD_NS = 1_700_000_000_123_456_789  # a fixed mtime in the past (2023-11-14)
-
-
-def put(root: Path, rel: str, data: bytes | str = "x\n") -> Path:
-    """Write a file below `root`, creating its folders."""
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode() if isinstance(data, str) else data)
-    return path
+OLD_NS = 1_700_000_000_123_456_789  # a fixed mtime in the past (2023-11-14), with nanoseconds (unlike vaultkit's)
 
 
 def leftovers(folder: Path) -> list[str]:

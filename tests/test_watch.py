@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vaultkit import OLD_NS, TODAY, write_vault
+from vaultkit import installed_script as _script
+from vaultkit import put_old as put
 
 from vaultnet.watch import Report, Watcher, relevant
 
-TODAY = date(2026, 11, 21)
-OLD_NS = 1_700_000_000_000_000_000  # 2023-11-14: outside the index's "racy" window
 WAIT = 10.0  # seconds a test waits for the watcher before it fails
 
 ANNA = "---\ncompany: Acme\ncircle: close\nlast_contact: 2026-11-01\n---\n"
@@ -33,16 +33,6 @@ OUT_TOML = '[outputs]\nfollowups = "out/Follow-ups.md"\ncalendar = "out/reminder
 
 ANNA_LINE = "[[contacts/Anna|Anna]]"
 BEN_LINE = "[[contacts/Ben|Ben Okafor]]"
-
-
-def put(root: Path, rel: str, text: str, mtime_ns: int | None = OLD_NS) -> Path:
-    """Write a note (by default with an old mtime); None: leave the mtime as the write made it."""
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    if mtime_ns is not None:
-        os.utime(path, ns=(mtime_ns, mtime_ns))
-    return path
 
 
 def read(path: Path) -> str:
@@ -151,11 +141,8 @@ class Running:
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    root = tmp_path / "vault"
-    put(root, "contacts/Anna.md", ANNA)
-    put(root, "contacts/Ben.md", BEN)
-    put(root, "notes/Ideas.md", IDEAS)
-    return root
+    notes = {"contacts/Anna.md": ANNA, "contacts/Ben.md": BEN, "notes/Ideas.md": IDEAS}
+    return write_vault(tmp_path / "vault", notes, mtime_ns=OLD_NS)
 
 
 @pytest.fixture
@@ -623,13 +610,6 @@ def test_relevant_ignores_paths_outside_the_vault(tmp_path: Path) -> None:
 
 
 # -- the command ----------------------------------------------------------------------------------------------
-
-
-def _script() -> Path:
-    script = Path(sys.executable).parent / "vaultnet"
-    if not script.exists():
-        pytest.skip(f"no installed console script at {script}")
-    return script
 
 
 class Lines:

@@ -1,4 +1,4 @@
-"""The practice commands (issue 3): `vaultnet today`, `stats` and `who`, and what `build` adds to the follow-up
+"""The insight commands `vaultnet today`, `stats` and `who`, and what `build` adds to the follow-up
 note (events, reconnect, review, the network's health with its weekly table, a Mermaid chart and the goals).
 
 Each test writes a small vault to a temporary folder and runs the real CLI through click's CliRunner, always
@@ -12,37 +12,13 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-
-from vaultnet.cli import cli
-
-TODAY = "2026-11-21"
-
+from click.testing import Result
+from vaultkit import DAY as TODAY
+from vaultkit import fm
+from vaultkit import run as invoke
+from vaultkit import write_notes as make_vault
 
 # -- helpers ----------------------------------------------------------------------------------------------
-
-
-def make_vault(root: Path, notes: dict[str, str], toml: str | None = None) -> Path:
-    """Write `notes` (vault-relative path -> text) and an optional vaultnet.toml under `root`."""
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, text in notes.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    if toml is not None:
-        (root / "vaultnet.toml").write_text(toml, encoding="utf-8")
-    return root
-
-
-def fm(body: str = "", **fields: str) -> str:
-    """A note with the given front matter, values written as-is (quote them yourself), then `body`."""
-    lines = [f"{key}: {value}" for key, value in fields.items()]
-    return "---\n" + "\n".join(lines) + "\n---\n" + body
-
-
-def invoke(*args: str | Path) -> Result:
-    """Run the CLI in-process; VAULTNET_TODAY from the outer environment never leaks in."""
-    return CliRunner().invoke(cli, [str(a) for a in args], env={"VAULTNET_TODAY": None})
 
 
 def ok(*args: str | Path) -> Result:

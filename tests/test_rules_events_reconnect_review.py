@@ -1,4 +1,5 @@
-"""The networking practice rules (issue 3): event prep and follow-up, reconnect, review, reciprocity.
+"""The rules beyond one contact's own dates (`vaultnet.rules`, set in `[practice]`): event prep and follow-up,
+reconnect, review, reciprocity.
 
 Every test writes a hand-made vault to `tmp_path` and runs the real pipeline (`Session(path).plan(today)`)
 with a fixed `today`; the expected dates are worked out by hand. 2026-11-21 is a Saturday; its week starts
@@ -14,26 +15,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from vaultkit import TODAY, run
+from vaultkit import write_notes as practice_vault
 
-from vaultnet.cli import cli
 from vaultnet.model import Item
 from vaultnet.pipeline import Session
 from vaultnet.rules import Plan, balance
 
-TODAY = date(2026, 11, 21)
 MONDAY = date(2026, 11, 16)
-
-
-def practice_vault(root: Path, notes: dict[str, str], toml: str | None = None) -> Path:
-    """Write the notes (and `vaultnet.toml`) under `root`."""
-    for rel, text in notes.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    if toml is not None:
-        (root / "vaultnet.toml").write_text(toml, encoding="utf-8")
-    return root
 
 
 def plan_of(root: Path, today: date = TODAY) -> Plan:
@@ -581,9 +570,7 @@ def test_due_json_includes_the_new_kinds(tmp_path: Path) -> None:
         "events/Conf.md": '---\ntitle: DataConf\ndate: 2026-11-25\nlocation: Hall 4\ntargets: ["[[Dana]]"]\n---\n',
     }
     root = practice_vault(tmp_path, notes)
-    result = CliRunner().invoke(
-        cli, ["due", str(root), "--today", "2026-11-23", "--json"], env={"VAULTNET_TODAY": None}
-    )
+    result = run("due", root, "--today", "2026-11-23", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     keys = ("kind", "name", "path", "date", "reason")

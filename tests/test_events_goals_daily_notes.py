@@ -1,4 +1,4 @@
-"""Notes of vaultnet's other kinds (issue 3): events, goals and daily notes, as parsed and as cached.
+"""Notes other than contacts: events, goals and daily notes, as `parse_note` reads them and as the cache keeps them.
 
 Each note is real text run through `parse_note` (or a vault on disk through `Session`); the expected values
 are written out by hand.
@@ -6,11 +6,11 @@ are written out by hand.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
 import pytest
+from vaultkit import put_old
 
 from vaultnet.config import Settings, parse_settings
 from vaultnet.index import decode_note, decode_notes, encode_note
@@ -19,20 +19,10 @@ from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
 from vaultnet.problems import Problem
 
-OLD_NS = 1_700_000_000_000_000_000  # 2023-11-14: outside the index's "racy" window, so the cache is trusted
-
 
 def parse(path: str, text: str, settings: Settings | None = None) -> ParsedNote:
     """Parse `text` as the note at `path`."""
     return parse_note(path, text.encode("utf-8"), settings or Settings())
-
-
-def kinds_put(root: Path, rel: str, text: str) -> None:
-    """Write a note with an old mtime (the index trusts its fingerprint on the next run)."""
-    target = root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    os.utime(target, ns=(OLD_NS, OLD_NS))
 
 
 # --- events ----------------------------------------------------------------------------------------------------------
@@ -295,10 +285,10 @@ def test_the_cache_codec_round_trips_events_goals_and_daily_notes(path: str, tex
 
 def test_a_second_session_reads_the_kinds_back_from_the_cache(tmp_path: Path) -> None:
     root = tmp_path / "vault"
-    kinds_put(root, "contacts/Anna Schmidt.md", "---\nrole: CTO\n---\n")
-    kinds_put(root, "events/Meetup.md", MEETUP)
-    kinds_put(root, "goals/Hire.md", "---\nstalled_after: 2m\n---\n")
-    kinds_put(root, "journal/2026-11-20.md", DAILY)
+    put_old(root, "contacts/Anna Schmidt.md", "---\nrole: CTO\n---\n")
+    put_old(root, "events/Meetup.md", MEETUP)
+    put_old(root, "goals/Hire.md", "---\nstalled_after: 2m\n---\n")
+    put_old(root, "journal/2026-11-20.md", DAILY)
     first = Session(root).snapshot()
     assert sorted(first.refresh.parsed) == sorted(first.refresh.notes)
     second = Session(root).snapshot()

@@ -1,4 +1,5 @@
-"""The calendar items of issue 3 (event-prep, event-follow-up, reconnect, review) as clients see them.
+"""The calendar items of the event, reconnect and review rules (event-prep, event-follow-up, reconnect, review) as
+clients see them.
 
 One hand-made vault has an upcoming event with targets, a past event with a person met there, a dormant
 contact and one quiet for years. The real pipeline builds its calendar; icalendar, vobject and ical.js
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,9 @@ import icalendar
 import pytest
 import vobject
 from icaljs import icaljs_check
+from vaultkit import MTIME, TODAY, set_mtimes, write_vault
 
 from vaultnet import pipeline
-
-TODAY = date(2026, 11, 21)  # a Saturday; the week's Monday is 2026-11-16, the quarter began 2026-10-01
-MTIME = int(datetime(2026, 11, 1, 12, 0, tzinfo=UTC).timestamp())
 
 NOTES = {
     # Targets of the summit; Ada's follow-up is 2026-11-10 + 90d = 2027-02-08.
@@ -56,21 +55,9 @@ EXPECTED = {
 # -- helpers ----------------------------------------------------------------------------------------------
 
 
-def set_mtimes(root: Path, mtime: int = MTIME) -> None:
-    """Every note gets the same mtime: DTSTAMP comes from it, so builds of copies compare byte for byte."""
-    for path in root.rglob("*"):
-        if path.is_file() and ".vaultnet" not in path.relative_to(root).parts:
-            os.utime(path, (mtime, mtime))
-
-
 def make_vault(root: Path, notes: dict[str, str] = NOTES) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, text in notes.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    set_mtimes(root)
-    return root
+    """The notes (by default this module's vault) under `root`, every file at `MTIME`."""
+    return write_vault(root, notes)
 
 
 def build_ics(root: Path, today: date = TODAY) -> tuple[Path, bytes]:

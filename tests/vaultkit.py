@@ -1,0 +1,156 @@
+"""The test suite's shared floor: the fixed day and mtimes, writing notes and vaults, the CLI in-process.
+
+Test modules import what they need (`from vaultkit import TODAY, put, run`); the fixtures built on it live in
+`conftest.py`. Every helper writes real files: nothing here mocks vaultnet.
+
+Two mtimes matter to vaultnet and so to these helpers:
+
+- `OLD_NS` is long past, outside the index's "racy" window: a note written with it (`put_old`) is trusted from the
+  cache on the next run, so a test can count what the index re-reads.
+- `MTIME` is the sample vault's fixed mtime: the calendar's DTSTAMP/LAST-MODIFIED come from it, so builds of two
+  copies of a vault (`write_vault`, `copy_sample`) compare byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from vaultnet.cli import cli
+
+TODAY = date(2026, 11, 21)  # a Saturday in ISO week 2026-W47: its Monday is 2026-11-16, its quarter began 2026-10-01
+DAY = TODAY.isoformat()  # the same day as the CLI's --today and VAULTNET_TODAY take it
+OLD_NS = 1_700_000_000_000_000_000  # 2023-11-14: outside the index's "racy" window
+LATER_NS = OLD_NS + 86_400 * 1_000_000_000  # a day after OLD_NS: an edit the index must see
+MTIME = int(datetime(2026, 11, 1, 12, 0, tzinfo=UTC).timestamp())  # seconds: the sample vault's every file
+MTIME_NS = MTIME * 1_000_000_000
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLE = DATA / "sample-vault"  # the golden tests' vault: read it through `copy_sample`, never in place
+PROBLEM = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")  # a problem as the CLI prints it
+
+# Anna's note in the small vaults of the CLI, pipeline and index tests: a close contact (a follow-up 30 days after
+# the last interaction), a birthday on 11-25 and one logged call, on 2026-10-02, in which she gave.
+ANNA_NOTE = """---
+company: Acme
+circle: close
+birthday: 1990-11-25
+---
+# Log
+- 2026-10-02 call: talked about her new team #gave
+"""
+
+
+# Switches of the test suite itself, not settings of vaultnet: `hide_vaultnet_environment` keeps them.
+SUITE_SWITCHES = frozenset({"VAULTNET_UPDATE_GOLDEN"})
+
+
+def hide_vaultnet_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remove every `VAULTNET_*` variable but the suite's own switches from the environment (until the test ends)."""
+    for name in list(os.environ):
+        if name.startswith("VAULTNET_") and name not in SUITE_SWITCHES:
+            monkeypatch.delenv(name)
+
+
+def put(root: Path, rel: str, data: str | bytes = "x\n", mtime_ns: int | None = None) -> Path:
+    """Write `data` (text as UTF-8, line ends as given) to `root/rel`, creating its folders.
+
+    With `mtime_ns` the file gets that mtime; without, it keeps the one the write gave it (now)."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    if mtime_ns is not None:
+        os.utime(path, ns=(mtime_ns, mtime_ns))
+    return path
+
+
+def put_old(root: Path, rel: str, data: str | bytes, mtime_ns: int | None = OLD_NS) -> Path:
+    """`put` with an old mtime unless told otherwise (None: now): the index trusts the note's fingerprint."""
+    return put(root, rel, data, mtime_ns)
+
+
+def set_mtimes(root: Path, mtime_ns: int = MTIME_NS) -> None:
+    """Give every file of the vault outside `.vaultnet/` the same mtime (DTSTAMP comes from it)."""
+    for path in root.rglob("*"):
+        if path.is_file() and ".vaultnet" not in path.relative_to(root).parts:
+            os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+def write_notes(root: Path, notes: dict[str, str], toml: str | None = None) -> Path:
+    """Write `notes` (vault-relative path -> text) and, if given, `vaultnet.toml` under `root`; return `root`.
+
+    The files keep the mtimes their writes gave them."""
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, text in notes.items():
+        put(root, rel, text)
+    if toml is not None:
+        put(root, "vaultnet.toml", toml)
+    return root
+
+
+def write_vault(root: Path, notes: dict[str, str], toml: str | None = None, mtime_ns: int = MTIME_NS) -> Path:
+    """`write_notes`, then every file of the vault gets `mtime_ns`: a vault that builds the same anywhere."""
+    write_notes(root, notes, toml)
+    set_mtimes(root, mtime_ns)
+    return root
+
+
+def copy_sample(dest: Path, mtime_ns: int = MTIME_NS) -> Path:
+    """A copy of the sample vault at `dest`, every file with the same fixed mtime."""
+    shutil.copytree(SAMPLE, dest)
+    set_mtimes(dest, mtime_ns)
+    return dest
+
+
+def fm(body: str = "", **fields: str) -> str:
+    """A note with the given front matter, values written as-is (quote them yourself), then `body`."""
+    lines = [f"{key}: {value}" for key, value in fields.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n" + body
+
+
+def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
+    """Run the CLI in-process with `args` (each turned into text); `env` is added to the environment.
+
+    VAULTNET_TODAY from the outer environment never leaks in: a test that wants it sets it in `env`."""
+    return CliRunner().invoke(cli, [str(a) for a in args], env={"VAULTNET_TODAY": None, **(env or {})})
+
+
+def parse_problems(stderr: str, pattern: re.Pattern[str] = PROBLEM) -> list[tuple[str, int, str]]:
+    """The (path, line, message) of each line of `stderr` that `pattern` matches, in order."""
+    found = (pattern.match(line) for line in stderr.splitlines())
+    return [(m["path"], int(m["line"]), m["message"]) for m in found if m]
+
+
+def installed_script() -> Path:
+    """The `vaultnet` console script beside this Python (pip install -e .); skips the test without one."""
+    script = Path(sys.executable).parent / "vaultnet"
+    if not script.exists():
+        pytest.skip(f"no installed console script at {script}")
+    return script
+
+
+# File modes bind neither root nor Windows: a test of read-only files skips there.
+needs_file_permissions = pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0, reason="root ignores file permissions"
+)
+
+
+@contextmanager
+def read_only(root: Path) -> Iterator[None]:
+    """`root` and every folder below it read-only (0o555) for the block, writable (0o755) again after it."""
+    folders = [root, *(p for p in root.rglob("*") if p.is_dir())]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        yield
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)

@@ -1,4 +1,4 @@
-"""The follow-up rules (issue 2, section 3): `vaultnet.rules.plan` on contacts built directly or parsed from notes.
+"""The follow-up rules (issue 2, section 3): `vaultnet.rules.make_plan` on contacts built directly or parsed from notes.
 
 Every test uses a fixed `today`; the expected dates are worked out by hand, never with the code under test.
 """
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from vaultnet.config import Settings
 from vaultnet.model import Birthday, Contact, Duration, Item, LogEntry, Promise
 from vaultnet.parse import parse_note
-from vaultnet.rules import Plan, is_due, plan, upcoming
+from vaultnet.rules import Plan, is_due, make_plan, upcoming
 
 TODAY = date(2026, 11, 21)
 D = date
@@ -48,7 +48,7 @@ def note(name: str, text: str, settings_: Settings | None = None) -> Contact:
 
 
 def run(*contacts: Contact, today: date = TODAY, settings_: Settings | None = None) -> Plan:
-    return plan(contacts, settings_ or Settings(), today)
+    return make_plan(contacts, settings_ or Settings(), today)
 
 
 def rows(items: tuple[Item, ...]) -> list[tuple[str, date, str]]:
@@ -644,14 +644,14 @@ def vaults(draw: st.DrawFn) -> list[Contact]:
 @settings(max_examples=300, deadline=None)
 @given(vault=vaults(), today=dates)
 def test_plan_properties(vault: list[Contact], today: date) -> None:
-    p = plan(vault, Settings(), today)
+    p = make_plan(vault, Settings(), today)
 
     keys = [(i.day, i.name.casefold()) for i in p.items]
     assert keys == sorted(keys)
     assert p.contacts == tuple(c for c in vault if not c.archived)
     archived = {c.path for c in vault if c.archived}
     assert not any(i.path in archived for i in p.items)
-    assert plan(list(reversed(vault)), Settings(), today).items == p.items
+    assert make_plan(list(reversed(vault)), Settings(), today).items == p.items
     assert p.due == tuple(i for i in p.items if is_due(i, today))
 
     by_path = {c.path: c for c in vault}

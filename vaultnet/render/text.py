@@ -8,15 +8,14 @@ from datetime import date
 from vaultnet.config import Settings
 from vaultnet.insights import Introduction, Stats
 from vaultnet.model import Item
-
-_NOT_LATE = ("birthday", "reconnect", "review")  # dated on their week's or period's first day, never late
+from vaultnet.rules import overdue_days
 
 
 def render_table(items: Iterable[Item], today: date) -> str:
     rows = [("DATE", "KIND", "NAME", "REASON")]
     for item in items:
-        late = (today - item.day).days
-        day = item.day.isoformat() + (f" (+{late}d)" if late > 0 and item.kind not in _NOT_LATE else "")
+        late = overdue_days(item, today)
+        day = item.day.isoformat() + (f" (+{late}d)" if late > 0 else "")
         rows.append((day, item.kind, item.name, item.reason))
     if len(rows) == 1:
         return f"Nobody is due on {today.isoformat()}.\n"

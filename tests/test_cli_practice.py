@@ -509,7 +509,7 @@ def test_follow_up_note_weekly_table(tmp_path: Path) -> None:
     assert lines[start + 1] == "|---|---:|---:|"
     assert lines[start + 2 : start + 10] == [f"| {w} | {n} | {m} |" for w, _, n, m in STATS_WEEKS]
     assert lines[start + 10] == ""
-    assert "This week: 1/1 new ✓, 1/2 maintained …." in note
+    assert "This week: 1/1 new ✓, 1/2 maintained (not yet)." in note
 
 
 def test_follow_up_note_pie_chart_equals_stats_by_circle(tmp_path: Path) -> None:

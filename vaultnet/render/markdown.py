@@ -42,8 +42,9 @@ def _health(stats: Stats, settings: Settings, plan: Plan) -> list[str]:
     """A compact network-health section: the rhythm of the last weeks, goals, and a chart of the circles."""
     practice = settings.practice
     now = stats.weeks[-1]
-    new_ok = "✓" if now.new >= practice.weekly_new else "…"
-    kept_ok = "✓" if now.maintained >= practice.weekly_maintained else "…"
+    # "✓" once a target is met, else words: a lone "…" read as an unfinished sentence.
+    new_ok = "✓" if now.new >= practice.weekly_new else "(not yet)"
+    kept_ok = "✓" if now.maintained >= practice.weekly_maintained else "(not yet)"
     out = [
         "## Your network",
         "",

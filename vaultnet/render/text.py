@@ -40,9 +40,10 @@ def render_agenda(items: list[Item], today: date) -> str:
 def render_stats(stats: Stats, settings: Settings) -> str:
     practice = settings.practice
     takers = f"{stats.takers} contact{'' if stats.takers == 1 else 's'}"
-    lines = [
-        f"contacts            {stats.contacts} active, {stats.archived} archived",
-        "by circle           " + ", ".join(f"{c} {n}" for c, n in stats.by_circle.items()),
+    lines = [f"contacts            {stats.contacts} active, {stats.archived} archived"]
+    if stats.by_circle:  # no contacts, no circles: an empty "by circle" line looked like a failure to print
+        lines.append("by circle           " + ", ".join(f"{c} {n}" for c, n in stats.by_circle.items()))
+    lines += [
         f"in touch            {stats.touched_90} in the last 90 days, {stats.touched_365} in the last year",
         f"deep ties           {stats.deep} (3+ interactions in the last year)",
         f"overdue follow-ups  {stats.overdue}",

@@ -19,7 +19,8 @@ from click.testing import CliRunner
 from vaultnet.cli import cli
 from vaultnet.model import Item
 from vaultnet.pipeline import Session
-from vaultnet.rules import Plan, balance
+from vaultnet.rules import Plan
+from vaultnet.ties import balance
 
 TODAY = date(2026, 11, 21)
 MONDAY = date(2026, 11, 16)

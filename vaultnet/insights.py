@@ -12,7 +12,8 @@ from vaultnet.config import Settings
 from vaultnet.kinds import SPEC, SPECS, Agenda, Kind
 from vaultnet.model import Contact, Goal, Item
 from vaultnet.network import Network
-from vaultnet.rules import Plan, add_or_none, last_touch, overdue_days, week_start
+from vaultnet.rules import Plan, add_or_none, overdue_days, week_start
+from vaultnet.ties import last_touch
 
 # -- today's agenda ---------------------------------------------------------------------------------------
 

@@ -445,8 +445,10 @@ def test_due_json_has_the_practice_kinds(tmp_path: Path) -> None:
         ("event-prep", "Summit", "2026-11-21"),
         ("event-follow-up", "Bob", "2026-11-19"),
         ("reconnect", "Dan", "2026-11-16"),
-        ("review", "Dan", "2026-10-01"),
     } <= found
+    # Up for review too (quiet since 2023), but one item: the reconnect, with the review's question.
+    [dan] = [d for d in data if d["name"] == "Dan"]
+    assert dan["reason"].endswith("; review it: keep (and get in touch), move to another circle, or archive")
     [prep] = [d for d in data if d["kind"] == "event-prep"]
     assert prep["path"] == "events/Summit.md"
     assert prep["reason"] == "Summit on Mon 23 Nov at Berlin: prepare to meet 2"
@@ -483,7 +485,6 @@ def test_follow_up_note_has_the_practice_sections_in_order(tmp_path: Path) -> No
         "## After events (1)",
         "## Follow-ups (1)",
         "## Reconnect this week (1)",
-        "## Review (1)",
         "## Your network",
         "### Goals",
     ]
@@ -502,8 +503,8 @@ def test_follow_up_note_event_sections_name_the_people(tmp_path: Path) -> None:
     assert "Meetup" in after
     reconnect = note.split("## Reconnect this week (1)", 1)[1].split("\n## ", 1)[0]
     assert "[[contacts/Dan|Dan]]" in reconnect
-    review = note.split("## Review (1)", 1)[1].split("\n## ", 1)[0]
-    assert "[[contacts/Dan|Dan]]" in review
+    assert "review it: keep" in reconnect
+    assert "## Review" not in note  # Dan is this week's reconnect pick: one item, not two
 
 
 def test_follow_up_note_weekly_table(tmp_path: Path) -> None:

@@ -41,8 +41,8 @@ NOTES = {
     "events/Summit.md": '---\ndate: 2026-11-22\ntargets: ["[[Ada]]"]\n---\n',
     # Dormant since March 2025: reconnect this week.
     "contacts/Cy.md": "---\ncircle: dormant\nlast_contact: 2025-03-01\n---\n",
-    # Quiet since 2023: review this quarter.
-    "contacts/Olga.md": "---\ncircle: dormant\nlast_contact: 2023-06-01\n---\n",
+    # Quiet since 2023: review this quarter (the overdue follow-up keeps her out of the reconnect picks).
+    "contacts/Olga.md": "---\ncircle: loose\nlast_contact: 2023-06-01\n---\n",
 }
 
 
@@ -131,6 +131,37 @@ def test_listed_ahead_kinds_are_due_before_their_day_and_not_coming_up(kind: Kin
     plan = Plan(TODAY, (soon,), (), network_of([]))
     assert is_due(soon, TODAY) is SPEC[kind].listed_ahead
     assert upcoming(plan, 14) == (() if SPEC[kind].listed_ahead else (soon,))
+
+
+def test_a_tie_up_for_review_and_picked_to_reconnect_is_one_item(tmp_path: Path) -> None:
+    """Two ties quiet since 2023, one reconnect suggestion a week: the week's pick is one reconnect item that
+    carries the review's question; the other tie keeps its review. The next week they swap."""
+    notes = {f"contacts/{name}.md": "---\ncircle: dormant\nlast_contact: 2023-06-01\n---\n" for name in ("Ann", "Bea")}
+    root = make_vault(tmp_path, notes)
+    (root / "vaultnet.toml").write_text("[practice]\nreconnect_per_week = 1\n", encoding="utf-8")
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    if (monday.toordinal() // 7) % 2:  # start where a rotation cycle of two weeks starts
+        monday += timedelta(days=7)
+    picks = []
+    for week in range(2):
+        today = monday + timedelta(days=7 * week + 3)  # a Thursday
+        result = pipeline.build(root, today)
+        assert result.plan is not None
+        by_name = {name: [i for i in result.plan.due if i.name == name] for name in ("Ann", "Bea")}
+        assert sorted(len(items) for items in by_name.values()) == [1, 1]  # one item a person
+        [pick] = [items[0] for items in by_name.values() if items[0].kind == Kind.RECONNECT]
+        [other] = [items[0] for items in by_name.values() if items[0].kind == Kind.REVIEW]
+        assert pick.reason == (
+            "no contact since 2023-06-01: a dormant tie worth reviving; review it: keep (and get in touch), move to"
+            " another circle, or archive"
+        )
+        assert other.reason.startswith("no contact since 2023-06-01: review it")
+        [ics] = [o.path for o in result.outputs if o.path.suffix == ".ics"]
+        summaries = {str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")}
+        assert f"Review {pick.name}: keep, re-tier or archive" not in summaries
+        assert {f"Reconnect with {pick.name}", f"Review {other.name}: keep, re-tier or archive"} <= summaries
+        picks.append(pick.name)
+    assert sorted(picks) == ["Ann", "Bea"]
 
 
 # -- overdue ----------------------------------------------------------------------------------------------

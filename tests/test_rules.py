@@ -81,8 +81,9 @@ def test_circle_cadence_counts_from_last_contact(circle: str | None, due_day: da
 def test_dormant_circle_has_no_cadence_follow_up() -> None:
     quiet = run(person(circle="dormant", last_contact=D(2020, 1, 1)))
     assert follow_ups(quiet) == []
-    # ... it surfaces as a dormant tie to revive and to review instead.
-    assert sorted(i.kind for i in quiet.items) == ["reconnect", "review"]
+    # ... it surfaces as a dormant tie to revive instead, which carries the review's question (one item).
+    assert [i.kind for i in quiet.items] == ["reconnect"]
+    assert quiet.items[0].reason.endswith("; review it: keep (and get in touch), move to another circle, or archive")
     assert run(person(circle="dormant")).items == ()  # not even "never contacted: due now"
 
 

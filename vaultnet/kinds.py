@@ -61,6 +61,9 @@ class KindSpec:
     nudge: bool = False
     # Picks a few contacts among those no due nudge asks for (reconnect): its rule runs after the others.
     suggestion: bool = False
+    # While a suggestion picks its person, an item of this kind about them is left out and its reason added to
+    # the suggestion's: one item about a person, not two.
+    yields_to_suggestions: bool = False
     # Its reason says already when it was due (a promise: "overdue since ..."; a prep: the event's day), so the
     # calendar adds no "(due ..., N days overdue)".
     reason_says_when: bool = False
@@ -94,9 +97,14 @@ SPECS: tuple[KindSpec, ...] = (
         Kind.RECONNECT, "Reconnect this week", "Dormant ties worth reviving: a short note is enough.",
         "Reconnect with {name}", "Reconnect", period_dated=True, suggestion=True, agenda=Agenda.ONE,
     ),
+    # A tie up for review that is also this week's reconnect pick is one item, the reconnect, with the review's
+    # question added ("...: a dormant tie worth reviving (...); review it: keep ..."). The reconnect wins: it is
+    # this week's concrete step, with the context that makes getting in touch natural, and the week keeps its
+    # reconnect_per_week suggestions (and `today` its one) instead of losing them to the review section. The
+    # review comes back the next week if the tie is still quiet.
     KindSpec(
         Kind.REVIEW, "Review", "Quiet for a long time: keep (and get in touch), change circle, or archive.",
-        "Review {name}: keep, re-tier or archive", "Review", period_dated=True,
+        "Review {name}: keep, re-tier or archive", "Review", period_dated=True, yields_to_suggestions=True,
     ),
 )  # fmt: skip
 

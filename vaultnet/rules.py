@@ -3,10 +3,11 @@
 `make_plan` derives every dated item (past, present and future: the calendar shows them all) by running
 each kind's rule; `Plan.due` picks what belongs on today's list. A rule is a function registered with
 `@rule(Kind.X)` plus its kind's row in kinds.py: `make_plan` runs the rules in the table's order (suggestion
-kinds last) and applies what the rows say about archived and snoozed contacts and about who is busy, so
-that a rule only says which items its kind has. Each rule encodes a piece of networking practice: keep a
-rhythm without nagging right after a contact, call on birthdays, keep promises, prepare events and follow
-up the day after, give before you take, revive dormant ties, review the network.
+kinds last) and applies what the rows say about archived and snoozed contacts, about who is busy and about
+items that step aside for a suggestion, so that a rule only says which items its kind has. Each rule
+encodes a piece of networking practice: keep a rhythm without nagging right after a contact, call on
+birthdays, keep promises, prepare events and follow up the day after, give before you take, revive dormant
+ties, review the network.
 """
 
 from __future__ import annotations
@@ -343,6 +344,23 @@ def _run(kind: Kind, given: Given) -> Iterator[Item]:
             yield _moved(item, contact.snooze_until)
 
 
+def _with_suggestions(items: list[Item], suggestions: list[Item]) -> list[Item]:
+    """`items` and the suggestions; an item of a kind that yields to suggestions (a review) about someone a
+    suggestion picks is left out, its reason added to the suggestion's without the words both begin with."""
+    picked = {suggestion.path: n for n, suggestion in enumerate(suggestions)}
+    merged = list(suggestions)
+    kept = []
+    for item in items:
+        n = picked.get(item.path)
+        if n is None or not SPEC[item.kind].yields_to_suggestions:
+            kept.append(item)
+            continue
+        head, _, rest = item.reason.partition(": ")  # "no contact since 2024-03-08: ..." in both
+        added = rest if rest and merged[n].reason.startswith(f"{head}: ") else item.reason
+        merged[n] = replace(merged[n], reason=f"{merged[n].reason}; {added}")
+    return kept + merged
+
+
 def make_plan(network: Network | Iterable[Contact], settings: Settings, today: date) -> Plan:
     """Every item for `today`: each kind's rule in the table's order, suggestion kinds last.
 
@@ -355,7 +373,7 @@ def make_plan(network: Network | Iterable[Contact], settings: Settings, today: d
     items = [item for spec in SPECS if not spec.suggestion for item in _run(spec.kind, given)]
     busy = frozenset(i.path for i in items if SPEC[i.kind].nudge and is_due(i, today))
     given = replace(given, busy=busy)
-    items += [item for spec in SPECS if spec.suggestion for item in _run(spec.kind, given)]
+    items = _with_suggestions(items, [item for spec in SPECS if spec.suggestion for item in _run(spec.kind, given)])
     items.sort(key=lambda i: (i.day, i.name.casefold(), i.path, ORDER[i.kind], i.key))
     return Plan(today=today, items=tuple(items), contacts=active, network=network)
 

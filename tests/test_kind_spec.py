@@ -15,6 +15,7 @@ import icalendar
 import pytest
 
 from vaultnet import pipeline
+from vaultnet.config import Settings
 from vaultnet.insights import agenda
 from vaultnet.kinds import ORDER, SPEC, SPECS, Agenda, Kind, Snoozed
 from vaultnet.model import Item
@@ -270,4 +271,4 @@ def test_the_agenda_takes_listed_ahead_kinds_a_day_ahead(tmp_path: Path) -> None
 
 
 def test_make_plan_runs_every_rule_on_plain_contacts() -> None:
-    assert make_plan([], pipeline.Settings(), TODAY).items == ()
+    assert make_plan([], Settings(), TODAY).items == ()

@@ -79,7 +79,7 @@ def is_due(item: Item, today: date) -> bool:
 
 
 def overdue_days(item: Item, today: date) -> int:
-    """How many days an item is late; 0 for period-dated kinds (birthday, reconnect, review): never overdue."""
+    """How many days an item is late; 0 for the kinds its row calls period-dated, which are never overdue."""
     if SPEC[item.kind].period_dated:
         return 0
     return max((today - item.day).days, 0)

@@ -36,8 +36,9 @@ NOTES = {
     "events/Summit.md": '---\ndate: 2026-12-01\nlocation: Berlin\ntargets: ["[[Ada]]", "[[Bo]]"]\n---\n',
     # Dormant since March 2025: reconnect this week.
     "contacts/Cy.md": "---\ncircle: dormant\nlast_contact: 2025-03-01\n---\n",
-    # Quiet since 2023: review this quarter (and, dormant too, reconnect).
-    "contacts/Oldie.md": "---\nname: Old Friend\ncircle: dormant\nlast_contact: 2023-06-01\n---\n",
+    # Quiet since 2023: review this quarter; an overdue follow-up (loose: 180d) keeps it out of the reconnect
+    # picks, which would otherwise carry the review's question in place of the review.
+    "contacts/Oldie.md": "---\nname: Old Friend\ncircle: loose\nlast_contact: 2023-06-01\n---\n",
 }
 
 # Summary -> (DTSTART, CATEGORIES) of every event of the vault's calendar on TODAY.
@@ -47,7 +48,7 @@ EXPECTED = {
     "Follow up with Bo": (TODAY, "Event"),  # due 2026-11-19
     "Prepare for Summit": (date(2026, 11, 29), "Event"),
     "Reconnect with Cy": (TODAY, "Reconnect"),  # the week's Monday
-    "Reconnect with Old Friend": (TODAY, "Reconnect"),
+    "Get back to Old Friend": (TODAY, "Follow-up"),  # due 2023-11-28
     "Review Old Friend: keep, re-tier or archive": (TODAY, "Review"),  # the quarter's first day
 }
 
@@ -222,7 +223,7 @@ def test_uids_survive_renaming_the_contacts_and_the_event(tmp_path: Path, built:
         "Follow up with Bo Berg": before["Follow up with Bo"],
         "Prepare for Summit 2026": before["Prepare for Summit"],
         "Reconnect with Cyrus": before["Reconnect with Cy"],
-        "Reconnect with Old Pal": before["Reconnect with Old Friend"],
+        "Get back to Old Pal": before["Get back to Old Friend"],
         "Review Old Pal: keep, re-tier or archive": before["Review Old Friend: keep, re-tier or archive"],
     }
 

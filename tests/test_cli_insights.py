@@ -295,7 +295,12 @@ def test_stats_of_an_empty_vault(tmp_path: Path) -> None:
     assert data["contacts"] == 0
     assert data["by_circle"] == {}
     assert [w["week"] for w in data["weekly_rhythm"]][-1] == "2026-W47"
-    assert ok("stats", root, "--today", TODAY).stdout.startswith("contacts            0 active, 0 archived\n")
+    lines = ok("stats", root, "--today", TODAY).stdout.splitlines()
+    assert lines[:2] == [
+        "contacts            0 active, 0 archived",
+        "in touch            0 in the last 90 days, 0 in the last year",
+    ]
+    assert not any(line.startswith("by circle") for line in lines)  # no empty line for circles
 
 
 # -- vaultnet who -----------------------------------------------------------------------------------------
@@ -416,8 +421,10 @@ def test_due_json_has_the_practice_kinds(tmp_path: Path) -> None:
         ("event-prep", "Summit", "2026-11-21"),
         ("event-follow-up", "Bob", "2026-11-19"),
         ("reconnect", "Dan", "2026-11-16"),
-        ("review", "Dan", "2026-10-01"),
     } <= found
+    # Up for review too (quiet since 2023), but one item: the reconnect, with the review's question.
+    [dan] = [d for d in data if d["name"] == "Dan"]
+    assert dan["reason"].endswith("; review it: keep (and get in touch), move to another circle, or archive")
     [prep] = [d for d in data if d["kind"] == "event-prep"]
     assert prep["path"] == "events/Summit.md"
     assert prep["reason"] == "Summit on Mon 23 Nov at Berlin: prepare to meet 2"
@@ -454,7 +461,6 @@ def test_follow_up_note_has_the_practice_sections_in_order(tmp_path: Path) -> No
         "## After events (1)",
         "## Follow-ups (1)",
         "## Reconnect this week (1)",
-        "## Review (1)",
         "## Your network",
         "### Goals",
     ]
@@ -473,8 +479,8 @@ def test_follow_up_note_event_sections_name_the_people(tmp_path: Path) -> None:
     assert "Meetup" in after
     reconnect = note.split("## Reconnect this week (1)", 1)[1].split("\n## ", 1)[0]
     assert "[[contacts/Dan|Dan]]" in reconnect
-    review = note.split("## Review (1)", 1)[1].split("\n## ", 1)[0]
-    assert "[[contacts/Dan|Dan]]" in review
+    assert "review it: keep" in reconnect
+    assert "## Review" not in note  # Dan is this week's reconnect pick: one item, not two
 
 
 def test_follow_up_note_weekly_table(tmp_path: Path) -> None:
@@ -485,7 +491,7 @@ def test_follow_up_note_weekly_table(tmp_path: Path) -> None:
     assert lines[start + 1] == "|---|---:|---:|"
     assert lines[start + 2 : start + 10] == [f"| {w} | {n} | {m} |" for w, _, n, m in STATS_WEEKS]
     assert lines[start + 10] == ""
-    assert "This week: 1/1 new ✓, 1/2 maintained …." in note
+    assert "This week: 1/1 new ✓, 1/2 maintained (not yet)." in note
 
 
 def test_follow_up_note_pie_chart_equals_stats_by_circle(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from vaultnet.network import Network, Resolution, Resolver, build_network
 from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
 from vaultnet.problems import Problem
-from vaultnet.rules import plan
+from vaultnet.rules import make_plan
 
 
 def network_of_notes(notes: dict[str, str], settings: Settings | None = None) -> Network:
@@ -33,7 +33,7 @@ def network_of_notes(notes: dict[str, str], settings: Settings | None = None) ->
 
 def follow_up(network: Network, path: str, today: date = TODAY) -> tuple[date, str]:
     """The (day, reason) of the contact's cadence follow-up in the plan."""
-    found = [i for i in plan(network, Settings(), today).items if i.kind == "follow-up" and i.path == path]
+    found = [i for i in make_plan(network, Settings(), today).items if i.kind == "follow-up" and i.path == path]
     assert len(found) == 1, found
     return found[0].day, found[0].reason
 

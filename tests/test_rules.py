@@ -1,6 +1,6 @@
-"""Each contact's own items (`vaultnet.rules.plan`): cadence and one-off follow-ups, birthdays, promises, snooze and
-archive, on contacts built directly or parsed from notes. The rules that read events and the whole network are in
-test_rules_events_reconnect_review.py.
+"""Each contact's own items (`vaultnet.rules.make_plan`): cadence and one-off follow-ups, birthdays, promises,
+snooze and archive, on contacts built directly or parsed from notes. The rules that read events and the whole
+network are in test_rules_events_reconnect_review.py.
 
 Every test uses a fixed `today`; the expected dates are worked out by hand, never with the code under test.
 """
@@ -19,7 +19,7 @@ from vaultkit import TODAY
 from vaultnet.config import Settings
 from vaultnet.model import Birthday, Contact, Duration, Item, LogEntry, Promise
 from vaultnet.parse import parse_note
-from vaultnet.rules import Plan, is_due, plan, upcoming
+from vaultnet.rules import Plan, is_due, make_plan, upcoming
 
 D = date
 
@@ -50,7 +50,7 @@ def note(name: str, text: str, settings_: Settings | None = None) -> Contact:
 
 
 def run(*contacts: Contact, today: date = TODAY, settings_: Settings | None = None) -> Plan:
-    return plan(contacts, settings_ or Settings(), today)
+    return make_plan(contacts, settings_ or Settings(), today)
 
 
 def rows(items: tuple[Item, ...]) -> list[tuple[str, date, str]]:
@@ -83,8 +83,9 @@ def test_circle_cadence_counts_from_last_contact(circle: str | None, due_day: da
 def test_dormant_circle_has_no_cadence_follow_up() -> None:
     quiet = run(person(circle="dormant", last_contact=D(2020, 1, 1)))
     assert follow_ups(quiet) == []
-    # ... it surfaces as a dormant tie to revive and to review instead.
-    assert sorted(i.kind for i in quiet.items) == ["reconnect", "review"]
+    # ... it surfaces as a dormant tie to revive instead, which carries the review's question (one item).
+    assert [i.kind for i in quiet.items] == ["reconnect"]
+    assert quiet.items[0].reason.endswith("; review it: keep (and get in touch), move to another circle, or archive")
     assert run(person(circle="dormant")).items == ()  # not even "never contacted: due now"
 
 
@@ -646,14 +647,14 @@ def vaults(draw: st.DrawFn) -> list[Contact]:
 @settings(max_examples=300, deadline=None)
 @given(vault=vaults(), today=dates)
 def test_plan_properties(vault: list[Contact], today: date) -> None:
-    p = plan(vault, Settings(), today)
+    p = make_plan(vault, Settings(), today)
 
     keys = [(i.day, i.name.casefold()) for i in p.items]
     assert keys == sorted(keys)
     assert p.contacts == tuple(c for c in vault if not c.archived)
     archived = {c.path for c in vault if c.archived}
     assert not any(i.path in archived for i in p.items)
-    assert plan(list(reversed(vault)), Settings(), today).items == p.items
+    assert make_plan(list(reversed(vault)), Settings(), today).items == p.items
     assert p.due == tuple(i for i in p.items if is_due(i, today))
 
     by_path = {c.path: c for c in vault}

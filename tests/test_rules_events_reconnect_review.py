@@ -20,7 +20,8 @@ from vaultkit import write_notes as practice_vault
 
 from vaultnet.model import Item
 from vaultnet.pipeline import Session
-from vaultnet.rules import Plan, balance
+from vaultnet.rules import Plan
+from vaultnet.ties import balance
 
 MONDAY = date(2026, 11, 16)
 
@@ -259,9 +260,10 @@ def reconnects(root: Path, today: date = TODAY, session: Session | None = None) 
 @pytest.mark.parametrize(("last", "dormant"), [("2025-11-16", True), ("2025-11-17", False), ("2020-03-01", True)])
 def test_a_tie_is_dormant_after_365_days_without_interaction(tmp_path: Path, last: str, dormant: bool) -> None:
     root = practice_vault(tmp_path, {"contacts/Olga.md": quiet(last)})
-    expected = [
-        Item("reconnect", MONDAY, "Olga", "contacts/Olga.md", f"no contact since {last}: a dormant tie worth reviving")
-    ]
+    reason = f"no contact since {last}: a dormant tie worth reviving"
+    if last == "2020-03-01":  # up for review too: one item, the reconnect, carrying the review's question
+        reason += "; review it: keep (and get in touch), move to another circle, or archive"
+    expected = [Item("reconnect", MONDAY, "Olga", "contacts/Olga.md", reason)]
     assert reconnects(root) == (expected if dormant else [])
 
 
@@ -346,19 +348,19 @@ def shared_context_vault(root: Path, active_since: str = "2026-11-01", toml: str
     """Seven dormant ties, three of which share context with Act, whom you are active with."""
     notes = {
         "contacts/Act.md": quiet(active_since, company="ACME", tags="[climbing]", introduced_by='"[[Intro]]"'),
-        "contacts/Intro.md": quiet("2020-01-01"),
-        "contacts/Colleague.md": quiet("2020-01-01", company="Acme"),
-        "contacts/Climber.md": quiet("2020-01-01", tags="[climbing, jazz]"),
-        "contacts/Sibling.md": quiet("2020-01-01", introduced_by='"[[Intro]]"'),
-        **{f"contacts/P{n}.md": quiet("2020-01-01") for n in range(3)},
+        "contacts/Intro.md": quiet("2025-01-01"),
+        "contacts/Colleague.md": quiet("2025-01-01", company="Acme"),
+        "contacts/Climber.md": quiet("2025-01-01", tags="[climbing, jazz]"),
+        "contacts/Sibling.md": quiet("2025-01-01", introduced_by='"[[Intro]]"'),
+        **{f"contacts/P{n}.md": quiet("2025-01-01") for n in range(3)},
     }
     return practice_vault(root, notes, toml)
 
 
 CONTEXT_REASONS = {
-    "Colleague": "no contact since 2020-01-01: a dormant tie worth reviving (Act also works at Acme)",
-    "Climber": "no contact since 2020-01-01: a dormant tie worth reviving (like Act, tagged #climbing)",
-    "Sibling": "no contact since 2020-01-01: a dormant tie worth reviving (Intro introduced you to Act too)",
+    "Colleague": "no contact since 2025-01-01: a dormant tie worth reviving (Act also works at Acme)",
+    "Climber": "no contact since 2025-01-01: a dormant tie worth reviving (like Act, tagged #climbing)",
+    "Sibling": "no contact since 2025-01-01: a dormant tie worth reviving (Intro introduced you to Act too)",
 }
 
 
@@ -372,17 +374,17 @@ def test_shared_context_comes_first_in_a_cycle_and_is_given_as_the_reason(tmp_pa
     assert {i.name for i in first} < set(CONTEXT_REASONS)
     assert set(CONTEXT_REASONS) < {i.name for i in first + second}
     for item in first + second:
-        expected = CONTEXT_REASONS.get(item.name, "no contact since 2020-01-01: a dormant tie worth reviving")
+        expected = CONTEXT_REASONS.get(item.name, "no contact since 2025-01-01: a dormant tie worth reviving")
         assert item.reason == expected
 
 
 def test_an_introducer_you_are_active_with_is_shared_context(tmp_path: Path) -> None:
     notes = {
         "contacts/Act.md": "---\ncircle: dormant\nlast_contact: 2026-11-01\n---\n",
-        "contacts/Olga.md": quiet("2020-01-01", introduced_by='"[[Act]]"'),
+        "contacts/Olga.md": quiet("2025-01-01", introduced_by='"[[Act]]"'),
     }
     [item] = reconnects(practice_vault(tmp_path, notes))
-    assert item.reason == "no contact since 2020-01-01: a dormant tie worth reviving (Act introduced you)"
+    assert item.reason == "no contact since 2025-01-01: a dormant tie worth reviving (Act introduced you)"
 
 
 # Active as of the week's Monday: an interaction in the 90 days before 2026-11-16.
@@ -486,7 +488,8 @@ def test_a_review_changes_nothing_in_the_notes(tmp_path: Path) -> None:
     before = {rel: (root / rel).read_bytes() for rel in notes}
     result = Session(root).build(TODAY)
     assert result.plan is not None
-    assert names(of_kind(result.plan.due, "review")) == ["Old Friend", "Olga"]
+    assert names(of_kind(result.plan.due, "review")) == ["Olga"]  # Old Friend: the reconnect carries it
+    assert names(of_kind(result.plan.due, "reconnect")) == ["Old Friend"]
     assert {rel: (root / rel).read_bytes() for rel in notes} == before
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.md")) == sorted([*notes, "Follow-ups.md"])
 
@@ -576,13 +579,6 @@ def test_due_json_includes_the_new_kinds(tmp_path: Path) -> None:
     keys = ("kind", "name", "path", "date", "reason")
     assert [{k: d[k] for k in keys} for d in data] == [
         {
-            "kind": "review",
-            "name": "Old Friend",
-            "path": "contacts/Old Friend.md",
-            "date": "2026-10-01",
-            "reason": REVIEW_REASON.format("2023-01-01"),
-        },
-        {
             "kind": "event-follow-up",
             "name": "Dana",
             "path": "contacts/Dana.md",
@@ -601,10 +597,11 @@ def test_due_json_includes_the_new_kinds(tmp_path: Path) -> None:
             "name": "Old Friend",
             "path": "contacts/Old Friend.md",
             "date": "2026-11-23",
-            "reason": "no contact since 2023-01-01: a dormant tie worth reviving",
+            # Up for review too: one item, the reconnect, carrying the review's question.
+            "reason": "no contact since 2023-01-01: a dormant tie worth reviving; review it: keep (and get in touch),"
+            " move to another circle, or archive",
         },
     ]
-    prep = data[2]
+    prep = data[1]
     assert prep["details"] == ["Dana: last contact 2026-11-20 (event)"]
     assert (prep["company"], prep["overdue_days"]) == (None, 0)
-    assert data[0]["overdue_days"] == 0  # a review is dated on its period's first day, never late

@@ -9,38 +9,44 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from vaultnet.config import Settings
+from vaultnet.kinds import SPEC, SPECS, Agenda, Kind
 from vaultnet.model import Contact, Goal, Item
 from vaultnet.network import Network
-from vaultnet.rules import Plan, add_or_none, last_touch, week_start
+from vaultnet.rules import Plan, add_or_none, overdue_days, week_start
+from vaultnet.ties import last_touch
 
 # -- today's agenda ---------------------------------------------------------------------------------------
 
 
 def agenda(plan: Plan, size: int) -> list[Item]:
     """What fits half an hour, at most `size` items: birthdays today or tomorrow (call!), promises that are
-    due, event follow-ups, the most overdue follow-ups, and one dormant tie to revive."""
+    due, event follow-ups, the most overdue follow-ups, and one dormant tie to revive (each kind's row says
+    whether it is on the agenda, and how)."""
     due = plan.due
     tomorrow = plan.today + timedelta(days=1)
+    # Every kind on the agenda in the table's order, each kind's items in the plan's order (by day); a kind
+    # listed ahead of its day (birthdays) only a day ahead.
     ordered = [
-        *(i for i in due if i.kind == "birthday" and i.day <= tomorrow),
-        *sorted((i for i in due if i.kind == "promise"), key=lambda i: i.day),
-        *(i for i in due if i.kind == "event-follow-up"),
-        *sorted((i for i in due if i.kind == "follow-up"), key=lambda i: (i.day, i.name.casefold(), i.path)),
+        item
+        for spec in SPECS
+        if spec.agenda is Agenda.ALL
+        for item in due
+        if item.kind == spec.kind and (item.day <= tomorrow or not spec.listed_ahead)
     ]
-    reconnects = [i for i in due if i.kind == "reconnect"]
-    room = size - 1 if reconnects else size
+    singles = [i for i in due if SPEC[i.kind].agenda is Agenda.ONE]
+    room = size - 1 if singles else size
     chosen: list[Item] = []
     people: set[str] = set()
     for item in ordered:
         if len(chosen) >= room:
             break
-        if item.kind in ("follow-up", "event-follow-up") and item.path in people:
+        if SPEC[item.kind].nudge and item.path in people:
             continue  # one nudge per person is enough
         chosen.append(item)
         people.add(item.path)
-    reconnect = next((i for i in reconnects if i.path not in people), None)  # not someone already named
-    if reconnect is not None and size > 0:
-        chosen.append(reconnect)
+    single = next((i for i in singles if i.path not in people), None)  # not someone already named
+    if single is not None and size > 0:
+        chosen.append(single)
     return chosen
 
 
@@ -178,7 +184,7 @@ def stats(plan: Plan, settings: Settings) -> Stats:
         gave, got = gave + given, got + received
         if received >= given + margin:
             takers += 1
-    overdue = sum(1 for i in plan.due if i.kind == "follow-up" and i.day < today)
+    overdue = sum(1 for i in plan.due if i.kind == Kind.FOLLOW_UP and overdue_days(i, today) > 0)
     return Stats(
         contacts=len(plan.contacts),
         archived=sum(1 for c in network.contacts if c.archived),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+from vaultnet.kinds import Kind
 from vaultnet.problems import Problem
 
 
@@ -187,7 +188,7 @@ class Item:
     """One thing to do, and why. `day` is when it is due (a birthday: its date; a weekly suggestion: the
     week's Monday). `path` is the note it is about: the contact's, or the event's for `event-prep`."""
 
-    kind: str  # follow-up, birthday, promise, event-prep, event-follow-up, reconnect, review
+    kind: Kind  # what is asked of you; its facts are its row in kinds.SPECS
     day: date
     name: str
     path: str

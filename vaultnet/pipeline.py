@@ -24,7 +24,7 @@ from vaultnet.network import Interaction, Network, build_network
 from vaultnet.problems import Problem, UserError
 from vaultnet.render.ics import Fragment, items_by_note, note_fragments, owners, render_calendar
 from vaultnet.render.markdown import render_followups
-from vaultnet.rules import Plan, plan
+from vaultnet.rules import Plan, make_plan
 from vaultnet.vault import Fingerprint, fingerprint, private_dir, read_text, write_atomic
 
 
@@ -122,7 +122,7 @@ class Session:
     def plan(self, today: date) -> tuple[Snapshot, Plan]:
         with _no_gc():
             snap = self.snapshot()
-            return snap, plan(snap.network, snap.settings, today)
+            return snap, make_plan(snap.network, snap.settings, today)
 
     def build(self, today: date) -> BuildResult:
         listed = self.index.listing()
@@ -132,7 +132,7 @@ class Session:
             return unchanged
         with _no_gc():
             snap = self.snapshot(listed)
-            the_plan = plan(snap.network, snap.settings, today)
+            the_plan = make_plan(snap.network, snap.settings, today)
             settings = snap.settings
             followups = render_followups(the_plan, snap.problems, stats(the_plan, settings), settings)
             calendar = render_calendar(self._calendar_fragments(snap, the_plan), settings)

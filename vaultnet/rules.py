@@ -1,33 +1,30 @@
 """The follow-up rules: pure functions of (network, settings, today). Never reads the clock.
 
-`plan` derives every dated item (past, present and future: the calendar shows them all);
-`Plan.due` picks what belongs on today's list. Each rule encodes a piece of networking practice:
-keep a rhythm without nagging right after a contact, call on birthdays, keep promises, prepare events
-and follow up the day after, give before you take, revive dormant ties, review the network.
+`make_plan` derives every dated item (past, present and future: the calendar shows them all) by running
+each kind's rule; `Plan.due` picks what belongs on today's list. A rule is a function registered with
+`@rule(Kind.X)` plus its kind's row in kinds.py: `make_plan` runs the rules in the table's order (suggestion
+kinds last) and applies what the rows say about archived and snoozed contacts, about who is busy and about
+items that step aside for a suggestion, so that a rule only says which items its kind has. Each rule
+encodes a piece of networking practice: keep a rhythm without nagging right after a contact, call on
+birthdays, keep promises, prepare events and follow up the day after, give before you take, revive dormant
+ties, review the network.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from vaultnet.config import Practice, Settings
+from vaultnet.kinds import ORDER, SPEC, SPECS, Kind, Snoozed
 from vaultnet.model import Contact, Duration, Event, Item
 from vaultnet.network import Network, network_of
+from vaultnet.ties import SharedContext, balance, briefing, last_touch
 from vaultnet.values import add_duration, next_birthday
 
-KIND_ORDER = {
-    "birthday": 0,
-    "promise": 1,
-    "event-prep": 2,
-    "event-follow-up": 3,
-    "follow-up": 4,
-    "reconnect": 5,
-    "review": 6,
-}
 ACTIVE_DAYS = 90  # an interaction this recent makes a contact someone "you are active with"
 
 
@@ -45,11 +42,47 @@ class Plan:
         return tuple(i for i in self.items if is_due(i, self.today))
 
 
+@dataclass(frozen=True)
+class Given:
+    """What every rule works from: nothing else, so the rules stay pure and testable."""
+
+    network: Network
+    settings: Settings
+    today: date
+    contacts: tuple[Contact, ...]  # the active (not archived) contacts
+    # The contacts that a due nudge (a follow-up, ...) asks for already. Known only to suggestion kinds, whose
+    # rules run after all the others; empty for those.
+    busy: frozenset[str] = frozenset()
+
+
+Rule = Callable[[Given], Iterable[Item]]
+RULES: dict[Kind, Rule] = {}  # filled by `@rule`: the one rule of each kind
+
+
+def rule(kind: Kind) -> Callable[[Rule], Rule]:
+    """Register the decorated function as the rule that makes `kind`'s items."""
+
+    def register(function: Rule) -> Rule:
+        if kind in RULES:
+            raise ValueError(f"two rules for {kind}: {RULES[kind].__name__} and {function.__name__}")
+        RULES[kind] = function
+        return function
+
+    return register
+
+
 def is_due(item: Item, today: date) -> bool:
-    """On today's list: anything whose day has come; a birthday from the day it is announced."""
-    if item.kind == "birthday":
-        return True  # plan() only makes birthday items inside the look-ahead
+    """On today's list: anything whose day has come; a kind listed ahead (birthdays) from its announcement."""
+    if SPEC[item.kind].listed_ahead:
+        return True  # its rule makes such items only inside the look-ahead
     return item.day <= today
+
+
+def overdue_days(item: Item, today: date) -> int:
+    """How many days an item is late; 0 for the kinds its row calls period-dated, which are never overdue."""
+    if SPEC[item.kind].period_dated:
+        return 0
+    return max((today - item.day).days, 0)
 
 
 def add_or_none(start: date, duration: Duration) -> date | None:
@@ -68,25 +101,13 @@ def _before(end: date, duration: Duration) -> date:
         return date.min
 
 
-def last_touch(contact: Contact, network: Network) -> date | None:
-    """The last interaction, else the day you met: how long a tie has been quiet."""
-    last = network.last_interaction(contact.path)
-    return last.day if last is not None else contact.met
-
-
-def balance(contact: Contact, network: Network) -> tuple[int, int]:
-    """(given, received): the #gave and #got of every interaction with the contact."""
-    history = network.history(contact.path)
-    return sum(1 for i in history if i.gave), sum(1 for i in history if i.got)
-
-
-def follow_up_item(contact: Contact, settings: Settings, today: date, network: Network | None = None) -> Item | None:
+def follow_up_item(contact: Contact, given: Given) -> Item | None:
     """The next follow-up: a planned `follow_up` date, or last interaction + cadence, whichever comes first.
 
     A planned follow-up counts as done once there is an interaction on or after its date. A contact never
     contacted counts from `met`, else is due now. Taking more than giving is said in the reason.
     """
-    network = network or network_of([contact])
+    settings, network = given.settings, given.network
     last_seen = network.last_interaction(contact.path)
     last = last_seen.day if last_seen is not None else None
     candidates: list[tuple[date, str]] = []
@@ -107,89 +128,72 @@ def follow_up_item(contact: Contact, settings: Settings, today: date, network: N
             if due is not None:
                 candidates.append((due, reason))
         else:
-            candidates.append((today, "no contact recorded yet: say hello, then log it"))
+            candidates.append((given.today, "no contact recorded yet: say hello, then log it"))
     if not candidates:
         return None
     day, reason = min(candidates)
     gave, got = balance(contact, network)
     if got >= gave + settings.practice.reciprocity_margin:
         reason += f"; you have received more than you gave ({got} got, {gave} gave): offer something first"
-    return Item("follow-up", day, contact.name, contact.path, reason, contact)
+    return Item(Kind.FOLLOW_UP, day, contact.name, contact.path, reason, contact)
 
 
-def birthday_item(contact: Contact, settings: Settings, today: date) -> Item | None:
-    if contact.birthday is None:
-        return None
-    day = next_birthday(contact.birthday, today)
-    if settings.birthday_lookahead_days is None or (day - today).days > settings.birthday_lookahead_days:
-        return None
-    when = "today" if day == today else f"on {day.strftime('%a %d %b')}"
-    age = ""
-    if contact.birthday.year is not None and day.year > contact.birthday.year:
-        age = f", turns {day.year - contact.birthday.year}"
-    reason = f"birthday {when}{age}: call personally rather than sending a message"
-    return Item("birthday", day, contact.name, contact.path, reason, contact)
+@rule(Kind.FOLLOW_UP)
+def follow_ups(given: Given) -> Iterator[Item]:
+    """One follow-up per contact: keep the rhythm of the relationship, or the follow-up you planned."""
+    for contact in given.contacts:
+        item = follow_up_item(contact, given)
+        if item is not None:
+            yield item
 
 
-def promise_items(contact: Contact, today: date) -> Iterable[Item]:
-    for promise in contact.open_promises:
-        if promise.due is None:
+@rule(Kind.BIRTHDAY)
+def birthdays(given: Given) -> Iterator[Item]:
+    """Each birthday inside the look-ahead: a reason to call personally."""
+    lookahead = given.settings.birthday_lookahead_days
+    for contact in given.contacts:
+        if contact.birthday is None or lookahead is None:
             continue
-        late = (today - promise.due).days
-        when = f"overdue since {promise.due.isoformat()}" if late > 0 else f"due {promise.due.isoformat()}"
-        reason = f"you promised: {promise.text} ({when})"
-        yield Item("promise", promise.due, contact.name, contact.path, reason, contact, key=promise.text)
+        day = next_birthday(contact.birthday, given.today)
+        if (day - given.today).days > lookahead:
+            continue
+        when = "today" if day == given.today else f"on {day.strftime('%a %d %b')}"
+        age = ""
+        if contact.birthday.year is not None and day.year > contact.birthday.year:
+            age = f", turns {day.year - contact.birthday.year}"
+        reason = f"birthday {when}{age}: call personally rather than sending a message"
+        yield Item(Kind.BIRTHDAY, day, contact.name, contact.path, reason, contact)
 
 
-def _moved(item: Item, day: date) -> Item:
-    if item.day >= day:
-        return item
-    reason = f"{item.reason}; snoozed until {day.isoformat()}"
-    return Item(item.kind, day, item.name, item.path, reason, item.contact, item.key, item.details)
+@rule(Kind.PROMISE)
+def promises(given: Given) -> Iterator[Item]:
+    """Each open promise with a due date (`- [ ] ... 📅 2026-11-25`), on that date."""
+    for contact in given.contacts:
+        for promise in contact.open_promises:
+            if promise.due is None:
+                continue
+            late = (given.today - promise.due).days
+            when = f"overdue since {promise.due.isoformat()}" if late > 0 else f"due {promise.due.isoformat()}"
+            reason = f"you promised: {promise.text} ({when})"
+            yield Item(Kind.PROMISE, promise.due, contact.name, contact.path, reason, contact, key=promise.text)
 
 
 def snoozed(contact: Contact, today: date) -> bool:
     return contact.snooze_until is not None and contact.snooze_until > today
 
 
-def contact_items(contact: Contact, settings: Settings, today: date, network: Network | None = None) -> list[Item]:
-    """All dated items of one contact; none for an archived one. Snooze moves them to the snooze date."""
-    if contact.archived:
-        return []
-    items = [*promise_items(contact, today)]
-    follow_up = follow_up_item(contact, settings, today, network)
-    if follow_up is not None:
-        items.append(follow_up)
-    if snoozed(contact, today):
-        # Nothing while snoozed: reminders come back on the snooze date, birthdays wait for next year.
-        assert contact.snooze_until is not None
-        return [_moved(i, contact.snooze_until) for i in items]
-    birthday = birthday_item(contact, settings, today)
-    if birthday is not None:
-        items.append(birthday)
-    return items
+def _moved(item: Item, day: date) -> Item:
+    if item.day >= day:
+        return item
+    return replace(item, day=day, reason=f"{item.reason}; snoozed until {day.isoformat()}")
 
 
 # -- events -----------------------------------------------------------------------------------------------
 
 
-def briefing(contact: Contact, network: Network) -> str:
-    """One line that helps to talk to someone: who they are, what they care about, where you left off."""
-    parts = [", ".join(x for x in (contact.role, contact.company) if x)]
-    if contact.interests:
-        parts.append("interests: " + ", ".join(contact.interests))
-    last = network.last_interaction(contact.path)
-    if last is not None:
-        parts.append(f"last contact {last.day.isoformat()}" + (f" ({last.kind})" if last.kind else ""))
-    parts.extend(f"open promise: {p.text}" for p in contact.open_promises)
-    introducer = network.contact(network.introducer.get(contact.path, ""))
-    if introducer is not None:
-        parts.append(f"introduced by {introducer.name}")
-    return f"{contact.name}: " + "; ".join(p for p in parts if p) if any(parts) else contact.name
-
-
-def event_prep_item(event: Event, settings: Settings, network: Network) -> Item:
+def event_prep_item(event: Event, given: Given) -> Item:
     """Before an event: whom to meet there, with what helps to talk to them."""
+    network, practice = given.network, given.settings.practice
     people = [c for c in (network.contact(p) for p in network.targets.get(event.path, ())) if c is not None]
     when = event.day.strftime("%a %d %b")
     where = f" at {event.location}" if event.location else ""
@@ -197,34 +201,38 @@ def event_prep_item(event: Event, settings: Settings, network: Network) -> Item:
         reason = f"{event.title} on {when}{where}: pick 3-5 people to meet (add them as targets)"
     else:
         reason = f"{event.title} on {when}{where}: prepare to meet {len(people)}"
-        if len(people) > settings.practice.targets_per_event:
+        if len(people) > practice.targets_per_event:
             reason += " (that is a lot for one event: the 3-5 who matter most will get your full attention)"
-    day = _before(event.day, settings.practice.event_prep)
+    day = _before(event.day, practice.event_prep)
     details = tuple(briefing(c, network) for c in people)
-    return Item("event-prep", day, event.title, event.path, reason, None, details=details)
+    return Item(Kind.EVENT_PREP, day, event.title, event.path, reason, None, details=details)
 
 
-def event_follow_up_items(event: Event, settings: Settings, today: date, network: Network) -> Iterator[Item]:
+@rule(Kind.EVENT_PREP)
+def event_preps(given: Given) -> Iterator[Item]:
+    """An item about each event still to come, from `event_prep` before it through its first day."""
+    for event in given.network.events:
+        if event.day >= given.today:
+            yield event_prep_item(event, given)
+
+
+@rule(Kind.EVENT_FOLLOW_UP)
+def event_follow_ups(given: Given) -> Iterator[Item]:
     """The day after an event: each person met there with no interaction since."""
-    day = event.follow_up or event.last_day + timedelta(days=1)
-    expires = add_or_none(day, settings.practice.event_follow_up_window)
-    if expires is not None and today > expires:
-        return  # old news: the cadence takes over from here
-    for path in network.met.get(event.path, ()):
-        contact = network.contact(path)
-        if contact is None or contact.archived or snoozed(contact, today):
-            continue
-        if any(i.day > event.last_day for i in network.history(path)):
-            continue  # already followed up
-        reason = f"you met at {event.title} on {event.day.isoformat()}: follow up while it is fresh"
-        yield Item("event-follow-up", day, contact.name, contact.path, reason, contact, key=event.path)
-
-
-def event_items(settings: Settings, today: date, network: Network) -> Iterator[Item]:
+    network = given.network
     for event in network.events:
-        if event.day >= today:
-            yield event_prep_item(event, settings, network)
-        yield from event_follow_up_items(event, settings, today, network)
+        day = event.follow_up or event.last_day + timedelta(days=1)
+        expires = add_or_none(day, given.settings.practice.event_follow_up_window)
+        if expires is not None and given.today > expires:
+            continue  # old news: the cadence takes over from here
+        for path in network.met.get(event.path, ()):
+            contact = network.contact(path)
+            if contact is None:
+                continue
+            if any(i.day > event.last_day for i in network.history(path)):
+                continue  # already followed up
+            reason = f"you met at {event.title} on {event.day.isoformat()}: follow up while it is fresh"
+            yield Item(Kind.EVENT_FOLLOW_UP, day, contact.name, contact.path, reason, contact, key=event.path)
 
 
 # -- dormant ties and reviews -----------------------------------------------------------------------------
@@ -234,63 +242,27 @@ def week_start(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
-class _Context:
-    """Who you are active with, indexed by what a dormant tie might share with them."""
-
-    def __init__(self, active: list[Contact], network: Network) -> None:
-        self.network = network
-        self.paths = {c.path for c in active}
-        self.by_company: dict[str, Contact] = {}
-        self.by_tag: dict[str, Contact] = {}
-        self.by_introducer: dict[str, Contact] = {}
-        for contact in sorted(active, key=lambda c: c.path):  # the first in path order speaks for the others
-            if contact.company:
-                self.by_company.setdefault(contact.company.casefold(), contact)
-            for tag in contact.tags:
-                self.by_tag.setdefault(tag.casefold(), contact)
-            introducer = network.introducer.get(contact.path)
-            if introducer:
-                self.by_introducer.setdefault(introducer, contact)
-
-    def of(self, contact: Contact) -> str | None:
-        """Why reviving this tie is natural: someone you are active with shares a company, an introducer or
-        a tag with them, or introduced you."""
-        company = self.by_company.get((contact.company or "").casefold())
-        if company is not None and company.path != contact.path:
-            return f"{company.name} also works at {contact.company}"
-        introducer = self.network.introducer.get(contact.path)
-        if introducer in self.paths:
-            via = self.network.contact(introducer or "")
-            return f"{via.name} introduced you" if via is not None else None
-        sibling = self.by_introducer.get(introducer or "")
-        if sibling is not None and sibling.path != contact.path:
-            via = self.network.contact(introducer or "")
-            return f"{via.name} introduced you to {sibling.name} too" if via is not None else None
-        for tag in sorted(t.casefold() for t in contact.tags):
-            other = self.by_tag.get(tag)
-            if other is not None and other.path != contact.path:
-                return f"like {other.name}, tagged #{tag}"
-        return None
-
-
-def reconnect_items(contacts: list[Contact], settings: Settings, today: date, network: Network,
-                    busy: set[str]) -> list[Item]:  # fmt: skip
+@rule(Kind.RECONNECT)
+def reconnects(given: Given) -> list[Item]:
     """This week's few dormant ties to revive, chosen deterministically and rotating through everyone.
 
     The dormant contacts are put in an order once per cycle (those sharing context with someone you are
     active with first, then by a hash of the cycle and the path), and each week takes the next few: in a
     cycle of ceil(n / k) weeks everyone comes up exactly once, as long as the set stays the same.
     """
-    practice: Practice = settings.practice
+    practice: Practice = given.settings.practice
+    network = given.network
     k = practice.reconnect_per_week
     # The week's choice is made as of its Monday, so that it stays the same all week.
-    monday = week_start(today)
+    monday = week_start(given.today)
     active_since = monday - timedelta(days=ACTIVE_DAYS)
-    active = [c for c in contacts if (last := last_touch(c, network)) is not None and last >= active_since]
+    active = [c for c in given.contacts if (last := last_touch(c, network)) is not None and last >= active_since]
     dormant: list[tuple[Contact, date]] = []
-    for contact in contacts:
+    for contact in given.contacts:
         last = last_touch(contact, network)
-        if last is None or contact.path in busy or snoozed(contact, today):
+        # Not someone the list asks for already; not a snoozed contact either (make_plan would drop the item,
+        # but the week's few picks should go to someone who is on the list).
+        if last is None or contact.path in given.busy or snoozed(contact, given.today):
             continue
         revive = add_or_none(last, practice.reconnect_after)
         if revive is not None and revive <= monday:
@@ -300,7 +272,7 @@ def reconnect_items(contacts: list[Contact], settings: Settings, today: date, ne
     week = monday.toordinal() // 7
     weeks_per_cycle = math.ceil(len(dormant) / k)
     cycle, slot = divmod(week, weeks_per_cycle)
-    context = _Context(active, network)
+    context = SharedContext(active, network)
     contexts = {c.path: context.of(c) for c, _ in dormant}
 
     def order(entry: tuple[Contact, date]) -> tuple[bool, str]:
@@ -314,7 +286,7 @@ def reconnect_items(contacts: list[Contact], settings: Settings, today: date, ne
         shared = contexts[contact.path]
         if shared:
             reason += f" ({shared})"
-        items.append(Item("reconnect", monday, contact.name, contact.path, reason, contact))
+        items.append(Item(Kind.RECONNECT, monday, contact.name, contact.path, reason, contact))
     return items
 
 
@@ -328,47 +300,86 @@ def review_period_start(today: date, every: Duration) -> date:
     return date.fromordinal((today.toordinal() - 1) // days * days + 1)
 
 
-def review_items(contacts: list[Contact], settings: Settings, today: date, network: Network) -> list[Item]:
+@rule(Kind.REVIEW)
+def reviews(given: Given) -> Iterator[Item]:
     """Once per review period, the ties that have been quiet very long: keep, change circle, or archive."""
-    start = review_period_start(today, settings.practice.review_every)
-    items = []
-    for contact in contacts:
+    practice = given.settings.practice
+    start = review_period_start(given.today, practice.review_every)
+    for contact in given.contacts:
         # Only ties that were lived: someone you never got in touch with (a bulk import, met once at a fair)
         # is no relationship to review; reconnect suggestions bring them up, a few a week.
-        seen = network.last_interaction(contact.path)
-        if seen is None or snoozed(contact, today):
+        seen = given.network.last_interaction(contact.path)
+        if seen is None:
             continue
-        last = seen.day
-        stale = add_or_none(last, settings.practice.review_after)
-        if stale is None or stale > today:
+        stale = add_or_none(seen.day, practice.review_after)
+        if stale is None or stale > given.today:
             continue
         reason = (
-            f"no contact since {last.isoformat()}: review it: keep (and get in touch), move to another circle,"
+            f"no contact since {seen.day.isoformat()}: review it: keep (and get in touch), move to another circle,"
             " or archive"
         )
-        items.append(Item("review", start, contact.name, contact.path, reason, contact))
-    return items
+        yield Item(Kind.REVIEW, start, contact.name, contact.path, reason, contact)
 
 
-def plan(network: Network | Iterable[Contact], settings: Settings, today: date) -> Plan:
-    """Every item for `today`. `network` may also be plain contacts (no events or daily notes)."""
+# -- the plan ---------------------------------------------------------------------------------------------
+
+
+def _run(kind: Kind, given: Given) -> Iterator[Item]:
+    """The items of `kind` as its rule makes them, less what its row says an archived or snoozed contact
+    does not get."""
+    function = RULES.get(kind)
+    if function is None:
+        raise LookupError(f"no rule makes {kind} items: decorate one with @rule(Kind.{kind.name})")
+    moves = SPEC[kind].snoozed is Snoozed.MOVE
+    for item in function(given):
+        contact = item.contact
+        if contact is None:
+            yield item
+        elif contact.archived:
+            continue  # nothing at all for an archived contact
+        elif not snoozed(contact, given.today):
+            yield item
+        elif moves:
+            assert contact.snooze_until is not None
+            yield _moved(item, contact.snooze_until)
+
+
+def _with_suggestions(items: list[Item], suggestions: list[Item]) -> list[Item]:
+    """`items` and the suggestions; an item of a kind that yields to suggestions (a review) about someone a
+    suggestion picks is left out, its reason added to the suggestion's without the words both begin with."""
+    picked = {suggestion.path: n for n, suggestion in enumerate(suggestions)}
+    merged = list(suggestions)
+    kept = []
+    for item in items:
+        n = picked.get(item.path)
+        if n is None or not SPEC[item.kind].yields_to_suggestions:
+            kept.append(item)
+            continue
+        head, _, rest = item.reason.partition(": ")  # "no contact since 2024-03-08: ..." in both
+        added = rest if rest and merged[n].reason.startswith(f"{head}: ") else item.reason
+        merged[n] = replace(merged[n], reason=f"{merged[n].reason}; {added}")
+    return kept + merged
+
+
+def make_plan(network: Network | Iterable[Contact], settings: Settings, today: date) -> Plan:
+    """Every item for `today`: each kind's rule in the table's order, suggestion kinds last.
+
+    `network` may also be plain contacts (no events or daily notes).
+    """
     if not isinstance(network, Network):
         network = network_of(network)
     active = tuple(c for c in network.contacts if not c.archived)
-    items = [item for contact in active for item in contact_items(contact, settings, today, network)]
-    items.extend(event_items(settings, today, network))
-    busy = {i.path for i in items if i.kind in ("follow-up", "event-follow-up") and i.day <= today}
-    items.extend(reconnect_items(list(active), settings, today, network, busy))
-    items.extend(review_items(list(active), settings, today, network))
-    items.sort(key=lambda i: (i.day, i.name.casefold(), i.path, KIND_ORDER.get(i.kind, 9), i.key))
+    given = Given(network, settings, today, active)
+    items = [item for spec in SPECS if not spec.suggestion for item in _run(spec.kind, given)]
+    busy = frozenset(i.path for i in items if SPEC[i.kind].nudge and is_due(i, today))
+    given = replace(given, busy=busy)
+    items = _with_suggestions(items, [item for spec in SPECS if spec.suggestion for item in _run(spec.kind, given)])
+    items.sort(key=lambda i: (i.day, i.name.casefold(), i.path, ORDER[i.kind], i.key))
     return Plan(today=today, items=tuple(items), contacts=active, network=network)
 
 
-def overdue_days(item: Item, today: date) -> int:
-    return max((today - item.day).days, 0)
-
-
-def upcoming(plan_: Plan, days: int) -> tuple[Item, ...]:
-    """Items due after today within `days` (the follow-up note's "coming up" section)."""
-    end = plan_.today + timedelta(days=days)
-    return tuple(i for i in plan_.items if plan_.today < i.day <= end and i.kind != "birthday")
+def upcoming(plan: Plan, days: int) -> tuple[Item, ...]:
+    """Items due after today within `days` (the follow-up note's "coming up" section); not those of kinds
+    listed ahead (birthdays), which are on today's list already."""
+    end = plan.today + timedelta(days=days)
+    return tuple(i for i in plan.items if plan.today < i.day <= end and not SPEC[i.kind].listed_ahead)

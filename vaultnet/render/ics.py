@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from vaultnet.config import Settings
 from vaultnet.contentline import escape, fold
-from vaultnet.model import Contact, Item
-from vaultnet.model import Event as ModelEvent
+from vaultnet.kinds import SPEC, Kind
+from vaultnet.model import Contact, Event, Item
 from vaultnet.network import Interaction
-from vaultnet.rules import Plan
+from vaultnet.rules import Plan, overdue_days
 from vaultnet.values import next_birthday, plain_text
 
 PRODID = "-//vaultnet//vaultnet reminders//EN"
@@ -35,7 +35,7 @@ def _day(d: date) -> str:
     return f"{d.year:04d}{d.month:02d}{d.day:02d}"
 
 
-def uid_for(note: Contact | ModelEvent, kind: str, key: str = "") -> str:
+def uid_for(note: Contact | Event, kind: Kind, key: str = "") -> str:
     """Stable and private: from the contact's `uid` (else the note's path), never from a name or e-mail."""
     source = (note.uid if isinstance(note, Contact) else None) or note.path.removesuffix(".md").casefold()
     digest = hashlib.sha256(f"{source}\0{kind}\0{key}".encode()).hexdigest()[:24]
@@ -43,7 +43,7 @@ def uid_for(note: Contact | ModelEvent, kind: str, key: str = "") -> str:
 
 
 @dataclass(frozen=True)
-class Event:
+class VEvent:
     """One all-day VEVENT (or an override of a recurring one, with `recurrence_id`)."""
 
     uid: str
@@ -56,7 +56,7 @@ class Event:
     categories: str = ""
 
 
-def _revised(note: Contact | ModelEvent) -> datetime:
+def _revised(note: Contact | Event) -> datetime:
     return datetime.fromtimestamp(max(note.modified, 0), UTC).replace(microsecond=0)
 
 
@@ -84,7 +84,7 @@ def context_lines(contact: Contact, last: Interaction | None) -> list[str]:
     return lines
 
 
-def birthday_events(contact: Contact, today: date, context: list[str]) -> list[Event]:
+def birthday_events(contact: Contact, today: date, context: list[str]) -> list[VEvent]:
     """A yearly all-day event; Feb 29 falls on Feb 28 in common years (the rule every parser agrees on).
 
     A recurring event has one summary, so the age is shown by an override of the next occurrence, from
@@ -96,43 +96,33 @@ def birthday_events(contact: Contact, today: date, context: list[str]) -> list[E
     year = birthday.year if birthday.year is not None else 2000  # a leap year, so --02-29 is a valid date
     start = date(year, birthday.month, birthday.day)
     rrule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1" if (birthday.month, birthday.day) == (2, 29) else "FREQ=YEARLY"
-    uid = uid_for(contact, "birthday")
+    uid = uid_for(contact, Kind.BIRTHDAY)
+    spec = SPEC[Kind.BIRTHDAY]
+    summary = spec.summary.format(name=contact.name, key="")
     born = f" (*{birthday.year})" if birthday.year is not None else ""
     description = "\n".join(["A reason to call personally, not to send an automated message.", *context])
     revised = _revised(contact)
-    events = [Event(uid, start, f"🎂 {contact.name}{born}", description, revised, rrule, categories="Birthday")]
+    events = [VEvent(uid, start, f"{summary}{born}", description, revised, rrule, categories=spec.category)]
     upcoming = next_birthday(birthday, today)
     if birthday.year is not None and upcoming.year > birthday.year and (upcoming - today).days <= AGE_WINDOW_DAYS:
         age = upcoming.year - birthday.year
         # The override appears once a year, AGE_WINDOW_DAYS before the birthday: that is its revision.
         moved = datetime.combine(upcoming - timedelta(days=AGE_WINDOW_DAYS), time(), UTC)
         events.append(
-            Event(
+            VEvent(
                 uid,
                 upcoming,
-                f"🎂 {contact.name} turns {age}",
+                f"{summary} turns {age}",
                 description,
                 max(revised, moved),
                 recurrence_id=upcoming,
-                categories="Birthday",
+                categories=spec.category,
             )
         )
     return events
 
 
-_SUMMARIES = {
-    "follow-up": "Get back to {name}",
-    "promise": "Promise to {name}: {key}",
-    "event-follow-up": "Follow up with {name}",
-    "reconnect": "Reconnect with {name}",
-    "review": "Review {name}: keep, re-tier or archive",
-    "event-prep": "Prepare for {name}",
-}
-_CATEGORIES = {"follow-up": "Follow-up", "promise": "Promise", "event-follow-up": "Event", "event-prep": "Event",
-               "reconnect": "Reconnect", "review": "Review"}  # fmt: skip
-
-
-def item_event(item: Item, today: date, context: list[str], owner: Contact | ModelEvent) -> Event:
+def item_event(item: Item, today: date, context: list[str], owner: Contact | Event) -> VEvent:
     """An item on its day; one whose day has come on today, so a subscribed calendar shows it."""
     start = max(item.day, today)
     revised = _revised(owner)
@@ -140,14 +130,15 @@ def item_event(item: Item, today: date, context: list[str], owner: Contact | Mod
         # Shown on today because its day has come: it moves every day until done. Each move is a revision,
         # which clients learn from DTSTAMP/SEQUENCE.
         revised = max(revised, datetime.combine(today, time(), UTC))
-    summary = _SUMMARIES[item.kind].format(name=item.name, key=plain_text(item.key))
-    overdue = (today - item.day).days
+    spec = SPEC[item.kind]
+    summary = spec.summary.format(name=item.name, key=plain_text(item.key))
+    overdue = overdue_days(item, today)
     reason = plain_text(item.reason[0].upper() + item.reason[1:])
-    if overdue > 0 and item.kind in ("follow-up", "event-follow-up"):  # a promise's reason says since when
+    if overdue > 0 and not spec.reason_says_when:
         reason += f" (due {item.day.isoformat()}, {overdue} day{'s' if overdue != 1 else ''} overdue)"
     lines = [f"{reason}.", *(plain_text(d) for d in item.details), *context]
-    return Event(uid_for(owner, item.kind, item.key), start, summary, "\n".join(lines), revised,
-                 categories=_CATEGORIES[item.kind])  # fmt: skip
+    return VEvent(uid_for(owner, item.kind, item.key), start, summary, "\n".join(lines), revised,
+                  categories=spec.category)  # fmt: skip
 
 
 # "series-date UID 0|1 occurrence-date" (0: a master, 1: an override): every part has a fixed width, so
@@ -156,8 +147,8 @@ SortKey = str
 Fragment = tuple[SortKey, bytes]  # bytes: one emoji would make a joined str of the calendar 4 bytes a character
 
 
-def note_events(owner: Contact | ModelEvent, items: Iterable[Item], today: date,
-                last: Interaction | None = None) -> list[Event]:  # fmt: skip
+def note_events(owner: Contact | Event, items: Iterable[Item], today: date,
+                last: Interaction | None = None) -> list[VEvent]:  # fmt: skip
     """Every calendar event of one note: a contact's birthday series and its items, or an event's prep."""
     if isinstance(owner, Contact):
         context = context_lines(owner, last)
@@ -167,7 +158,7 @@ def note_events(owner: Contact | ModelEvent, items: Iterable[Item], today: date,
         events = []
     seen: dict[str, int] = {}
     for item in items:
-        if item.kind == "birthday" or item.day >= date.max:
+        if item.kind == Kind.BIRTHDAY or item.day >= date.max:
             continue  # birthdays are the series above; an event on 9999-12-31 would end in year 10000
         event = item_event(item, today, context, owner)
         seen[event.uid] = count = seen.get(event.uid, 0) + 1
@@ -177,7 +168,7 @@ def note_events(owner: Contact | ModelEvent, items: Iterable[Item], today: date,
     return events
 
 
-def note_fragments(owner: Contact | ModelEvent, items: Iterable[Item], today: date, alarm: time | None,
+def note_fragments(owner: Contact | Event, items: Iterable[Item], today: date, alarm: time | None,
                    last: Interaction | None = None) -> list[Fragment]:  # fmt: skip
     """The note's calendar events as text, each with its place in the calendar.
 
@@ -199,7 +190,7 @@ def _text_line(name: str, value: str) -> str:
     return fold(f"{name}:{escape(value)}") + "\r\n"
 
 
-def event_lines(event: Event, alarm: time | None) -> str:
+def event_lines(event: VEvent, alarm: time | None) -> str:
     """One VEVENT as CRLF-terminated, folded lines (only free text can exceed 75 octets and needs folding)."""
     stamp = _stamp(event.revised)
     sequence = max(int((event.revised - _SEQUENCE_EPOCH).total_seconds() // 60), 0)
@@ -254,7 +245,7 @@ def items_by_note(plan: Plan) -> dict[str, list[Item]]:
     return groups
 
 
-def owners(plan: Plan) -> list[Contact | ModelEvent]:
+def owners(plan: Plan) -> list[Contact | Event]:
     """The notes that have calendar events: every active contact (birthdays), and events with items."""
     by_note = items_by_note(plan)
     return [*plan.contacts, *(e for e in plan.network.events if e.path in by_note)]

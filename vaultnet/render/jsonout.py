@@ -9,6 +9,7 @@ from typing import Any
 
 from vaultnet.insights import Introduction
 from vaultnet.model import Item
+from vaultnet.rules import overdue_days
 
 
 def item_dict(item: Item, today: date) -> dict[str, Any]:
@@ -20,7 +21,7 @@ def item_dict(item: Item, today: date) -> dict[str, Any]:
         "date": item.day.isoformat(),
         "reason": item.reason,
         "details": list(item.details),
-        "overdue_days": 0 if item.kind in ("birthday", "reconnect", "review") else max((today - item.day).days, 0),
+        "overdue_days": overdue_days(item, today),
         "company": contact.company if contact else None,
         "role": contact.role if contact else None,
         "circle": contact.circle if contact else None,

@@ -6,21 +6,13 @@ from collections.abc import Iterable
 
 from vaultnet.config import Settings
 from vaultnet.insights import Stats
+from vaultnet.kinds import SPECS
 from vaultnet.model import Item
 from vaultnet.problems import Problem
-from vaultnet.rules import Plan, upcoming
+from vaultnet.rules import Plan, overdue_days, upcoming
 
 _UNLINKABLE = set("#|^[]")
 UPCOMING_DAYS = 14
-_SECTIONS = (
-    ("birthday", "Birthdays", "A reason to call personally."),
-    ("promise", "Promises", "What you said you would do."),
-    ("event-prep", "Events to prepare", "Whom to meet, and what helps to talk to them."),
-    ("event-follow-up", "After events", "The people you met: follow up while it is fresh."),
-    ("follow-up", "Follow-ups", "People to get back to, most overdue first."),
-    ("reconnect", "Reconnect this week", "Dormant ties worth reviving: a short note is enough."),
-    ("review", "Review", "Quiet for a long time: keep (and get in touch), change circle, or archive."),
-)
 
 
 def wikilink(path: str, name: str) -> str:
@@ -33,11 +25,11 @@ def wikilink(path: str, name: str) -> str:
 
 def _line(item: Item, plan: Plan, show_day: bool = False) -> str:
     contact = item.contact
-    late = (plan.today - item.day).days
+    late = overdue_days(item, plan.today)
     parts = [wikilink(item.path, item.name)]
     if show_day:
         parts.insert(0, item.day.strftime("%a %d %b"))
-    if item.kind not in ("birthday", "reconnect", "review") and late > 0:
+    if late > 0:
         parts.append(f"*{late} days overdue*" if late != 1 else "*1 day overdue*")
     parts.append(item.reason)
     who = ", ".join(x for x in (contact.role, contact.company) if x) if contact else ""
@@ -50,8 +42,9 @@ def _health(stats: Stats, settings: Settings, plan: Plan) -> list[str]:
     """A compact network-health section: the rhythm of the last weeks, goals, and a chart of the circles."""
     practice = settings.practice
     now = stats.weeks[-1]
-    new_ok = "✓" if now.new >= practice.weekly_new else "…"
-    kept_ok = "✓" if now.maintained >= practice.weekly_maintained else "…"
+    # "✓" once a target is met, else words: a lone "…" read as an unfinished sentence.
+    new_ok = "✓" if now.new >= practice.weekly_new else "(not yet)"
+    kept_ok = "✓" if now.maintained >= practice.weekly_maintained else "(not yet)"
     out = [
         "## Your network",
         "",
@@ -97,14 +90,14 @@ def render_followups(
     ]
     if not due:
         out += ["Nobody is due today. A good day to reach out to someone you have not talked to in a while.", ""]
-    for kind, title, hint in _SECTIONS:
-        items = [i for i in due if i.kind == kind]
-        if kind == "follow-up":
-            items.sort(key=lambda i: (i.day, i.name.casefold(), i.path))
+    # A section per kind, in the table's order; its items in the plan's order (by day: the most overdue first).
+    for spec in SPECS:
+        items = [i for i in due if i.kind == spec.kind]
         if not items:
             continue
-        out += [f"## {title} ({len(items)})", "", f"*{hint}*", ""]
-        out += [_line(i, plan, show_day=kind == "birthday") for i in items]
+        out += [f"## {spec.section} ({len(items)})", "", f"*{spec.hint}*", ""]
+        # Items listed ahead of their day (birthdays) say which day.
+        out += [_line(i, plan, show_day=spec.listed_ahead) for i in items]
         out.append("")
     soon = upcoming(plan, UPCOMING_DAYS)
     if soon:

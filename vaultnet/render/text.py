@@ -8,15 +8,14 @@ from datetime import date
 from vaultnet.config import Settings
 from vaultnet.insights import Introduction, Stats
 from vaultnet.model import Item
-
-_NOT_LATE = ("birthday", "reconnect", "review")  # dated on their week's or period's first day, never late
+from vaultnet.rules import overdue_days
 
 
 def render_table(items: Iterable[Item], today: date) -> str:
     rows = [("DATE", "KIND", "NAME", "REASON")]
     for item in items:
-        late = (today - item.day).days
-        day = item.day.isoformat() + (f" (+{late}d)" if late > 0 and item.kind not in _NOT_LATE else "")
+        late = overdue_days(item, today)
+        day = item.day.isoformat() + (f" (+{late}d)" if late > 0 else "")
         rows.append((day, item.kind, item.name, item.reason))
     if len(rows) == 1:
         return f"Nobody is due on {today.isoformat()}.\n"
@@ -41,9 +40,10 @@ def render_agenda(items: list[Item], today: date) -> str:
 def render_stats(stats: Stats, settings: Settings) -> str:
     practice = settings.practice
     takers = f"{stats.takers} contact{'' if stats.takers == 1 else 's'}"
-    lines = [
-        f"contacts            {stats.contacts} active, {stats.archived} archived",
-        "by circle           " + ", ".join(f"{c} {n}" for c, n in stats.by_circle.items()),
+    lines = [f"contacts            {stats.contacts} active, {stats.archived} archived"]
+    if stats.by_circle:  # no contacts, no circles: an empty "by circle" line looked like a failure to print
+        lines.append("by circle           " + ", ".join(f"{c} {n}" for c, n in stats.by_circle.items()))
+    lines += [
         f"in touch            {stats.touched_90} in the last 90 days, {stats.touched_365} in the last year",
         f"deep ties           {stats.deep} (3+ interactions in the last year)",
         f"overdue follow-ups  {stats.overdue}",

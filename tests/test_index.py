@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from vaultnet.cache import CACHE_NAME, decode_note, encode_note
 from vaultnet.config import Settings
-from vaultnet.index import CACHE_NAME, Index, decode_note, encode_note, settings_key
+from vaultnet.index import Index, settings_key
 from vaultnet.model import Birthday, Contact, Duration, LogEntry, ParsedNote, Promise
 from vaultnet.parse import parse_note
 from vaultnet.problems import Problem

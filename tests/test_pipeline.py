@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet import pipeline
+from vaultnet import fragments, pipeline
 from vaultnet.pipeline import BuildResult, Session
 from vaultnet.problems import UserError
 
@@ -150,13 +150,13 @@ def test_after_changing_one_note_only_its_calendar_events_are_rendered(
     session = Session(vault)
     session.build(TODAY)
     rendered: list[str] = []
-    real = pipeline.note_fragments
+    real = fragments.note_fragments
 
     def counting(owner, items, today, alarm, last):  # type: ignore[no-untyped-def]
         rendered.append(owner.path)
         return real(owner, items, today, alarm, last)
 
-    monkeypatch.setattr(pipeline, "note_fragments", counting)
+    monkeypatch.setattr(fragments, "note_fragments", counting)
     put(vault, "contacts/work/Ben.md", BEN.replace("2026-11-10", "2026-11-20"), mtime_ns=LATER_NS)
     result = (Session(vault) if fresh_session else session).build(TODAY)
     assert rendered == ["contacts/work/Ben.md"]

@@ -177,9 +177,7 @@ def decode_entries(rows: list[tuple[Any, ...]]) -> dict[str, Entry]:
 def _note(path: str, data: Any) -> ParsedNote:
     if not (type(data) is list and 2 <= len(data) <= 5):
         _bad("a note")
-    problems = tuple([Problem(path, *p) for p in _records(data[0], _PROBLEM, "a problem")])
-    if not _SEVERITIES.issuperset([p.severity for p in problems]):
-        _bad("a severity")
+    problems = () if data[0] == [] else _problems(path, data[0])  # most notes have none
     if len(data) > 2:
         if not all([x is None for x in data[1:-1]]):
             _bad("a note of one kind")
@@ -187,6 +185,11 @@ def _note(path: str, data: Any) -> ParsedNote:
     if data[1] is None:
         return ParsedNote(path, problems=problems)
     return ParsedNote(path, contact=_contact(path, data[1]), problems=problems)
+
+
+def _problems(path: str, raw: Any) -> tuple[Problem, ...]:
+    problems = tuple([Problem(path, *p) for p in _records(raw, _PROBLEM, "a problem")])
+    return problems if _SEVERITIES.issuperset([p.severity for p in problems]) else _bad("a severity")
 
 
 def _contact(path: str, raw: Any) -> Contact:

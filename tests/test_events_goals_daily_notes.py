@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from vaultkit import put_old
 
+from vaultnet.cache import decode_note, decode_notes, encode_note
 from vaultnet.config import Settings, parse_settings
-from vaultnet.index import decode_note, decode_notes, encode_note
 from vaultnet.model import DailyNote, Duration, Event, Goal, Link, Mention, ParsedNote
 from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session

@@ -12,8 +12,9 @@ import pytest
 from vaultkit import ANNA_NOTE, LATER_NS, OLD_NS, needs_file_permissions, read_only, write_vault
 from vaultkit import put_old as put
 
+from vaultnet.cache import CACHE_NAME, decode_note, encode_note
 from vaultnet.config import Settings
-from vaultnet.index import CACHE_NAME, Index, decode_note, encode_note, settings_key
+from vaultnet.index import Index, settings_key
 from vaultnet.model import Birthday, Contact, Duration, LogEntry, ParsedNote, Promise
 from vaultnet.parse import parse_note
 from vaultnet.problems import Problem

@@ -287,11 +287,11 @@ def test_a_multi_day_event_counts_on_its_first_day() -> None:
 def test_a_daily_note_mention_counts_and_resets_the_cadence(tmp_path: Path) -> None:
     put(tmp_path, "contacts/Ben.md", BEN)
     put(tmp_path, "journal/2026-11-12.md", "- coffee with [[Ben|Ben O.]] about the launch\n")
-    _, the_plan = Session(tmp_path).plan(TODAY)
-    assert [(i.kind, i.day, i.reason) for i in the_plan.items] == [
+    _, plan = Session(tmp_path).plan(TODAY)
+    assert [(i.kind, i.day, i.reason) for i in plan.items] == [
         ("follow-up", date(2027, 2, 10), "last contact on 2026-11-12 (daily); your rhythm is every 90d")
     ]
-    assert the_plan.due == ()
+    assert plan.due == ()
 
 
 def test_a_daily_note_in_a_custom_pattern_counts(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from vaultkit import ANNA_NOTE, LATER_NS, OLD_NS, TODAY, write_vault
 from vaultkit import put_old as put
 
-from vaultnet import pipeline
+from vaultnet import fragments, pipeline
 from vaultnet.pipeline import BuildResult, Session
 from vaultnet.problems import UserError
 
@@ -125,13 +125,13 @@ def test_after_changing_one_note_only_its_calendar_events_are_rendered(
     session = Session(vault)
     session.build(TODAY)
     rendered: list[str] = []
-    real = pipeline.note_fragments
+    real = fragments.note_fragments
 
     def counting(owner, items, today, alarm, last):  # type: ignore[no-untyped-def]
         rendered.append(owner.path)
         return real(owner, items, today, alarm, last)
 
-    monkeypatch.setattr(pipeline, "note_fragments", counting)
+    monkeypatch.setattr(fragments, "note_fragments", counting)
     put(vault, "contacts/work/Ben.md", BEN.replace("2026-11-10", "2026-11-20"), mtime_ns=LATER_NS)
     result = (Session(vault) if fresh_session else session).build(TODAY)
     assert rendered == ["contacts/work/Ben.md"]
@@ -177,11 +177,11 @@ def test_the_follow_up_note_is_not_indexed_as_a_note(vault: Path, followups: str
     first = pipeline.build(vault, TODAY)
     assert (vault / followups).is_file()
     os.utime(vault / followups, ns=(OLD_NS, OLD_NS))  # an old, trusted file: as any note would be
-    snapshot, the_plan = pipeline.due(vault, TODAY)
+    snapshot, plan = pipeline.due(vault, TODAY)
     assert followups not in snapshot.refresh.notes
     assert snapshot.problems == []
-    assert sorted(c.name for c in the_plan.contacts) == ["Anna", "Ben Okafor", "Carla Diaz"]
-    assert [(i.kind, i.name, i.day) for i in the_plan.due] == due_list(first) == DUE
+    assert sorted(c.name for c in plan.contacts) == ["Anna", "Ben Okafor", "Carla Diaz"]
+    assert [(i.kind, i.name, i.day) for i in plan.due] == due_list(first) == DUE
     second = pipeline.build(vault, TODAY)
     assert [o.changed for o in second.outputs] == [False, False]
     assert (second.contacts, second.due) == (3, 5)
@@ -200,17 +200,17 @@ def test_the_follow_up_note_is_not_indexed_however_its_path_is_written(vault: Pa
 
 def test_a_contacts_folder_written_with_dot_slash_still_finds_the_contacts(vault: Path) -> None:
     put(vault, "vaultnet.toml", 'contacts_folder = "./contacts"\n')
-    snapshot, the_plan = pipeline.due(vault, TODAY)
+    snapshot, plan = pipeline.due(vault, TODAY)
     assert snapshot.problems == []
-    assert sorted(c.name for c in the_plan.contacts) == ["Anna", "Ben Okafor", "Carla Diaz"]
+    assert sorted(c.name for c in plan.contacts) == ["Anna", "Ben Okafor", "Carla Diaz"]
 
 
 def test_due_and_check_write_no_outputs(vault: Path) -> None:
-    snapshot, the_plan = pipeline.due(vault, TODAY)
+    snapshot, plan = pipeline.due(vault, TODAY)
     assert snapshot.refresh.parsed == sorted(
         ["contacts/Anna.md", "contacts/work/Ben.md", "notes/Carla.md", "notes/Ideas.md"]
     )
-    assert [(i.kind, i.name, i.day) for i in the_plan.due] == DUE
+    assert [(i.kind, i.name, i.day) for i in plan.due] == DUE
     assert pipeline.check(vault) == []
     assert not (vault / "Follow-ups.md").exists()
     assert not (vault / ".vaultnet" / "reminders.ics").exists()

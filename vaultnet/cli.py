@@ -20,6 +20,7 @@ from vaultnet.cli_write import COMMANDS
 from vaultnet.insights import agenda
 from vaultnet.insights import stats as network_stats
 from vaultnet.insights import who as find_introducers
+from vaultnet.kinds import Kind
 from vaultnet.render.jsonout import render_items, render_json, who_dicts
 from vaultnet.render.text import render_agenda, render_stats, render_table, render_who
 from vaultnet.watch import Report, Watcher
@@ -64,16 +65,14 @@ def build(vault: Path, today: datetime | None) -> None:
     click.echo(summary)
 
 
-@cli.command()
+@cli.command(
+    help="Print today's follow-ups: who to get back to, and why.\n\n"
+    f"Each item has a kind ({', '.join(Kind)}), a name, the note's path, a date and a reason."
+)
 @vault_argument
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 def due(vault: Path, today: datetime | None, as_json: bool) -> None:
-    """Print today's follow-ups: who to get back to, and why.
-
-    Each item has a kind (follow-up, birthday, promise, event-prep, event-follow-up, reconnect, review), a name,
-    the note's path, a date and a reason.
-    """
     day = day_of(today)
     snapshot, plan = pipeline.due(vault, day)
     report(vault, snapshot.problems, warnings_in_full=False)

@@ -13,16 +13,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from vaultnet import __version__
+from vaultnet.cache import BuildRecord, OutputStamp, code_digest
 from vaultnet.config import CACHE_DIR, CONFIG_NAME, Settings, parse_settings
-from vaultnet.index import Index, Refresh, code_digest
+from vaultnet.fragments import CalendarFragments
+from vaultnet.index import Index, Refresh
 from vaultnet.insights import stats
-from vaultnet.model import Contact, Item
-from vaultnet.network import Interaction, Network, build_network
+from vaultnet.model import Contact
+from vaultnet.network import Network, build_network
 from vaultnet.problems import Problem, UserError
-from vaultnet.render.ics import Fragment, items_by_note, note_fragments, owners, render_calendar
+from vaultnet.render.ics import render_calendar
 from vaultnet.render.markdown import render_followups
 from vaultnet.rules import Plan, make_plan
 from vaultnet.vault import Fingerprint, fingerprint, private_dir, read_text, write_atomic
@@ -94,7 +95,7 @@ class Session:
         self.keep_last_good = keep_last_good
         self.settings = load_settings(self.root)
         self.index = Index(self.root, self.settings, persist=persist, keep_last_good=keep_last_good)
-        self._fragments: dict[str, tuple[str, list[Fragment]]] | None = None
+        self.fragments = CalendarFragments(self.index.cache)
 
     def reload_settings(self) -> bool:
         """Re-read `vaultnet.toml`; True (and a fresh index) when it changed."""
@@ -106,7 +107,7 @@ class Session:
         self.index.close()
         self.index = Index(self.root, settings, persist=self.persist, keep_last_good=self.keep_last_good)
         self.index.remember_good(good)  # a note broken while the settings change keeps its last good version
-        self._fragments = None
+        self.fragments = CalendarFragments(self.index.cache)
         return True
 
     def snapshot(self, listed: dict[str, Fingerprint] | None = None) -> Snapshot:
@@ -132,17 +133,17 @@ class Session:
             return unchanged
         with _no_gc():
             snap = self.snapshot(listed)
-            the_plan = make_plan(snap.network, snap.settings, today)
+            plan = make_plan(snap.network, snap.settings, today)
             settings = snap.settings
-            followups = render_followups(the_plan, snap.problems, stats(the_plan, settings), settings)
-            calendar = render_calendar(self._calendar_fragments(snap, the_plan), settings)
+            followups = render_followups(plan, snap.problems, stats(plan, settings), settings)
+            calendar = render_calendar(self.fragments.render(plan, snap.refresh, settings.alarm), settings)
         outputs = []
         if settings.calendar_path.startswith(CACHE_DIR + "/") or settings.followups_path.startswith(CACHE_DIR + "/"):
             private_dir(self.root / CACHE_DIR)
         for rel, data in ((settings.followups_path, followups), (settings.calendar_path, calendar)):
             target = self.root / rel
             outputs.append(Output(target, write_atomic(target, data)))
-        result = BuildResult(outputs, snap.problems, len(the_plan.contacts), len(the_plan.due), the_plan, snap)
+        result = BuildResult(outputs, snap.problems, len(plan.contacts), len(plan.due), plan, snap)
         racy = time.time_ns() - max((fp.mtime_ns for fp in listed.values()), default=0) < 2_000_000_000
         # A note saved moments ago may change again unseen, and a note shown in its last good version is not
         # what the files say: do not vouch for such a build.
@@ -152,17 +153,16 @@ class Session:
 
     def _unchanged_since_last_build(self, digest: str) -> BuildResult | None:
         """The last build's result, when it was made from exactly these inputs and its outputs are intact."""
-        last = self.index.get_meta("build")
-        if not isinstance(last, dict) or last.get("digest") != digest:
+        last = self.index.cache.last_build()
+        if last is None or last.digest != digest:
             return None
         outputs = []
-        for rel, size, mtime_ns in last["outputs"]:
-            fp = fingerprint(self.root / rel)
-            if fp is None or (fp.size, fp.mtime_ns) != (size, mtime_ns):
+        for stamp in last.outputs:
+            fp = fingerprint(self.root / stamp.path)
+            if fp is None or (fp.size, fp.mtime_ns) != (stamp.size, stamp.mtime_ns):
                 return None  # an output was edited or removed: write it again
-            outputs.append(Output(self.root / rel, False))
-        problems = [Problem(path, line, message, severity) for path, line, message, severity in last["problems"]]
-        return BuildResult(outputs, problems, last["contacts"], last["due"])
+            outputs.append(Output(self.root / stamp.path, False))
+        return BuildResult(outputs, list(last.problems), last.contacts, last.due)
 
     def _remember_build(self, digest: str, result: BuildResult) -> None:
         written = []
@@ -170,46 +170,9 @@ class Session:
             fp = fingerprint(output.path)
             if fp is None:
                 return
-            written.append([output.path.relative_to(self.root).as_posix(), fp.size, fp.mtime_ns])
-        problems = [[p.path, p.line, p.message, p.severity] for p in result.problems]
-        meta = {"digest": digest, "outputs": written, "problems": problems}
-        self.index.set_meta("build", {**meta, "contacts": result.contacts, "due": result.due})
-
-    def _calendar_fragments(self, snap: Snapshot, the_plan: Plan) -> list[Fragment]:
-        """Each note's rendered events, reused while the note, its items, its last interaction and the day
-        are the same. Rendering is most of a build's work; with this, a build after one edit renders one note.
-        """
-        if self._fragments is None:
-            self._fragments = {}
-            for path, (key, meta, data) in self.index.load_derived().items():
-                with contextlib.suppress(ValueError, TypeError):  # not what this version wrote: render afresh
-                    self._fragments[path] = (key, _unpack(meta, data))
-        known = self._fragments
-        reparsed = set(snap.refresh.parsed)
-        by_note = items_by_note(the_plan)
-        fresh: dict[str, tuple[str, list[Fragment]]] = {}
-        changed: dict[str, tuple[str, Any, bytes]] = {}
-        out: list[Fragment] = []
-        for owner in owners(the_plan):
-            items = by_note.get(owner.path, [])
-            last = the_plan.network.last_interaction(owner.path)
-            key = _fragment_key(snap, owner.path, items, the_plan.today, last)
-            old = known.get(owner.path)
-            if old is not None and old[0] == key and owner.path not in reparsed:
-                fragments = old[1]
-            else:
-                fragments = note_fragments(owner, items, the_plan.today, snap.settings.alarm, last)
-                changed[owner.path] = (
-                    key,
-                    [[k, len(text)] for k, text in fragments],
-                    b"".join(t for _, t in fragments),
-                )
-            fresh[owner.path] = (key, fragments)
-            out.extend(fragments)
-        removed = [path for path in known if path not in fresh]
-        self._fragments = fresh
-        self.index.save_derived(changed, removed)
-        return out
+            written.append(OutputStamp(output.path.relative_to(self.root).as_posix(), fp.size, fp.mtime_ns))
+        record = BuildRecord(digest, tuple(written), tuple(result.problems), result.contacts, result.due)
+        self.index.cache.save_build(record)
 
 
 def _inputs_digest(settings: Settings, listed: dict[str, Fingerprint], today: date) -> str:
@@ -220,27 +183,6 @@ def _inputs_digest(settings: Settings, listed: dict[str, Fingerprint], today: da
         fp = listed[path]
         digest.update(f"{path}\0{fp.mtime_ns}\0{fp.size}\n".encode())
     return digest.hexdigest()
-
-
-def _unpack(meta: list[list[Any]], data: bytes) -> list[Fragment]:
-    fragments: list[Fragment] = []
-    offset = 0
-    for key, length in meta:
-        if not isinstance(key, str) or not isinstance(length, int):
-            raise ValueError("not a fragment")
-        fragments.append((key, data[offset : offset + length]))
-        offset += length
-    if offset != len(data):
-        raise ValueError("fragments do not add up")
-    return fragments
-
-
-def _fragment_key(snap: Snapshot, path: str, items: list[Item], today: date, last: Interaction | None) -> str:
-    """Everything a note's calendar fragments depend on (see `note_fragments`)."""
-    fp = snap.refresh.fingerprints.get(path)
-    alarm = snap.settings.alarm
-    head = f"{fp.mtime_ns if fp else ''}/{fp.size if fp else ''}/{today}/{alarm or ''}/{last or ''}"
-    return "\n".join([head, *(f"{i.kind}/{i.day}/{i.key}/{i.reason}/{i.details}" for i in items)])
 
 
 def build(vault: Path, today: date) -> BuildResult:

@@ -1,0 +1,235 @@
+"""vaultnet's cache: one SQLite file under `.vaultnet/`, and the only module that knows its format.
+
+It keeps, for the layers above, through typed methods:
+
+- the parsed notes, each with the fingerprint it was read at (`load_notes`/`save_notes`, for `index`);
+- the record of the last build (`last_build`/`save_build`, for the pipeline's "nothing changed" shortcut);
+- each note's rendered calendar fragments (`load_fragments`/`save_fragments`, for `fragments`).
+
+Every SQL statement lives here, and the codec (JSON and bytes) in `cachecodec`, which only this module
+imports: a later change of the storage format (another layout, another codec) touches these two modules
+only. Callers only ever see model objects and the typed records below; nothing else knows the format.
+
+The cache is never trusted over the files and never stops a command. All it holds belongs to one key (the
+schema version below, plus the code and the settings the caller names); a cache of another key is ignored and
+then overwritten. Whatever this version did not write (a file that is not SQLite, a truncated one, a row of
+the wrong JSON shape or of the wrong types) is discarded on load, and the layers above rebuild it from the
+notes. A failed write (a read-only vault) only loses the speed-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import sqlite3
+from collections.abc import Callable, Collection, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from vaultnet.cachecodec import (
+    BuildRecord,
+    Entry,
+    NoteFragments,
+    OutputStamp,
+    decode_build,
+    decode_entries,
+    decode_fragments,
+    decode_note,
+    decode_notes,
+    encode_build,
+    encode_fragments,
+    encode_note,
+)
+from vaultnet.config import CACHE_DIR
+from vaultnet.vault import private_dir
+
+__all__ = [
+    "CACHE_NAME",
+    "SCHEMA",
+    "BuildRecord",
+    "Cache",
+    "Entry",
+    "NoteFragments",
+    "OutputStamp",
+    "code_digest",
+    "decode_note",
+    "decode_notes",
+    "encode_note",
+]
+
+CACHE_NAME = "cache.sqlite"
+SCHEMA = 8  # bump whenever what the cache holds changes shape
+
+# What a load treats as "not what this version wrote": the file is discarded or the rows ignored.
+_INVALID = (sqlite3.Error, ValueError, KeyError, TypeError, IndexError, RecursionError)
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of vaultnet's own source: changed code invalidates the cache and the last build by itself,
+    without anyone having to remember to bump a version (an editable install changes without one)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+class Cache:
+    """The cache file of one vault, for one `key` (what its contents depend on besides the files).
+
+    `persist=False`: no file at all; every load finds nothing and every save is dropped.
+    """
+
+    def __init__(self, root: Path, key: str, *, persist: bool = True) -> None:
+        self.path = root / CACHE_DIR / CACHE_NAME
+        self.persist = persist
+        self._key = f"{SCHEMA}/{key}"
+        self._connection: sqlite3.Connection | None = None
+
+    # -- notes -------------------------------------------------------------------------------------
+
+    def load_notes(self) -> dict[str, Entry]:
+        try:
+            return decode_entries(self._rows("SELECT path, mtime_ns, size, payload FROM notes"))
+        except _INVALID:
+            self._discard()  # corrupt or foreign: start over from the files
+            return {}
+
+    def save_notes(self, known: Mapping[str, Entry], changed: Collection[str], removed: Collection[str]) -> None:
+        """Store the `changed` notes of `known` (all of them, when the cache held another key's) and forget
+        the `removed` ones."""
+        if not self.persist or not (changed or removed):
+            return
+
+        def write(db: sqlite3.Connection, claimed: bool) -> None:
+            paths = known if claimed else changed
+            db.executemany(
+                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?)",
+                [(p, fp.mtime_ns, fp.size, encode_note(note)) for p in paths for fp, note in (known[p],)],
+            )
+            db.executemany("DELETE FROM notes WHERE path = ?", [(p,) for p in removed])
+
+        try:
+            self._transaction(write)
+        except sqlite3.DatabaseError:  # a damaged file: start a new one with everything known
+            self._discard()
+            with contextlib.suppress(sqlite3.Error, OSError):
+                self._transaction(write)  # a new file: claimed, so everything known is written
+        except OSError:
+            pass  # a read-only vault still gets its follow-ups; only the speed-up is lost
+
+    # -- the last build ----------------------------------------------------------------------------
+
+    def last_build(self) -> BuildRecord | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = 'build'")
+        if not rows:
+            return None
+        try:
+            return decode_build(rows[0][0])
+        except _INVALID:
+            self._store(lambda db: db.execute("DELETE FROM meta WHERE key = 'build'"))
+            return None
+
+    def save_build(self, record: BuildRecord) -> None:
+        if self.persist:
+            value = encode_build(record)
+            self._store(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (value,)))
+
+    # -- calendar fragments ------------------------------------------------------------------------
+
+    def load_fragments(self) -> dict[str, NoteFragments]:
+        try:
+            return decode_fragments(self._rows("SELECT path, key, meta, data FROM derived"))
+        except _INVALID:
+            self._store(lambda db: db.execute("DELETE FROM derived"))  # all are rendered and stored afresh
+            return {}
+
+    def save_fragments(self, changed: Mapping[str, NoteFragments], removed: Collection[str]) -> None:
+        if not self.persist or not (changed or removed):
+            return
+        rows = [(path, *encode_fragments(fragments)) for path, fragments in changed.items()]
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany("INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?)", rows)
+            db.executemany("DELETE FROM derived WHERE path = ?", [(p,) for p in removed])
+
+        self._store(write)
+
+    # -- the file ----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """The connection, opened once per Cache (opening it costs more than most queries)."""
+        if self._connection is None:
+            private_dir(self.path.parent)
+            db = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+            try:
+                # A cache: a power cut mid-write may corrupt it, which is detected and costs one re-parse;
+                # worth skipping the fsyncs (a process crash is safe: the journal is in the OS's buffers).
+                db.execute("PRAGMA synchronous = OFF")
+                db.execute("PRAGMA journal_mode = TRUNCATE")  # no journal file created and deleted per write
+                with db:
+                    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                    db.execute(
+                        "CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
+                        " payload TEXT)"
+                    )
+                    db.execute(
+                        "CREATE TABLE IF NOT EXISTS derived (path TEXT PRIMARY KEY, key TEXT, meta TEXT, data BLOB)"
+                    )
+            except BaseException:
+                db.close()
+                raise
+            self._connection = db
+        try:
+            yield self._connection
+        except sqlite3.DatabaseError:
+            self.close()
+            raise
+
+    def _owned(self, db: sqlite3.Connection) -> bool:
+        """Whether the file holds this key's cache (and not another version's or other settings')."""
+        row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+        return row is not None and row[0] == self._key
+
+    def _rows(self, query: str) -> list[Any]:
+        """The rows of a query on this key's cache; none when there is no such cache. A file that cannot be
+        read as SQLite is discarded."""
+        if not self.persist or not self.path.exists():
+            return []
+        try:
+            with self._db() as db:
+                return db.execute(query).fetchall() if self._owned(db) else []
+        except sqlite3.Error:
+            self._discard()
+            return []
+
+    def _transaction(self, write: Callable[[sqlite3.Connection, bool], object]) -> None:
+        """Run `write(db, claimed)` in one transaction. `claimed`: the file held another key's cache, which
+        was emptied first and now belongs to this key."""
+        with self._db() as db, db:
+            claimed = not self._owned(db)
+            if claimed:
+                db.execute("DELETE FROM notes")
+                db.execute("DELETE FROM derived")
+                db.execute("DELETE FROM meta")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (self._key,))
+            write(db, claimed)
+
+    def _store(self, write: Callable[[sqlite3.Connection], object]) -> None:
+        """`_transaction` for what is only a speed-up: a failure loses it, and nothing else."""
+        with contextlib.suppress(sqlite3.Error, OSError):
+            self._transaction(lambda db, _: write(db))
+
+    def _discard(self) -> None:
+        self.close()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(str(self.path) + suffix).unlink()

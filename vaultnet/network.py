@@ -137,27 +137,45 @@ def build_network(
     contacts = tuple(sorted((n.contact for n in notes if n.contact), key=lambda c: c.path))
     events = tuple(sorted((n.event for n in notes if n.event), key=lambda e: (e.day, e.path)))
     goals = tuple(sorted((n.goal for n in notes if n.goal), key=lambda g: g.path))
-    people = Resolver((c.path, c.name, c.aliases) for c in contacts)
+    links = _Links(Resolver((c.path, c.name, c.aliases) for c in contacts))
     goal_notes = Resolver((g.path, g.title, ()) for g in goals)
-    problems: list[Problem] = []
+    history: dict[str, list[Interaction]] = {c.path: _contact_interactions(c) for c in contacts}
+    introducer, goals_of = _contact_links(contacts, links, goal_notes, goals_folder)
+    targets, met = _event_links(events, links, contacts_folder, history)
+    _daily_mentions(notes, links, history)
+    interactions = {path: tuple(sorted(h, key=_order)) for path, h in history.items() if h}
+    return Network(contacts, events, goals, interactions, introducer, goals_of, targets, met, tuple(links.problems))
 
-    def resolve(resolver: Resolver, link: Link, where: str, missing: str) -> str | None:
-        # Warnings: the note itself is fine and fully used; the link is what needs a look (a contact not
-        # created yet is the usual case, and no reason to fail `check` or a commit).
-        found = resolver.resolve(link.target)
+
+class _Links:
+    """Resolves links to contacts (or goals) and collects what is wrong with them, as warnings: the note
+    itself is fine and fully used; the link is what needs a look (a contact not created yet is the usual
+    case, and no reason to fail `check` or a commit)."""
+
+    def __init__(self, people: Resolver) -> None:
+        self.people = people
+        self.problems: list[Problem] = []
+
+    def resolve(self, link: Link, where: str, missing: str, resolver: Resolver | None = None) -> str | None:
+        found = (resolver or self.people).resolve(link.target)
         if found.problem is not None:
-            problems.append(Problem(where, link.line, found.problem, "warning"))
+            self.problems.append(Problem(where, link.line, found.problem, "warning"))
         elif found.path is None and missing:
-            problems.append(Problem(where, link.line, missing.format(target=link.target), "warning"))
+            self.problems.append(Problem(where, link.line, missing.format(target=link.target), "warning"))
         return found.path
 
-    history: dict[str, list[Interaction]] = {c.path: _contact_interactions(c) for c in contacts}
+
+def _contact_links(
+    contacts: tuple[Contact, ...], links: _Links, goal_notes: Resolver, goals_folder: str
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """(who introduced each contact, the goals each contact serves), from their `introduced_by` and `goals`."""
     introducer: dict[str, str] = {}
     goals_of: dict[str, tuple[str, ...]] = {}
+    nobody = "[[{target}]] names nobody in the vault: create a contact note for them, or fix the link"
+    no_goal = f"[[{{target}}]] names no goal: create {goals_folder}/{{target}}.md, or fix the link"
     for contact in contacts:
         if contact.introduced_by:
-            hint = "[[{target}]] names nobody in the vault: create a contact note for them, or fix the link"
-            by = resolve(people, Link(contact.introduced_by, contact.introduced_by_line), contact.path, hint)
+            by = links.resolve(Link(contact.introduced_by, contact.introduced_by_line), contact.path, nobody)
             if by is not None and by != contact.path:
                 introducer[contact.path] = by
         linked = []
@@ -165,43 +183,44 @@ def build_network(
             target = link_target(goal)
             if target is None:
                 continue  # a goal written as plain text is a reminder to oneself, not a link
-            hint = f"[[{{target}}]] names no goal: create {goals_folder}/{{target}}.md, or fix the link"
-            path = resolve(goal_notes, Link(target, contact.goals_line), contact.path, hint)
+            path = links.resolve(Link(target, contact.goals_line), contact.path, no_goal, goal_notes)
             if path is not None:
                 linked.append(path)
         if linked:
             goals_of[contact.path] = tuple(dict.fromkeys(linked))
+    return introducer, goals_of
 
+
+def _event_links(
+    events: tuple[Event, ...], links: _Links, contacts_folder: str, history: dict[str, list[Interaction]]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """(each event's targets, each event's people met): meeting someone at an event is an interaction."""
     targets: dict[str, tuple[str, ...]] = {}
     met: dict[str, tuple[str, ...]] = {}
+    hint = f"[[{{target}}]] names nobody in the vault: create {contacts_folder}/{{target}}.md to prepare or follow up"
     for event in events:
-        hint = (
-            f"[[{{target}}]] names nobody in the vault: create {contacts_folder}/{{target}}.md to prepare or follow up"
-        )
-        targets[event.path] = _unique(resolve(people, link, event.path, hint) for link in event.targets)
-        met[event.path] = _unique(resolve(people, link, event.path, hint) for link in event.met)
+        targets[event.path] = _unique(links.resolve(link, event.path, hint) for link in event.targets)
+        met[event.path] = _unique(links.resolve(link, event.path, hint) for link in event.met)
         for path in met[event.path]:
             history[path].append(Interaction(event.day, "event", event.title, event.path))
+    return targets, met
 
+
+def _daily_mentions(notes: list[ParsedNote], links: _Links, history: dict[str, list[Interaction]]) -> None:
+    """A daily note's line that links a contact is an interaction with them on the note's day."""
     for note in notes:
         if note.daily is None:
             continue
         seen: set[tuple[int, str]] = set()
         for mention in note.daily.mentions:
-            found = people.resolve(mention.target)
-            if found.problem is not None:
-                # an alias (counted) or a link to several contacts (not counted): either way, say where
-                problems.append(Problem(note.path, mention.line, found.problem, "warning"))
-            if found.path is None:
-                continue  # daily notes link to anything; only links to contacts are interactions
-            if (mention.line, found.path) in seen:
+            # Daily notes link to anything: only links to contacts are interactions, and a link that names
+            # nobody is no problem. An alias (counted) or a link to several contacts (not counted) is said.
+            path = links.resolve(Link(mention.target, mention.line), note.path, "")
+            if path is None or (mention.line, path) in seen:
                 continue  # one line is one interaction, however often it links the person
-            seen.add((mention.line, found.path))
+            seen.add((mention.line, path))
             day = note.daily.day
-            history[found.path].append(Interaction(day, "daily", mention.text, note.path, mention.gave, mention.got))
-
-    interactions = {path: tuple(sorted(h, key=_order)) for path, h in history.items() if h}
-    return Network(contacts, events, goals, interactions, introducer, goals_of, targets, met, tuple(problems))
+            history[path].append(Interaction(day, "daily", mention.text, note.path, mention.gave, mention.got))
 
 
 def _order(i: Interaction) -> tuple[date, str, str, str]:

@@ -88,87 +88,94 @@ class Calendar:
         return body, etag, modified
 
 
-def make_handler(calendar: Calendar, token: str, log: Callable[[str], None]) -> type[BaseHTTPRequestHandler]:
-    expected = f"/{token}/{CALENDAR_NAME}".encode()
+class _Handler(BaseHTTPRequestHandler):
+    """Answers the calendar at the secret path, 404 elsewhere; `make_handler` gives it its calendar."""
 
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "vaultnet"
-        sys_version = ""
+    calendar: Calendar
+    expected: bytes  # the one path that answers: /TOKEN/reminders.ics
+    report: Callable[[str], None]
 
-        def version_string(self) -> str:
-            return self.server_version
+    server_version = "vaultnet"
+    sys_version = ""
 
-        timeout = HEADER_TIMEOUT  # applies to reading the request: a slow client cannot hold a thread
-        protocol_version = "HTTP/1.1"
+    def version_string(self) -> str:
+        return self.server_version
 
-        def do_GET(self) -> None:
-            self._answer(head=False)
+    timeout = HEADER_TIMEOUT  # applies to reading the request: a slow client cannot hold a thread
+    protocol_version = "HTTP/1.1"
 
-        def do_HEAD(self) -> None:
-            self._answer(head=True)
+    def do_GET(self) -> None:
+        self._answer(head=False)
 
-        def _answer(self, head: bool) -> None:
-            path = self.path.split("?", 1)[0].encode("latin-1", "replace")
-            if not hmac.compare_digest(path, expected):  # constant time: the token is the only secret
-                self._plain(HTTPStatus.NOT_FOUND, b"not found\n", head)
-                return
-            try:
-                body, etag, modified = calendar.current()
-            except Exception as exc:
-                log(f"could not build the calendar: {type(exc).__name__}: {exc}")
-                self._plain(HTTPStatus.SERVICE_UNAVAILABLE, b"the calendar could not be built\n", head)
-                return
-            if self._not_modified(etag, modified):
-                self.send_response(HTTPStatus.NOT_MODIFIED)
-                self.send_header("ETag", etag)
-                self.send_header("Last-Modified", format_datetime(modified, usegmt=True))
-                self.end_headers()
-                return
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", "text/calendar; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
+    def do_HEAD(self) -> None:
+        self._answer(head=True)
+
+    def _answer(self, head: bool) -> None:
+        path = self.path.split("?", 1)[0].encode("latin-1", "replace")
+        if not hmac.compare_digest(path, self.expected):  # constant time: the token is the only secret
+            self._plain(HTTPStatus.NOT_FOUND, b"not found\n", head)
+            return
+        try:
+            body, etag, modified = self.calendar.current()
+        except Exception as exc:
+            self.report(f"could not build the calendar: {type(exc).__name__}: {exc}")
+            self._plain(HTTPStatus.SERVICE_UNAVAILABLE, b"the calendar could not be built\n", head)
+            return
+        if self._not_modified(etag, modified):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
             self.send_header("ETag", etag)
             self.send_header("Last-Modified", format_datetime(modified, usegmt=True))
-            self.send_header("Cache-Control", "private, max-age=0, must-revalidate")
             self.end_headers()
-            if not head:
-                self.wfile.write(body)
+            return
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/calendar; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", format_datetime(modified, usegmt=True))
+        self.send_header("Cache-Control", "private, max-age=0, must-revalidate")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
 
-        def _not_modified(self, etag: str, modified: datetime) -> bool:
-            match = self.headers.get("If-None-Match")
-            if match is not None:  # when both are sent, If-None-Match decides (RFC 9110)
-                return etag in [m.strip() for m in match.split(",")] or match.strip() == "*"
-            since = self.headers.get("If-Modified-Since")
-            if since:
-                try:
-                    return modified <= parsedate_to_datetime(since)
-                except (TypeError, ValueError):
-                    return False
+    def _not_modified(self, etag: str, modified: datetime) -> bool:
+        match = self.headers.get("If-None-Match")
+        if match is not None:  # when both are sent, If-None-Match decides (RFC 9110)
+            return etag in [m.strip() for m in match.split(",")] or match.strip() == "*"
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                return modified <= parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                return False
+        return False
+
+    def _plain(self, status: HTTPStatus, body: bytes, head: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
             return False
+        size = sum(len(k) + len(v) for k, v in self.headers.items())
+        if size > MAX_HEADER_BYTES or self.headers.get("Content-Length", "0") not in ("0", ""):
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE if size > MAX_HEADER_BYTES else 413)
+            return False
+        return True
 
-        def _plain(self, status: HTTPStatus, body: bytes, head: bool) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
+    def log_message(self, format: str, *args: object) -> None:
+        # Never log the path: it holds the token.
+        if len(args) >= 2 and isinstance(args[1], str):
+            self.report(f"{self.address_string()} {self.command} {args[1]}")
 
-        def parse_request(self) -> bool:
-            if not super().parse_request():
-                return False
-            size = sum(len(k) + len(v) for k, v in self.headers.items())
-            if size > MAX_HEADER_BYTES or self.headers.get("Content-Length", "0") not in ("0", ""):
-                self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE if size > MAX_HEADER_BYTES else 413)
-                return False
-            return True
 
-        def log_message(self, format: str, *args: object) -> None:
-            # Never log the path: it holds the token.
-            if len(args) >= 2 and isinstance(args[1], str):
-                log(f"{self.address_string()} {self.command} {args[1]}")
-
-    return Handler
+def make_handler(calendar: Calendar, token: str, log: Callable[[str], None]) -> type[BaseHTTPRequestHandler]:
+    """The request handler class for one calendar and its token (http.server makes one object per request)."""
+    fields = {"calendar": calendar, "expected": f"/{token}/{CALENDAR_NAME}".encode(), "report": staticmethod(log)}
+    return type("Handler", (_Handler,), fields)
 
 
 class Server(ThreadingHTTPServer):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from vaultkit import DAY
 
 from vaultnet.config import Settings
 from vaultnet.edit import Lines, add_log_entry, tick_task
@@ -97,13 +98,13 @@ def test_lines_that_are_no_fence(line: str) -> None:
 @pytest.mark.parametrize(
     ("line", "day", "text"),
     [
-        ("- 2026-11-21 coffee: her new team", "2026-11-21", "coffee: her new team"),
-        ("* 2026-11-21: call", "2026-11-21", "call"),
-        ("+ 2026-11-21 — met at the fair", "2026-11-21", "met at the fair"),
-        ("- **2026-11-21** call", "2026-11-21", "call"),
-        ("- [[2026-11-21]] - call", "2026-11-21", "call"),
-        ("- [x] 2026-11-21 call", "2026-11-21", "call"),
-        ("  - 2026-11-21", "2026-11-21", ""),
+        ("- 2026-11-21 coffee: her new team", DAY, "coffee: her new team"),
+        ("* 2026-11-21: call", DAY, "call"),
+        ("+ 2026-11-21 — met at the fair", DAY, "met at the fair"),
+        ("- **2026-11-21** call", DAY, "call"),
+        ("- [[2026-11-21]] - call", DAY, "call"),
+        ("- [x] 2026-11-21 call", DAY, "call"),
+        ("  - 2026-11-21", DAY, ""),
         ("- 2026-02-30 call", "2026-02-30", "call"),  # not a day: the parser reports it, the grammar takes it
     ],
 )
@@ -184,43 +185,31 @@ def test_every_log_entry_is_a_dated_item_with_its_day(line: str) -> None:
 
 FENCES = ["```", "~~~", "  ```python", "````"]
 NO_FENCES = ["`inline`", "~~strike~~", "``", "- ```"]
+LOG_TITLES = ["# Log", "## log:", "### LOG ###", "###### Log"]
+OTHER_TITLES = ["## Logs", "## Call log", "##Log", " ## Log", "####### Log", "**Log**"]
+EXAMPLE = "- 2026-01-01 an example\n"
+# (what the parser reads before, what the editor adds at the end, what the parser reads after)
+IN_THE_LOG = (["an example"], NEW + "\n", ["an example", "the new entry"])  # the entry goes after the example
+NO_LOG = ([], "\n## Log\n\n" + NEW + "\n", ["the new entry"])  # neither reads a log: the editor adds one
 
 
-@pytest.mark.parametrize("fence", FENCES)
-def test_a_log_inside_a_fence_is_no_log_for_either(fence: str) -> None:
-    mark = fence.strip()[:3]
-    before = FRONT + f"{fence}\n## Log\n- 2026-01-01 an example\n{mark}\n"
-    assert log_texts(before) == []  # the parser reads nothing inside
+@pytest.mark.parametrize(
+    ("before", "expected"),
+    [pytest.param(FRONT + f"{f}\n## Log\n{EXAMPLE}{f.strip()[:3]}\n", NO_LOG, id=f"in {f}") for f in FENCES]
+    + [pytest.param(FRONT + f"{line}\n## Log\n{EXAMPLE}", IN_THE_LOG, id=f"after {line}") for line in NO_FENCES]
+    + [pytest.param(FRONT + f"{title}\n{EXAMPLE}", IN_THE_LOG, id=title) for title in LOG_TITLES]
+    + [pytest.param(FRONT + f"{title}\n{EXAMPLE}", NO_LOG, id=title) for title in OTHER_TITLES],
+)
+def test_a_fence_and_the_log_heading_are_the_same_for_both(
+    before: str, expected: tuple[list[str], str, list[str]]
+) -> None:
+    """A Log inside a fence, or under a heading that is not the Log, is no log for the parser, and the editor
+    does not write there either; a line that is no fence hides nothing from either."""
+    read_before, added, read_after = expected
+    assert log_texts(before) == read_before
     after = add_log_entry(before, NEW)
-    assert after == before + "\n## Log\n\n" + NEW + "\n"  # the editor does not write inside either
-    assert log_texts(after) == ["the new entry"]
-
-
-@pytest.mark.parametrize("line", NO_FENCES)
-def test_a_line_that_is_no_fence_hides_nothing_from_either(line: str) -> None:
-    before = FRONT + f"{line}\n## Log\n- 2026-01-01 an example\n"
-    assert log_texts(before) == ["an example"]
-    after = add_log_entry(before, NEW)
-    assert after == before + NEW + "\n"
-    assert log_texts(after) == ["an example", "the new entry"]
-
-
-@pytest.mark.parametrize("title", ["# Log", "## log:", "### LOG ###", "###### Log"])
-def test_the_log_heading_is_the_same_for_both(title: str) -> None:
-    before = FRONT + f"{title}\n- 2026-01-01 an example\n"
-    assert log_texts(before) == ["an example"]
-    after = add_log_entry(before, NEW)
-    assert after == before + NEW + "\n"
-    assert log_texts(after) == ["an example", "the new entry"]
-
-
-@pytest.mark.parametrize("title", ["## Logs", "## Call log", "##Log", " ## Log", "####### Log", "**Log**"])
-def test_a_heading_that_is_not_the_log_is_not_for_either(title: str) -> None:
-    before = FRONT + f"{title}\n- 2026-01-01 an example\n"
-    assert log_texts(before) == []
-    after = add_log_entry(before, NEW)
-    assert after == before + "\n## Log\n\n" + NEW + "\n"
-    assert log_texts(after) == ["the new entry"]
+    assert after == before + added
+    assert log_texts(after) == read_after
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,17 @@ MTIME = int(datetime(2026, 11, 1, 12, 0, tzinfo=UTC).timestamp())  # seconds: th
 MTIME_NS = MTIME * 1_000_000_000
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = DATA / "sample-vault"  # the golden tests' vault: read it through `copy_sample`, never in place
+# The eight weeks of the weekly rhythm on TODAY, oldest first: (ISO week, its Monday).
+RHYTHM_WEEKS = [
+    ("2026-W40", date(2026, 9, 28)),
+    ("2026-W41", date(2026, 10, 5)),
+    ("2026-W42", date(2026, 10, 12)),
+    ("2026-W43", date(2026, 10, 19)),
+    ("2026-W44", date(2026, 10, 26)),
+    ("2026-W45", date(2026, 11, 2)),
+    ("2026-W46", date(2026, 11, 9)),
+    ("2026-W47", date(2026, 11, 16)),
+]
 PROBLEM = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")  # a problem as the CLI prints it
 
 # Anna's note in the small vaults of the CLI, pipeline and index tests: a close contact (a follow-up 30 days after
@@ -154,3 +165,31 @@ def read_only(root: Path) -> Iterator[None]:
     finally:
         for folder in folders:
             folder.chmod(0o755)
+
+
+# -- vaults that more than one test module reads ---------------------------------------------------------------
+
+# The vault of the `who` tests (vaultnet.insights.who and `vaultnet who`): who works where, with which tags and
+# interests, who introduced whom (Bo introduced Ada and Cy, Ada introduced Gu), and when each was last in touch.
+WHO_NOTES = {
+    "contacts/Ada.md": fm(
+        company='"Acme GmbH"',
+        role="CTO",
+        tags="[ml, founder]",
+        interests='["machine learning", climbing]',
+        last_contact="2026-11-01",
+        introduced_by='"[[Bo]]"',
+    ),
+    "contacts/Bo.md": fm(company="Globex", tags="[investor]", last_contact="2026-10-01"),
+    "contacts/Cy.md": fm(
+        "# Log\n- 2026-11-15 coffee: models\n",
+        company='"ACME Labs"',
+        tags='["#ML"]',
+        interests='["Machine Learning Ops"]',
+        introduced_by='"[[Bo]]"',
+    ),
+    "contacts/Di.md": fm(company="acme", tags="[design]", met="2026-06-01"),  # never contacted: since met
+    "contacts/Ed.md": fm(company="Acme"),  # nothing known: last
+    "contacts/Fa.md": fm(company="Acme", tags="[ml]", archived="true", last_contact="2026-11-20"),
+    "contacts/Gu.md": fm(company="Initech", tags="[ml]", introduced_by='"[[Ada]]"'),
+}

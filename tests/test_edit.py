@@ -13,13 +13,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vaultkit import TODAY
+from vaultkit import TODAY, contact_of
 
 from vaultnet.config import Settings
 from vaultnet.edit import add_log_entry, changed_lines, log_line, set_property, split_lines, tick_task, yaml_scalar
 from vaultnet.frontmatter import decode, load_front_matter, load_yaml_text, split_front_matter
 from vaultnet.model import Contact
-from vaultnet.parse import parse_note
 from vaultnet.problems import UserError
 
 SETTINGS = Settings()
@@ -73,14 +72,6 @@ def assert_inserted(before: str, after: str, at: int, new: list[str], nl: str) -
     b, a = lines_of(before, after)
     assert a == b[:at] + [line + nl for line in new] + b[at:]
     assert changed(before, after) == []
-
-
-def contact_of(text: str, path: str = "contacts/Anna Schmidt.md") -> Contact:
-    """The note read by the real parser, which must find a contact and no problem at all."""
-    parsed = parse_note(path, text.encode("utf-8"), SETTINGS)
-    assert parsed.problems == ()
-    assert parsed.contact is not None
-    return parsed.contact
 
 
 def front_matter_of(text: str) -> dict[str, Any]:

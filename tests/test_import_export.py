@@ -22,6 +22,7 @@ from click.testing import Result
 from vaultkit import DATA, PROBLEM, fm, put, run
 from vaultkit import DAY as TODAY
 from vaultkit import parse_problems as problems
+from vaultkit import vault_files as files
 
 from vaultnet.config import Settings
 from vaultnet.contacts_io import Person, normal_url, plan_import
@@ -44,15 +45,6 @@ def new_vault(root: Path) -> Path:
     result = run("init", root)
     assert result.exit_code == 0, result.output
     return root
-
-
-def files(root: Path) -> dict[str, bytes]:
-    """Every file of the vault but vaultnet's cache folder, by vault-relative path."""
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and ".vaultnet" not in p.relative_to(root).parts
-    }
 
 
 def contacts(root: Path) -> dict[str, Contact]:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from vaultkit import DAY
+from vaultkit import DAY, contact_of
 
-from vaultnet.config import Settings
 from vaultnet.edit import Lines, add_log_entry, tick_task
 from vaultnet.frontmatter import split_front_matter
 from vaultnet.mdlines import (
@@ -26,8 +25,6 @@ from vaultnet.mdlines import (
     heading,
     log_item_day,
 )
-from vaultnet.model import Contact
-from vaultnet.parse import parse_note
 from vaultnet.problems import UserError
 
 PATH = "contacts/Anna Berg.md"
@@ -35,17 +32,9 @@ FRONT = "---\nname: Anna Berg\n---\n"
 NEW = "- 2026-11-21 coffee: the new entry"
 
 
-def contact_of(text: str) -> Contact:
-    """The contact the real parser reads from `text` (failing the test on any problem)."""
-    note = parse_note(PATH, text.encode("utf-8"), Settings())
-    assert note.problems == ()
-    assert note.contact is not None
-    return note.contact
-
-
 def log_texts(text: str) -> list[str]:
     """The texts of the log entries the parser reads, in the note's order."""
-    return [entry.text for entry in contact_of(text).log]
+    return [entry.text for entry in contact_of(text, PATH).log]
 
 
 # --- the grammar, line by line ----------------------------------------------------------------------------------
@@ -235,9 +224,9 @@ def test_a_line_that_is_no_log_entry_is_none_for_either(line: str) -> None:
 @pytest.mark.parametrize("line", ["- [ ] call back", "  * [ ] call back", "+ [ ]  call back"])
 def test_an_open_task_the_parser_reports_is_one_the_editor_ticks(line: str) -> None:
     text = FRONT + f"{line}\n"
-    (promise,) = contact_of(text).promises
+    (promise,) = contact_of(text, PATH).promises
     assert not promise.done
-    (ticked,) = contact_of(tick_task(text, promise.line)).promises
+    (ticked,) = contact_of(tick_task(text, promise.line), PATH).promises
     assert ticked.done and ticked.text == promise.text
 
 
@@ -308,7 +297,7 @@ def test_the_parser_reads_every_entry_the_editor_adds(body: list[str]) -> None:
     before = FRONT + "".join(line + "\n" for line in body)
     after = add_log_entry(before, NEW)
     was = log_texts(before)
-    now = contact_of(after).log
+    now = contact_of(after, PATH).log
     new = [entry for entry in now if entry.text == "the new entry"]
     assert len(new) == 1
     assert after.split("\n")[new[0].line - 1] == NEW

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from vaultkit import ANNA_NOTE, LATER_NS, OLD_NS, TODAY, write_vault
+from vaultkit import ANNA_NOTE, LATER_NS, OLD_NS, TODAY, no_network_build, write_vault
 from vaultkit import put_old as put
 
 from vaultnet import pipeline
@@ -377,10 +377,7 @@ def test_contacts_are_the_indexed_contacts_by_path(vault: Path) -> None:
 
 
 def test_contacts_build_no_network(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_network(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the network was built")
-
-    monkeypatch.setattr(pipeline, "build_network", no_network)
+    no_network_build(monkeypatch)
     assert len(Session(vault).contacts()) == 3
 
 

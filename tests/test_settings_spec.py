@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vaultkit import REPO
 
 from vaultnet.actions import init_vault
 from vaultnet.config import (
@@ -27,7 +28,7 @@ from vaultnet.config import (
 from vaultnet.problems import Problem
 from vaultnet.settings_spec import COUNT, DURATION, TEXT, Pairs, Setting, kind, part_rows, table_of, toml_text
 
-FORMAT_MD = Path(__file__).resolve().parent.parent / "docs" / "format.md"
+FORMAT_MD = REPO / "docs" / "format.md"
 DEFAULTS = Settings()
 
 

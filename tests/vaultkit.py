@@ -25,7 +25,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from vaultnet import pipeline
 from vaultnet.cli import cli
+from vaultnet.config import Settings
+from vaultnet.model import Contact
+from vaultnet.parse import parse_note
 
 TODAY = date(2026, 11, 21)  # a Saturday in ISO week 2026-W47: its Monday is 2026-11-16, its quarter began 2026-10-01
 DAY = TODAY.isoformat()  # the same day as the CLI's --today and VAULTNET_TODAY take it
@@ -33,7 +37,8 @@ OLD_NS = 1_700_000_000_000_000_000  # 2023-11-14: outside the index's "racy" win
 LATER_NS = OLD_NS + 86_400 * 1_000_000_000  # a day after OLD_NS: an edit the index must see
 MTIME = int(datetime(2026, 11, 1, 12, 0, tzinfo=UTC).timestamp())  # seconds: the sample vault's every file
 MTIME_NS = MTIME * 1_000_000_000
-DATA = Path(__file__).resolve().parent / "data"
+REPO = Path(__file__).resolve().parent.parent  # this checkout: its code, docs and pyproject.toml
+DATA = REPO / "tests" / "data"
 SAMPLE = DATA / "sample-vault"  # the golden tests' vault: read it through `copy_sample`, never in place
 # The eight weeks of the weekly rhythm on TODAY, oldest first: (ISO week, its Monday).
 RHYTHM_WEEKS = [
@@ -121,10 +126,36 @@ def copy_sample(dest: Path, mtime_ns: int = MTIME_NS) -> Path:
     return dest
 
 
+def vault_files(root: Path) -> dict[str, bytes]:
+    """Every file of the vault outside vaultnet's cache folder, by vault-relative path, with its bytes."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".vaultnet" not in p.relative_to(root).parts
+    }
+
+
 def fm(body: str = "", **fields: str) -> str:
     """A note with the given front matter, values written as-is (quote them yourself), then `body`."""
     lines = [f"{key}: {value}" for key, value in fields.items()]
     return "---\n" + "\n".join(lines) + "\n---\n" + body
+
+
+def contact_of(text: str, path: str = "contacts/Anna Schmidt.md", settings: Settings | None = None) -> Contact:
+    """The contact the real parser reads from `text` as the note at `path`, failing the test on any problem."""
+    note = parse_note(path, text.encode("utf-8"), settings or Settings())
+    assert note.problems == ()
+    assert note.contact is not None
+    return note.contact
+
+
+def no_network_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the whole network fails the test from now on (until it ends): for code that must not need it."""
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole network was built")
+
+    monkeypatch.setattr(pipeline, "build_network", no_network)
 
 
 def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
@@ -132,6 +163,13 @@ def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
 
     VAULTNET_TODAY from the outer environment never leaks in: a test that wants it sets it in `env`."""
     return CliRunner().invoke(cli, [str(a) for a in args], env={"VAULTNET_TODAY": None, **(env or {})})
+
+
+def checkout_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess that imports this checkout's vaultnet: this process's, without any
+    `VAULTNET_*` variable, with `extra` added."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("VAULTNET_")}
+    return {**env, **extra, "PYTHONPATH": str(REPO)}
 
 
 def parse_problems(stderr: str, pattern: re.Pattern[str] = PROBLEM) -> list[tuple[str, int, str]]:

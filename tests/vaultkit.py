@@ -1,4 +1,5 @@
-"""The test suite's shared floor: the fixed day and mtimes, writing notes and vaults, the CLI in-process.
+"""The test suite's shared floor: the fixed day and mtimes, writing notes and vaults, reading a note back, the CLI
+in-process and as a subprocess, and the vaults that more than one test module reads.
 
 Test modules import what they need (`from vaultkit import TODAY, put, run`); the fixtures built on it live in
 `conftest.py`. Every helper writes real files: nothing here mocks vaultnet.
@@ -63,6 +64,22 @@ birthday: 1990-11-25
 # Log
 - 2026-10-02 call: talked about her new team #gave
 """
+# The small vault of the CLI and pipeline tests: Anna (ANNA_NOTE with a promise) and Ben in contacts/, Carla a contact
+# by `type` in notes/, and a plain note. Written by `write_vault(root, SMALL_VAULT, mtime_ns=OLD_NS)`.
+SMALL_VAULT = {
+    "contacts/Anna.md": ANNA_NOTE + "\n- [ ] send the article 📅 2026-11-20\n",
+    "contacts/work/Ben.md": "---\nname: Ben Okafor\nlast_contact: 2026-11-10\nfollow_up: 2026-11-19\n---\n",
+    "notes/Carla.md": "---\ntype: contact\nname: Carla Diaz\n---\nMet at the meetup.\n",
+    "notes/Ideas.md": "Ideas for the meetup, no front matter.\n",
+}
+# What is due in SMALL_VAULT on TODAY, in order: (kind, name, path, day).
+SMALL_VAULT_DUE = [
+    ("follow-up", "Anna", "contacts/Anna.md", "2026-11-01"),
+    ("follow-up", "Ben Okafor", "contacts/work/Ben.md", "2026-11-19"),
+    ("promise", "Anna", "contacts/Anna.md", "2026-11-20"),
+    ("follow-up", "Carla Diaz", "notes/Carla.md", "2026-11-21"),
+    ("birthday", "Anna", "contacts/Anna.md", "2026-11-25"),
+]
 
 
 # Switches of the test suite itself, not settings of vaultnet: `hide_vaultnet_environment` keeps them.

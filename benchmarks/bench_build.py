@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -376,19 +376,21 @@ def prepare_dir(keep: Path | None) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
-def walk_files(root: Path) -> list[str]:
-    """Return the paths of all regular files below ``root`` (skipping ``.vaultnet/``)."""
-    out: list[str] = []
+def _entries(root: Path) -> Iterator[os.DirEntry[str]]:
+    """Yield every entry below ``root`` that is not a folder (skipping ``.vaultnet/``)."""
     stack = [str(root)]
     while stack:
         with os.scandir(stack.pop()) as it:
             for entry in it:
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name != ".vaultnet":
-                        stack.append(entry.path)
-                elif entry.is_file(follow_symlinks=False):
-                    out.append(entry.path)
-    return out
+                if not entry.is_dir(follow_symlinks=False):
+                    yield entry
+                elif entry.name != ".vaultnet":
+                    stack.append(entry.path)
+
+
+def walk_files(root: Path) -> list[str]:
+    """Return the paths of all regular files below ``root`` (skipping ``.vaultnet/``)."""
+    return [entry.path for entry in _entries(root) if entry.is_file(follow_symlinks=False)]
 
 
 def split_front_matter(text: str) -> str | None:
@@ -401,53 +403,42 @@ def split_front_matter(text: str) -> str | None:
     return text[4 : end + 1]
 
 
+def has_mapping(text: str) -> bool:
+    """Whether ``text`` has front matter that CSafeLoader parses to a mapping."""
+    fm = split_front_matter(text)
+    return fm is not None and isinstance(yaml.load(fm, Loader=yaml.CSafeLoader), dict)
+
+
 def floor_stat(root: Path) -> int:
     """Floor (a): walk the vault and ``stat`` every file.  Returns the file count."""
     n = 0
-    stack = [str(root)]
-    while stack:
-        with os.scandir(stack.pop()) as it:
-            for entry in it:
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name != ".vaultnet":
-                        stack.append(entry.path)
-                else:
-                    entry.stat(follow_symlinks=False)
-                    n += 1
+    for entry in _entries(root):
+        entry.stat(follow_symlinks=False)
+        n += 1
     return n
+
+
+def md_bytes(root: Path) -> Iterator[bytes]:
+    """Yield the bytes of every ``.md`` file below ``root`` (skipping ``.vaultnet/``), read one at a time."""
+    for path in walk_files(root):
+        if path.endswith(".md"):
+            with open(path, "rb") as f:
+                yield f.read()
 
 
 def floor_read(root: Path) -> int:
     """Floor (b): walk the vault and read every ``.md`` file as bytes.  Returns total bytes."""
-    total = 0
-    for path in walk_files(root):
-        if path.endswith(".md"):
-            with open(path, "rb") as f:
-                total += len(f.read())
-    return total
+    return sum(len(data) for data in md_bytes(root))
 
 
 def floor_parse_only(texts: Sequence[str]) -> int:
     """Floor (c1): split + CSafeLoader-parse front matter of pre-read texts.  Returns #mappings."""
-    n = 0
-    for text in texts:
-        fm = split_front_matter(text)
-        if fm is not None and isinstance(yaml.load(fm, Loader=yaml.CSafeLoader), dict):
-            n += 1
-    return n
+    return sum(has_mapping(text) for text in texts)
 
 
 def floor_read_parse(root: Path) -> int:
     """Floor (c2): walk + read + decode + split + parse every ``.md`` file.  Returns #mappings."""
-    n = 0
-    for path in walk_files(root):
-        if path.endswith(".md"):
-            with open(path, "rb") as f:
-                text = f.read().decode("utf-8")
-            fm = split_front_matter(text)
-            if fm is not None and isinstance(yaml.load(fm, Loader=yaml.CSafeLoader), dict):
-                n += 1
-    return n
+    return sum(has_mapping(data.decode("utf-8")) for data in md_bytes(root))
 
 
 def time_median(fn: Callable[[], T], repeat: int) -> tuple[float, list[float], T]:
@@ -821,7 +812,7 @@ def report(args: argparse.Namespace, vault: Vault, gen_s: float, command: str) -
     )
 
     # Warm the page cache and pre-read texts for the parse-only floor (not timed).
-    texts = [Path(p).read_bytes().decode("utf-8") for p in walk_files(root) if p.endswith(".md")]
+    texts = [data.decode("utf-8") for data in md_bytes(root)]
 
     # Floors are cheap and in-process, so they get at least FLOOR_MIN_REPEAT runs to damp noise.
     n = max(repeat, FLOOR_MIN_REPEAT)

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from vaultkit import DAY, TODAY, put, run, write_notes
+from vaultkit import DATA, DAY, TODAY, no_network_build, put, run, write_notes
+from vaultkit import vault_files as snapshot_files
 
-from vaultnet import actions, pipeline
+from vaultnet import actions
 from vaultnet.actions import find_contact
 from vaultnet.changes import Change, apply, safe_filename
 from vaultnet.config import Settings
@@ -89,15 +90,6 @@ def assert_user_error(result: Result, *fragments: str) -> None:
     assert result.stderr.startswith("vaultnet: ") or "\nvaultnet: " in result.stderr
     for fragment in fragments:
         assert fragment in result.stderr
-
-
-def snapshot_files(root: Path) -> dict[str, bytes]:
-    """Every file of the vault outside the cache folder, with its bytes."""
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in root.rglob("*")
-        if p.is_file() and ".vaultnet" not in p.relative_to(root).parts
-    }
 
 
 def temp_files(root: Path) -> list[str]:
@@ -895,7 +887,7 @@ def test_a_note_that_is_not_valid_utf8_is_not_a_contact_to_edit(vault: Path) -> 
 
 # -- the library's own face: parameters named, vaults opened once, no network built ------------------------------
 
-VCARDS = Path(__file__).parent / "data" / "vcards"
+VCARDS = DATA / "vcards"
 
 
 @pytest.mark.parametrize(
@@ -1008,10 +1000,7 @@ def test_writing_commands_open_the_vault_once_and_build_no_network(
         opened.append(root)
         original(self, root, **kwargs)
 
-    def no_network(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a writing command built the whole network")
-
     monkeypatch.setattr(Session, "__init__", counting)
-    monkeypatch.setattr(pipeline, "build_network", no_network)
+    no_network_build(monkeypatch)
     assert_ok(run_on(vault, args))
     assert opened == [vault]

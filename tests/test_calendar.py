@@ -21,6 +21,7 @@ import recurring_ical_events
 import vobject
 from icaljs import icaljs_check
 from vaultkit import MTIME, TODAY, copy_sample, put, write_vault
+from vaultkit import fm as contact  # a note: front matter (values as written), then an optional `body`
 
 from vaultnet import pipeline
 from vaultnet.render.ics import escape, fold
@@ -43,13 +44,6 @@ def build_ics(root: Path, today: date = TODAY) -> bytes:
 
 def ics_file(root: Path) -> Path:
     return root / pipeline.load_settings(root).calendar_path
-
-
-def contact(**fields: str) -> str:
-    """A note with the given front matter (values written as-is) and an optional `body`."""
-    body = fields.pop("body", "")
-    lines = [f"{key}: {value}" for key, value in fields.items()]
-    return "---\n" + "\n".join(lines) + "\n---\n" + body
 
 
 # -- reading the calendar -------------------------------------------------------------------------
@@ -357,12 +351,12 @@ def test_birthday_on_today_gets_its_age_today(tmp_path: Path) -> None:
 # -- UIDs -----------------------------------------------------------------------------------------
 
 ADA = contact(
+    "- [ ] send the notes 📅 2026-12-03\n",
     name="Ada Lovelace",
     email="ada@example.org",
     birthday="1815-12-10",
     cadence="none",
     follow_up="2026-12-01",
-    body="- [ ] send the notes 📅 2026-12-03\n",
 )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from vaultkit import put
 
 from vaultnet import actions
 from vaultnet.changes import Change, apply, safe_filename
@@ -13,11 +14,11 @@ from vaultnet.problems import UserError
 
 
 def change(tmp_path: Path, before: str | None, after: str) -> Change:
-    path = tmp_path / "contacts" / "Anna.md"
+    """A change of the note `contacts/Anna.md` from `before` (written first; None: no such note yet) to `after`."""
     if before is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(before, encoding="utf-8")
-    return Change(path, "contacts/Anna.md", None if before is None else before.encode(), after.encode())
+        put(tmp_path, "contacts/Anna.md", before)
+    old = None if before is None else before.encode()
+    return Change(tmp_path / "contacts/Anna.md", "contacts/Anna.md", old, after.encode())
 
 
 def test_diff_of_an_edit(tmp_path: Path) -> None:

@@ -11,26 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from vaultkit import ANNA_NOTE, OLD_NS, needs_file_permissions, parse_problems, read_only, run, write_vault
 from vaultkit import DAY as TODAY
+from vaultkit import OLD_NS, SMALL_VAULT, needs_file_permissions, parse_problems, read_only, run, write_vault
+from vaultkit import SMALL_VAULT_DUE as DUE  # (kind, name, path, day) as `due --json` gives them
 from vaultkit import installed_script as _script
 from vaultkit import put_old as put
 
 from vaultnet import __version__
 from vaultnet.cli import cli
-
-ANNA = ANNA_NOTE + "\n- [ ] send the article 📅 2026-11-20\n"
-BEN = "---\nname: Ben Okafor\nlast_contact: 2026-11-10\nfollow_up: 2026-11-19\n---\n"
-CARLA = "---\ntype: contact\nname: Carla Diaz\n---\nMet at the meetup.\n"
-
-# What `due --json` gives for the vault above on TODAY: (kind, name, path, date).
-DUE = [
-    ("follow-up", "Anna", "contacts/Anna.md", "2026-11-01"),
-    ("follow-up", "Ben Okafor", "contacts/work/Ben.md", "2026-11-19"),
-    ("promise", "Anna", "contacts/Anna.md", "2026-11-20"),
-    ("follow-up", "Carla Diaz", "notes/Carla.md", "2026-11-21"),
-    ("birthday", "Anna", "contacts/Anna.md", "2026-11-25"),
-]
 
 # Notes a user can break, and the `path:line` each is reported at (line 0: the file as a whole).
 BROKEN: dict[str, tuple[bytes, int]] = {
@@ -49,13 +37,7 @@ PROBLEM_LINE = re.compile(r"^(?P<path>.+?\.(?:md|toml)):(?P<line>\d+): (?P<messa
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    notes = {
-        "contacts/Anna.md": ANNA,
-        "contacts/work/Ben.md": BEN,
-        "notes/Carla.md": CARLA,
-        "notes/Ideas.md": "Ideas for the meetup.\n",
-    }
-    return write_vault(tmp_path / "vault", notes, mtime_ns=OLD_NS)
+    return write_vault(tmp_path / "vault", SMALL_VAULT, mtime_ns=OLD_NS)
 
 
 @pytest.fixture

@@ -14,24 +14,15 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner, Result
+from vaultkit import DAY as TODAY
+from vaultkit import checkout_env, put, run
 
 from vaultnet import pipeline
 from vaultnet.cli import cli
 
-TODAY = "2026-11-21"
-REPO = Path(__file__).resolve().parents[1]
 ANNA = "---\nname: Anna Schmidt\ncircle: close\nlast_contact: 2026-08-01\n---\n## Log\n"
 WARNED = "---\nname: Tagged\ntags: #work\n---\n"  # `#work` reads as a YAML comment: a warning, not an error
 BROKEN = "---\nname: Bad\ncadence: soon\n---\n"  # an error at line 3
-CLEAN_ENV = {"VAULTNET_TODAY": None, "VAULTNET_VAULT": None, "VAULTNET_DEBUG": None}
-
-
-def put(root: Path, rel: str, text: str) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -41,11 +32,6 @@ def vault(tmp_path: Path) -> Path:
     put(root, "vaultnet.toml", "")
     put(root, "contacts/Anna Schmidt.md", ANNA)
     return root
-
-
-def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
-    """The CLI in-process; the outer VAULTNET_* variables never leak in."""
-    return CliRunner().invoke(cli, [str(a) for a in args], env={**CLEAN_ENV, **(env or {})})
 
 
 def leaf_commands(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -183,10 +169,8 @@ def test_init_makes_the_folder_it_is_given_or_this_one(tmp_path: Path, monkeypat
 
 def _vaultnet(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """vaultnet as its own process, with this checkout's code."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("VAULTNET_")}
-    full_env.update(env, PYTHONPATH=str(REPO))
     command = [sys.executable, "-c", "from vaultnet.cli import main; main()", *args]
-    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(command, cwd=cwd, env=checkout_env(**env), capture_output=True, text=True, timeout=60)
 
 
 def test_a_process_finds_its_vault_from_the_environment_and_from_a_subfolder(vault: Path, tmp_path: Path) -> None:

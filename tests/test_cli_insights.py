@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from vaultkit import DAY as TODAY
-from vaultkit import fm
+from vaultkit import RHYTHM_WEEKS, fm
+from vaultkit import WHO_NOTES as SHARED_WHO_NOTES
 from vaultkit import run as invoke
 from vaultkit import write_notes as make_vault
 
@@ -183,17 +184,9 @@ STATS_NOTES = {
     "contacts/Dan.md": fm(circle="dormant", last_contact="2023-05-01"),
     "contacts/Eva.md": fm(archived="true", last_contact="2026-11-20"),
 }
-# new, maintained per week, newest first: W47 Bob new, Ann kept; W45 Ann; W43 Ann.
-STATS_WEEKS = [
-    ("2026-W47", "2026-11-16", 1, 1),
-    ("2026-W46", "2026-11-09", 0, 0),
-    ("2026-W45", "2026-11-02", 0, 1),
-    ("2026-W44", "2026-10-26", 0, 0),
-    ("2026-W43", "2026-10-19", 0, 1),
-    ("2026-W42", "2026-10-12", 0, 0),
-    ("2026-W41", "2026-10-05", 0, 0),
-    ("2026-W40", "2026-09-28", 0, 0),
-]
+# (week, its Monday, new, maintained), newest first: W47 Bob new, Ann kept; W45 Ann; W43 Ann; no other week.
+STATS_COUNTS = {"2026-W47": (1, 1), "2026-W45": (0, 1), "2026-W43": (0, 1)}
+STATS_WEEKS = [(w, monday.isoformat(), *STATS_COUNTS.get(w, (0, 0))) for w, monday in reversed(RHYTHM_WEEKS)]
 
 
 def test_stats_json_keys_and_values(tmp_path: Path) -> None:
@@ -305,19 +298,13 @@ def test_stats_of_an_empty_vault(tmp_path: Path) -> None:
 
 # -- vaultnet who -----------------------------------------------------------------------------------------
 
+# The shared `who` vault's Ada, Bo and Gu, and a Cy with no interests and no introducer.
 WHO_NOTES = {
-    "contacts/Ada.md": fm(
-        company='"Acme GmbH"',
-        role="CTO",
-        tags="[ml]",
-        interests='["machine learning"]',
-        last_contact="2026-11-01",
-        introduced_by='"[[Bo]]"',
-    ),
-    "contacts/Bo.md": fm(company="Globex", last_contact="2026-10-01"),
-    "contacts/Cy.md": fm("# Log\n- 2026-11-15 coffee: models\n", company='"ACME Labs"', tags='["#ML"]'),
-    "contacts/Gu.md": fm(company="Initech", tags="[ml]", introduced_by='"[[Ada]]"'),
+    rel: note
+    for rel, note in SHARED_WHO_NOTES.items()
+    if rel in ("contacts/Ada.md", "contacts/Bo.md", "contacts/Gu.md")
 }
+WHO_NOTES["contacts/Cy.md"] = fm("# Log\n- 2026-11-15 coffee: models\n", company='"ACME Labs"', tags='["#ML"]')
 
 
 def test_who_by_company_text(tmp_path: Path) -> None:

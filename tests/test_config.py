@@ -79,21 +79,44 @@ def test_custom_circles_are_merged_with_the_defaults() -> None:
     assert s.cadence_of("mentors") == Duration(months=2)
 
 
+# A bad value in a file of good ones: (the file, with {} for the value; the line of the value; the settings the
+# file gives, the bad value's default kept and the good settings applied).
+AROUND_A_BAD_VALUE = {
+    "circles.close": (
+        '# my circles\n[circles]\nactive = "60d"\nclose = {}\n',
+        4,
+        Settings(circles=tuple((dict(DEFAULT_CIRCLES) | {"active": Duration(days=60)}).items())),
+    ),
+    "birthday_lookahead": ('default_circle = "close"\nbirthday_lookahead = {}\n', 2, Settings(default_circle="close")),
+    "calendar.alarm": ('[calendar]\nname = "People"\nalarm = {}\n', 3, Settings(calendar_name="People")),
+}
+NOT_A_DURATION = "is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)"
+NOT_POSITIVE = "is not a duration (it must be positive, or none)"
+NOT_A_TIME = 'expected a time of day such as "09:00" or false, got'
+
+
 @pytest.mark.parametrize(
-    ("value", "message"),
+    ("setting", "value", "message"),
     [
-        ('"soon"', "circles.close: 'soon' is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)"),
-        ('"0d"', "circles.close: '0d' is not a duration (it must be positive, or none)"),
-        ("0", "circles.close: '0' is not a duration (it must be positive, or none)"),
-        ("true", "circles.close: expected a duration such as 90d or none, got True"),
-        ('["30d"]', "circles.close: expected a duration such as 90d or none, got ['30d']"),
+        ("circles.close", '"soon"', f"'soon' {NOT_A_DURATION}"),
+        ("circles.close", '"0d"', f"'0d' {NOT_POSITIVE}"),
+        ("circles.close", "0", f"'0' {NOT_POSITIVE}"),
+        ("circles.close", "true", "expected a duration such as 90d or none, got True"),
+        ("circles.close", '["30d"]', "expected a duration such as 90d or none, got ['30d']"),
+        ("birthday_lookahead", '"soon"', f"'soon' {NOT_A_DURATION}"),
+        ("birthday_lookahead", '"0d"', f"'0d' {NOT_POSITIVE}"),
+        ("birthday_lookahead", "true", "True is not a duration such as 7d or 2w, or none"),
+        ("birthday_lookahead", '["7d"]', "['7d'] is not a duration such as 7d or 2w, or none"),
+        ("calendar.alarm", '"at nine"', f"{NOT_A_TIME} 'at nine'"),
+        ("calendar.alarm", '"25:00"', f"{NOT_A_TIME} '25:00'"),
+        ("calendar.alarm", "true", f"{NOT_A_TIME} True"),
     ],
 )
-def test_bad_circle_duration(value: str, message: str) -> None:
-    s, p = only_problem(f'# my circles\n[circles]\nactive = "60d"\nclose = {value}\n')
-    assert p == Problem(TOML, 4, message)
-    assert dict(s.circles)["close"] == Duration(days=30)  # the default is kept
-    assert dict(s.circles)["active"] == Duration(days=60)  # the good settings still apply
+def test_a_bad_value_is_reported_at_its_line_and_its_default_kept(setting: str, value: str, message: str) -> None:
+    text, line, expected = AROUND_A_BAD_VALUE[setting]
+    s, p = only_problem(text.replace("{}", value))
+    assert p == Problem(TOML, line, f"{setting}: {message}")
+    assert s == expected  # the default is kept, the good settings still apply
 
 
 def test_circles_not_a_table() -> None:
@@ -136,21 +159,6 @@ def test_birthday_lookahead(value: str, days: int | None) -> None:
     assert (s.problems, s.birthday_lookahead_days) == ((), days)
 
 
-@pytest.mark.parametrize(
-    ("value", "message"),
-    [
-        ('"soon"', "birthday_lookahead: 'soon' is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)"),
-        ('"0d"', "birthday_lookahead: '0d' is not a duration (it must be positive, or none)"),
-        ("true", "birthday_lookahead: True is not a duration such as 7d or 2w, or none"),
-        ('["7d"]', "birthday_lookahead: ['7d'] is not a duration such as 7d or 2w, or none"),
-    ],
-)
-def test_bad_birthday_lookahead(value: str, message: str) -> None:
-    s, p = only_problem(f'default_circle = "close"\nbirthday_lookahead = {value}\n')
-    assert p == Problem(TOML, 2, message)
-    assert s.birthday_lookahead_days == 7
-
-
 def test_contacts_folder() -> None:
     assert parse_settings('contacts_folder = "People/"\n').contacts_folder == "People"
     assert parse_settings('contacts_folder = "crm/people"\n').contacts_folder == "crm/people"
@@ -171,22 +179,25 @@ def test_output_paths() -> None:
     assert (s.problems, s.outputs) == ((), ("CRM/F.md", "cal/people.ics"))  # compared with `/`-separated paths
 
 
-@pytest.mark.parametrize(
-    ("key", "value", "suffix"),
-    [
-        ("followups", "../x.md", ".md"),
-        ("followups", "/home/me/x.md", ".md"),
-        ("followups", "notes/../../x.md", ".md"),
-        ("followups", "C:/Users/me/x.md", ".md"),
-        ("followups", "..\\\\x.md", ".md"),
-        ("followups", "Follow-ups.txt", ".md"),
-        ("followups", "", ".md"),
-        ("calendar", "../reminders.ics", ".ics"),
-        ("calendar", "/tmp/reminders.ics", ".ics"),
-        ("calendar", "reminders.md", ".ics"),
+BAD_OUTPUT_PATHS = {
+    "followups": [
+        "../x.md",
+        "/home/me/x.md",
+        "notes/../../x.md",
+        "C:/Users/me/x.md",
+        "..\\\\x.md",
+        "Follow-ups.txt",
+        "",
     ],
+    "calendar": ["../reminders.ics", "/tmp/reminders.ics", "reminders.md"],
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [(key, value) for key, values in BAD_OUTPUT_PATHS.items() for value in values]
 )
-def test_bad_output_path(key: str, value: str, suffix: str) -> None:
+def test_bad_output_path(key: str, value: str) -> None:
+    suffix = {"followups": ".md", "calendar": ".ics"}[key]
     text = f'[calendar]\nname = "People"\n\n[outputs]\n{key} = "{value}"\n'
     s, p = only_problem(text)
     shown = value.replace("\\\\", "\\")
@@ -215,20 +226,6 @@ def test_output_path_not_a_text() -> None:
 def test_calendar(text: str, name: str, alarm: time | None) -> None:
     s = parse_settings(text)
     assert (s.problems, s.calendar_name, s.alarm) == ((), name, alarm)
-
-
-@pytest.mark.parametrize(
-    ("value", "message"),
-    [
-        ('"at nine"', "calendar.alarm: expected a time of day such as \"09:00\" or false, got 'at nine'"),
-        ('"25:00"', "calendar.alarm: expected a time of day such as \"09:00\" or false, got '25:00'"),
-        ("true", 'calendar.alarm: expected a time of day such as "09:00" or false, got True'),
-    ],
-)
-def test_bad_alarm(value: str, message: str) -> None:
-    s, p = only_problem(f'[calendar]\nname = "People"\nalarm = {value}\n')
-    assert p == Problem(TOML, 3, message)
-    assert (s.alarm, s.calendar_name) == (None, "People")
 
 
 def test_empty_calendar_name() -> None:

@@ -4,15 +4,14 @@ take. Real exports through the real command line are in test_import_export.py.""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
+
+from vaultkit import checkout_env
 
 from vaultnet.contacts_io import choose, decode_export
 from vaultnet.model import Contact
 
-REPO = Path(__file__).resolve().parents[1]
 ABOVE = ("vaultnet.actions", "vaultnet.pipeline", "vaultnet.index", "vaultnet.rules", "vaultnet.render.ics",
          "vaultnet.cli")  # fmt: skip
 
@@ -23,8 +22,9 @@ def test_the_codecs_sit_below_the_pipeline() -> None:
         "import json, sys; import vaultnet.contacts_io, vaultnet.vcard, vaultnet.linkedin, vaultnet.changes, "
         "vaultnet.contentline; print(json.dumps(sorted(m for m in sys.modules if m.startswith('vaultnet'))))"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=checkout_env(), capture_output=True, text=True, timeout=60, check=True
+    )
     loaded = json.loads(proc.stdout)
     assert "vaultnet.contacts_io" in loaded
     assert not set(ABOVE) & set(loaded)

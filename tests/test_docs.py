@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import click
 import pytest
+from vaultkit import REPO
 
 from vaultnet.cli import cli
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = REPO / "README.md"
 
 
 def walk(command: click.Command, path: str = "vaultnet") -> Iterator[tuple[str, click.Command]]:

@@ -13,13 +13,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vaultkit import TODAY
+from vaultkit import TODAY, contact_of
 
 from vaultnet.config import Settings
 from vaultnet.edit import add_log_entry, changed_lines, log_line, set_property, split_lines, tick_task, yaml_scalar
 from vaultnet.frontmatter import decode, load_front_matter, load_yaml_text, split_front_matter
 from vaultnet.model import Contact
-from vaultnet.parse import parse_note
 from vaultnet.problems import UserError
 
 SETTINGS = Settings()
@@ -73,14 +72,6 @@ def assert_inserted(before: str, after: str, at: int, new: list[str], nl: str) -
     b, a = lines_of(before, after)
     assert a == b[:at] + [line + nl for line in new] + b[at:]
     assert changed(before, after) == []
-
-
-def contact_of(text: str, path: str = "contacts/Anna Schmidt.md") -> Contact:
-    """The note read by the real parser, which must find a contact and no problem at all."""
-    parsed = parse_note(path, text.encode("utf-8"), SETTINGS)
-    assert parsed.problems == ()
-    assert parsed.contact is not None
-    return parsed.contact
 
 
 def front_matter_of(text: str) -> dict[str, Any]:
@@ -251,8 +242,9 @@ archived: false # for now
 RICH_CLOSING = 13  # the line of the closing ---
 
 
-def assert_rich_unchanged_except(c: Contact, *fields: str) -> None:
-    """The fields of RICH that the edit did not touch read as before."""
+def assert_rich_read_as(c: Contact, **changed: object) -> None:
+    """The contact of RICH after an edit: the `changed` fields read as given, every other field as before (each of
+    the same type too: `archived` is True, not 1)."""
     expected = {
         "name": "Anna Schmidt",
         "company": "Acme: GmbH",
@@ -262,72 +254,38 @@ def assert_rich_unchanged_except(c: Contact, *fields: str) -> None:
         "circle": "close",
         "snooze_until": date(2026, 1, 10),
         "archived": False,
-    }
+    } | changed
     for field, value in expected.items():
-        if field not in fields:
-            assert getattr(c, field) == value, field
+        actual = getattr(c, field)
+        assert actual == value and type(actual) is type(value), field
     assert [(e.day, e.kind) for e in c.log] == [(date(2026, 9, 20), "coffee"), (date(2026, 10, 2), "call")]
     assert [(p.text, p.done) for p in c.promises] == [("send the article", False)]
 
 
-@pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
-def test_set_property_replaces_a_value_and_keeps_its_comment(nl: str, bom: bool, final: bool) -> None:
-    before = styled(RICH, nl, bom, final)
-    after = set_property(before, "snooze_until", "2026-12-05")
-    assert_replaced(before, after, 11, "snooze_until: 2026-12-05 # after her holiday")
-    c = contact_of(after)
-    assert c.snooze_until == date(2026, 12, 5)
-    assert_rich_unchanged_except(c, "snooze_until")
+# (key, new value, the first line it replaces, the line written there, how many lines it replaces, the value read)
+RICH_REPLACEMENTS = [
+    pytest.param("snooze_until", "2026-12-05", 11, "snooze_until: 2026-12-05 # after her holiday", 1,
+                 date(2026, 12, 5), id="a-value-keeps-its-comment"),
+    pytest.param("archived", "true", 12, "archived: true # for now", 1, True, id="archives"),
+    pytest.param("company", yaml_scalar("Beta: AG"), 4, '"company": "Beta: AG" # quoted, with a colon', 1, "Beta: AG",
+                 id="a-quoted-key-stays-as-written"),
+    pytest.param("role", "CTO", 5, "role: CTO", 1, "CTO", id="only-the-spacing-of-its-own-line-is-normalised"),
+    pytest.param("aliases", "[Ann, Annie S]", 6, "aliases: [Ann, Annie S]", 3, ("Ann", "Annie S"),
+                 id="a-block-list-with-all-its-lines"),
+    pytest.param("tags", "[friend, work, sailing]", 9, "tags: [friend, work, sailing] # a flow list", 1,
+                 ("friend", "work", "sailing"), id="a-flow-list-keeps-its-comment"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
-def test_set_property_archives(nl: str, bom: bool, final: bool) -> None:
+@pytest.mark.parametrize(("key", "value", "first", "new", "count", "read"), RICH_REPLACEMENTS)
+def test_set_property_replaces_the_lines_of_its_key_only(
+    key: str, value: str, first: int, new: str, count: int, read: object, nl: str, bom: bool, final: bool
+) -> None:
     before = styled(RICH, nl, bom, final)
-    after = set_property(before, "archived", "true")
-    assert_replaced(before, after, 12, "archived: true # for now")
-    c = contact_of(after)
-    assert c.archived is True
-    assert_rich_unchanged_except(c, "archived")
-
-
-@pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
-def test_set_property_keeps_a_quoted_key_as_written(nl: str, bom: bool, final: bool) -> None:
-    before = styled(RICH, nl, bom, final)
-    after = set_property(before, "company", yaml_scalar("Beta: AG"))
-    assert_replaced(before, after, 4, '"company": "Beta: AG" # quoted, with a colon')
-    c = contact_of(after)
-    assert c.company == "Beta: AG"
-    assert_rich_unchanged_except(c, "company")
-
-
-@pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
-def test_set_property_normalises_only_the_spacing_of_its_own_line(nl: str, bom: bool, final: bool) -> None:
-    before = styled(RICH, nl, bom, final)
-    after = set_property(before, "role", "CTO")
-    assert_replaced(before, after, 5, "role: CTO")
-    c = contact_of(after)
-    assert c.role == "CTO"
-    assert_rich_unchanged_except(c, "role")
-
-
-@pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
-def test_set_property_replaces_a_block_list_with_all_its_lines(nl: str, bom: bool, final: bool) -> None:
-    before = styled(RICH, nl, bom, final)
-    after = set_property(before, "aliases", "[Ann, Annie S]")
-    assert_replaced(before, after, 6, "aliases: [Ann, Annie S]", count=3)
-    c = contact_of(after)
-    assert c.aliases == ("Ann", "Annie S")
-    assert_rich_unchanged_except(c, "aliases")
-
-
-@pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
-def test_set_property_replaces_a_flow_list_and_keeps_its_comment(nl: str, bom: bool, final: bool) -> None:
-    before = styled(RICH, nl, bom, final)
-    after = set_property(before, "tags", "[friend, work, sailing]")
-    assert_replaced(before, after, 9, "tags: [friend, work, sailing] # a flow list")
-    c = contact_of(after)
-    assert c.tags == ("friend", "work", "sailing")
-    assert_rich_unchanged_except(c, "tags")
+    after = set_property(before, key, value)
+    assert_replaced(before, after, first, new, count=count)
+    assert_rich_read_as(contact_of(after), **{key: read})
 
 
 @pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
@@ -335,9 +293,7 @@ def test_set_property_adds_a_missing_key_as_the_last_front_matter_line(nl: str, 
     before = styled(RICH, nl, bom, final)
     after = set_property(before, "follow_up", "2026-12-01")
     assert_inserted(before, after, RICH_CLOSING - 1, ["follow_up: 2026-12-01"], nl)
-    c = contact_of(after)
-    assert c.follow_up == date(2026, 12, 1)
-    assert_rich_unchanged_except(c)
+    assert_rich_read_as(contact_of(after), follow_up=date(2026, 12, 1))
 
 
 def test_set_property_never_touches_a_commented_out_key() -> None:
@@ -448,19 +404,11 @@ name: Anna Schmidt
 - [ ] send the article
 """
 
-NEWEST_FIRST = """\
----
-name: Anna Schmidt
----
-# Anna Schmidt
-
-## Log
-- 2026-10-02 call: her new team
-- 2026-09-20 coffee: talked about hiring
-
-## Tasks
-- [ ] send the article
-"""
+NEWEST_FIRST = NEWEST_LAST.replace(  # the same note with its two entries the other way round
+    "- 2026-09-20 coffee: talked about hiring\n- 2026-10-02 call: her new team\n",
+    "- 2026-10-02 call: her new team\n- 2026-09-20 coffee: talked about hiring\n",
+)
+ANNA = "---\nname: Anna Schmidt\n---\n"  # the front matter of the notes below
 
 
 def assert_new_entry(after: str, line: int, count: int) -> None:
@@ -478,21 +426,33 @@ def assert_new_entry(after: str, line: int, count: int) -> None:
     assert c.last_interaction == TODAY
 
 
-@pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
-def test_log_entry_goes_last_in_a_newest_last_log(nl: str, bom: bool, final: bool) -> None:
-    before = styled(NEWEST_LAST, nl, bom, final)
-    after = add_log_entry(before, ENTRY)
-    assert_inserted(before, after, 8, [ENTRY], nl)
-    assert_new_entry(after, 9, 3)
-    assert [p.text for p in contact_of(after).open_promises] == ["send the article"]
+def under(heading: str) -> str:
+    """A note whose Log is under `heading`, followed by another heading of the same level."""
+    level = "#" * (len(heading) - len(heading.lstrip("#")))
+    return f"{ANNA}{heading}\n- 2026-09-20 coffee: hiring\n\n{level} Later\nMore text.\n"
+
+
+# A note the new entry goes into: (the note, the index of the line the entry goes before, the line it is then on,
+# the entries then, the open tasks then).
+INTO_A_LOG = [
+    pytest.param(NEWEST_LAST, 8, 9, 3, ["send the article"], id="last-in-a-newest-last-log"),
+    pytest.param(NEWEST_FIRST, 6, 7, 3, ["send the article"], id="first-in-a-newest-first-log"),
+    *[pytest.param(under(h), 5, 6, 2, [], id=h) for h in ["# Log", "### Log", "## Log:", "## log ##", "##   LOG"]],
+    pytest.param("# Anna\n\n## Log\n- 2026-09-20 coffee: hiring\n\n## Notes\nlikes sailing\n", 4, 5, 2, [],
+                 id="a-note-without-front-matter"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
-def test_log_entry_goes_first_in_a_newest_first_log(nl: str, bom: bool, final: bool) -> None:
-    before = styled(NEWEST_FIRST, nl, bom, final)
+@pytest.mark.parametrize(("text", "at", "line", "count", "tasks"), INTO_A_LOG)
+def test_log_entry_goes_into_the_log_in_any_style(
+    text: str, at: int, line: int, count: int, tasks: list[str], nl: str, bom: bool, final: bool
+) -> None:
+    before = styled(text, nl, bom, final)
     after = add_log_entry(before, ENTRY)
-    assert_inserted(before, after, 6, [ENTRY], nl)
-    assert_new_entry(after, 7, 3)
+    assert_inserted(before, after, at, [ENTRY], nl)
+    assert_new_entry(after, line, count)
+    assert [p.text for p in contact_of(after).open_promises] == tasks
 
 
 @pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
@@ -506,50 +466,22 @@ def test_log_entry_at_the_very_end_of_the_note(nl: str, bom: bool, final: bool) 
     assert_new_entry(after, 6, 2)
 
 
-@pytest.mark.parametrize("heading", ["# Log", "### Log", "## Log:", "## log ##", "##   LOG"])
 @pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
-def test_log_heading_levels_and_forms(heading: str, nl: str, bom: bool, final: bool) -> None:
-    level = "#" * (len(heading) - len(heading.lstrip("#")))
-    text = f"---\nname: Anna Schmidt\n---\n{heading}\n- 2026-09-20 coffee: hiring\n\n{level} Later\nMore text.\n"
-    before = styled(text, nl, bom, final)
-    after = add_log_entry(before, ENTRY)
-    assert_inserted(before, after, 5, [ENTRY], nl)
-    assert_new_entry(after, 6, 2)
-
-
-def test_log_subheadings_below_the_log_heading_stay_in_the_log() -> None:
-    before = "## Log\n### 2026\n- 2026-09-20 coffee: hiring\n### Notes\nnothing\n## Tasks\n- [ ] x\n"
-    after = add_log_entry(before, ENTRY)
-    assert_inserted(before, after, 3, [ENTRY], "\n")
-    assert_new_entry(after, 4, 2)
-
-
-def test_log_entry_skips_a_log_heading_in_a_code_fence() -> None:
-    before = (
-        "---\nname: Anna Schmidt\n---\nThe format:\n\n```markdown\n## Log\n- 2020-01-01 call: an example\n```\n\n"
-        "~~~\n## Log\n~~~\n\n## Log\n- 2026-09-20 coffee: hiring\n\n## Tasks\n"
-    )
-    after = add_log_entry(before, ENTRY)
-    assert_inserted(before, after, 16, [ENTRY], "\n")
-    assert_new_entry(after, 17, 2)
-
-
-@pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
-def test_log_heading_only_in_a_code_fence_means_no_log(nl: str, bom: bool, final: bool) -> None:
-    text = "---\nname: Anna Schmidt\n---\n```\n## Log\n- 2020-01-01 call: an example\n```\n"
-    before = styled(text, nl, bom, final)
-    after = add_log_entry(before, ENTRY)
-    if final:
-        assert after == before + nl + "## Log" + nl + nl + ENTRY + nl
-        assert changed(before, after) == []
-    else:
-        assert after == before + nl + nl + "## Log" + nl + nl + ENTRY
-    assert_new_entry(after, 11, 1)
-
-
-@pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
-def test_log_section_is_added_when_missing(nl: str, bom: bool, final: bool) -> None:
-    text = "---\nname: Anna Schmidt\ncircle: close  # keep\n---\n# Anna Schmidt\n\nMet at the meetup.\n"
+@pytest.mark.parametrize(
+    ("text", "circle"),
+    [
+        pytest.param(ANNA + "```\n## Log\n- 2020-01-01 call: an example\n```\n", None, id="log-heading-only-in-code"),
+        pytest.param(
+            "---\nname: Anna Schmidt\ncircle: close  # keep\n---\n# Anna Schmidt\n\nMet at the meetup.\n",
+            "close",
+            id="no-log-heading",
+        ),
+    ],
+)
+def test_log_section_is_added_at_the_end_when_missing(
+    text: str, circle: str | None, nl: str, bom: bool, final: bool
+) -> None:
+    """A note of seven lines with no Log (a `## Log` in a code fence is none) gets one at its end."""
     before = styled(text, nl, bom, final)
     after = add_log_entry(before, ENTRY)
     if final:
@@ -559,22 +491,7 @@ def test_log_section_is_added_when_missing(nl: str, bom: bool, final: bool) -> N
         assert changed(before, after) == [7]
     assert after.endswith(nl) is final
     assert_new_entry(after, 11, 1)
-    assert contact_of(after).circle == "close"
-
-
-def test_log_section_is_added_without_a_second_blank_line() -> None:
-    before = "---\nname: Anna Schmidt\n---\nMet at the meetup.\n\n"
-    after = add_log_entry(before, ENTRY)
-    assert_inserted(before, after, 5, ["## Log", "", ENTRY], "\n")
-    assert_new_entry(after, 8, 1)
-
-
-@pytest.mark.parametrize(("nl", "bom", "final"), STYLES)
-def test_log_entry_in_a_note_without_front_matter(nl: str, bom: bool, final: bool) -> None:
-    before = styled("# Anna\n\n## Log\n- 2026-09-20 coffee: hiring\n\n## Notes\nlikes sailing\n", nl, bom, final)
-    after = add_log_entry(before, ENTRY)
-    assert_inserted(before, after, 4, [ENTRY], nl)
-    assert_new_entry(after, 5, 2)
+    assert contact_of(after).circle == circle
 
 
 def test_log_entry_into_a_note_that_is_only_front_matter() -> None:
@@ -584,22 +501,43 @@ def test_log_entry_into_a_note_that_is_only_front_matter() -> None:
     assert_new_entry(after, 7, 1)
 
 
-@pytest.mark.parametrize(
-    ("section", "at", "new", "line"),
-    [
-        ("## Log\n\n## Notes\nmore\n", 5, [ENTRY], 6),  # after the blank line below the heading
-        ("## Log\n## Notes\nmore\n", 4, ["", ENTRY], 6),  # a blank line first
-        ("## Log\n\n\n## Notes\nmore\n", 6, [ENTRY], 7),
-        ("## Log\n", 4, ["", ENTRY], 6),
-        ("## Log\n\n", 5, [ENTRY], 6),
-        ("## Log\nNothing yet.\n\n## Notes\n", 4, ["", ENTRY], 6),
-    ],
-)
-def test_log_entry_into_an_empty_log_section(section: str, at: int, new: list[str], line: int) -> None:
-    before = "---\nname: Anna Schmidt\n---\n" + section
+# A note (with LF endings) the new entry goes into: (the note, the index of the line the new lines go before, the
+# new lines, the line of the entry then, the entries then).
+INSERTIONS = [
+    pytest.param("## Log\n### 2026\n- 2026-09-20 coffee: hiring\n### Notes\nnothing\n## Tasks\n- [ ] x\n",
+                 3, [ENTRY], 4, 2, id="subheadings-below-the-log-heading-stay-in-the-log"),
+    pytest.param(ANNA + "The format:\n\n```markdown\n## Log\n- 2020-01-01 call: an example\n```\n\n~~~\n## Log\n~~~\n\n"
+                 "## Log\n- 2026-09-20 coffee: hiring\n\n## Tasks\n", 16, [ENTRY], 17, 2,
+                 id="a-log-heading-in-a-code-fence-is-skipped"),
+    pytest.param(ANNA + "Met at the meetup.\n\n", 5, ["## Log", "", ENTRY], 8, 1,
+                 id="a-new-log-section-without-a-second-blank-line"),
+    # An empty Log section: the entry goes after the blank line below the heading, or after a blank line it adds.
+    pytest.param(ANNA + "## Log\n\n## Notes\nmore\n", 5, [ENTRY], 6, 1, id="empty-log-with-a-blank-line"),
+    pytest.param(ANNA + "## Log\n## Notes\nmore\n", 4, ["", ENTRY], 6, 1, id="empty-log-without-a-blank-line"),
+    pytest.param(ANNA + "## Log\n\n\n## Notes\nmore\n", 6, [ENTRY], 7, 1, id="empty-log-with-two-blank-lines"),
+    pytest.param(ANNA + "## Log\n", 4, ["", ENTRY], 6, 1, id="empty-log-at-the-end"),
+    pytest.param(ANNA + "## Log\n\n", 5, [ENTRY], 6, 1, id="empty-log-and-a-blank-line-at-the-end"),
+    pytest.param(ANNA + "## Log\nNothing yet.\n\n## Notes\n", 4, ["", ENTRY], 6, 1, id="empty-log-with-text"),
+    # An entry's indented details belong to it: the new entry goes after them, not between.
+    pytest.param(ANNA + "## Log\n- 2026-09-20 coffee: hiring\n- 2026-10-02 call: her new team\n"
+                 "  - she moves to Berlin\n  - wants an intro to Ben\n\n## Tasks\n", 8, [ENTRY], 9, 3,
+                 id="the-sub-items-of-the-last-entry-stay-with-it"),
+    pytest.param("## Log\n- [x] 2026-08-01 call: sent the deck\n* **2026-09-20** coffee: hiring\n"
+                 "+ [[2026-10-02]] meeting: planning\n", 4, [ENTRY], 5, 4,
+                 id="a-log-of-tasks-and-bold-or-linked-dates"),
+    # Newest first: before the first entry of the Log, not before the dated line outside it.
+    pytest.param("## Notes\n- 2027-01-01 not a log entry\n\n## Log\n- 2026-10-02 call: x\n- 2026-09-20 call: y\n",
+                 4, [ENTRY], 5, 3, id="unrelated-dated-lines-stay-outside-the-log"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("before", "at", "new", "line", "count"), INSERTIONS)
+def test_log_entry_is_inserted_and_nothing_else_changes(
+    before: str, at: int, new: list[str], line: int, count: int
+) -> None:
     after = add_log_entry(before, ENTRY)
     assert_inserted(before, after, at, new, "\n")
-    assert_new_entry(after, line, 1)
+    assert_new_entry(after, line, count)
 
 
 def test_log_entry_into_an_empty_log_heading_without_final_newline() -> None:
@@ -609,34 +547,6 @@ def test_log_entry_into_an_empty_log_heading_without_final_newline() -> None:
     assert not after.endswith("\n")
     c = contact_of(after)
     assert c.last_log is not None and c.last_log.day == TODAY
-
-
-def test_log_entry_keeps_the_sub_items_of_the_last_entry_with_it() -> None:
-    """An entry's indented details belong to it: the new entry goes after them, not between."""
-    before = (
-        "---\nname: Anna Schmidt\n---\n## Log\n- 2026-09-20 coffee: hiring\n- 2026-10-02 call: her new team\n"
-        "  - she moves to Berlin\n  - wants an intro to Ben\n\n## Tasks\n"
-    )
-    after = add_log_entry(before, ENTRY)
-    assert_inserted(before, after, 8, [ENTRY], "\n")
-    assert_new_entry(after, 9, 3)
-
-
-def test_log_entry_in_a_log_of_tasks_and_bold_or_linked_dates() -> None:
-    before = (
-        "## Log\n- [x] 2026-08-01 call: sent the deck\n* **2026-09-20** coffee: hiring\n"
-        "+ [[2026-10-02]] meeting: planning\n"
-    )
-    after = add_log_entry(before, ENTRY)
-    assert_inserted(before, after, 4, [ENTRY], "\n")
-    assert_new_entry(after, 5, 4)
-
-
-def test_log_entry_keeps_unrelated_dated_lines_outside_the_log() -> None:
-    before = "## Notes\n- 2027-01-01 not a log entry\n\n## Log\n- 2026-10-02 call: x\n- 2026-09-20 call: y\n"
-    after = add_log_entry(before, ENTRY)
-    assert_inserted(before, after, 4, [ENTRY], "\n")  # newest first: before the first entry of the Log
-    assert_new_entry(after, 5, 3)
 
 
 # -- log_line ---------------------------------------------------------------------------------------------------

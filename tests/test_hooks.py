@@ -19,11 +19,10 @@ from pathlib import Path
 import pytest
 import yaml
 from vaultkit import DAY as TODAY
-from vaultkit import parse_problems, put, run
+from vaultkit import REPO, parse_problems, put, run
 
 from vaultnet.cli import cli
 
-REPO = Path(__file__).resolve().parents[1]
 GOOD = "---\nname: Good Person\ncompany: Acme\n---\n## Log\n- 2026-11-01 call: fine\n"
 BAD = "---\nname: Bad Person\ncadence: soon\n---\n"  # an error on line 3
 OTHER_BAD = "---\nname: Other Bad\nbirthday: 1990-02-30\n---\n"  # an error on line 3, in a file not given

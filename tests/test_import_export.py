@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 import vobject
 from click.testing import Result
-from vaultkit import DATA, PROBLEM, put, run
+from vaultkit import DATA, PROBLEM, fm, put, run
 from vaultkit import DAY as TODAY
 from vaultkit import parse_problems as problems
+from vaultkit import vault_files as files
 
 from vaultnet.config import Settings
 from vaultnet.contacts_io import Person, normal_url, plan_import
@@ -44,15 +45,6 @@ def new_vault(root: Path) -> Path:
     result = run("init", root)
     assert result.exit_code == 0, result.output
     return root
-
-
-def files(root: Path) -> dict[str, bytes]:
-    """Every file of the vault but vaultnet's cache folder, by vault-relative path."""
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and ".vaultnet" not in p.relative_to(root).parts
-    }
 
 
 def contacts(root: Path) -> dict[str, Contact]:
@@ -493,11 +485,8 @@ def test_a_match_by_email_wins_over_a_match_by_name(tmp_path: Path) -> None:
 
 def test_a_match_by_linkedin_url_however_it_is_written(tmp_path: Path) -> None:
     root = new_vault(tmp_path / "vault")
-    put(
-        root,
-        "contacts/Tobi.md",
-        "---\nname: Tobi\ncircle: close\nlinkedin: http://linkedin.com/in/Tobias-Engel-4b2a1c7/\n---\n",
-    )
+    written = "http://linkedin.com/in/Tobias-Engel-4b2a1c7/"
+    put(root, "contacts/Tobi.md", fm(name="Tobi", circle="close", linkedin=written))
     result = import_linkedin(root)
     assert result.exit_code == 0, result.output
     assert not (root / "contacts/Tobias Engel.md").exists()
@@ -506,16 +495,13 @@ def test_a_match_by_linkedin_url_however_it_is_written(tmp_path: Path) -> None:
                                                       ("tobias.engel@posteo.example",))  # fmt: skip
     assert tobi.met == date(2021, 6, 23)
     assert tobi.circle == "close"  # an existing contact is not moved to the dormant circle
-    assert tobi.linkedin == "http://linkedin.com/in/Tobias-Engel-4b2a1c7/"  # as the user wrote it
+    assert tobi.linkedin == written  # as the user wrote it
 
 
 def test_a_match_by_uid_even_when_name_and_email_differ(tmp_path: Path) -> None:
     root = new_vault(tmp_path / "vault")
-    put(
-        root,
-        "contacts/K.md",
-        "---\nname: Kenji W.\nemail: kenji@old-job.example\nuid: 0c5f6a8e-3b1d-4f2a-9c7e-8d4b2a1f6e53\n---\n",
-    )
+    note = fm(name="Kenji W.", email="kenji@old-job.example", uid="0c5f6a8e-3b1d-4f2a-9c7e-8d4b2a1f6e53")
+    put(root, "contacts/K.md", note)
     result = import_vcard(root, VCARDS / "vcard4.vcf")
     assert summary(result) == (1, 1, 0)
     assert set(contacts(root)) == {"Kenji W.", "Amara Nwosu"}

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from vaultkit import TODAY, fm
+from vaultkit import RHYTHM_WEEKS, TODAY, WHO_NOTES, fm
 from vaultkit import write_notes as make_vault
 
 from vaultnet import pipeline
@@ -71,16 +71,21 @@ AGENDA_NOTES = {
     # Dormant (no cadence), quiet since 2024-12-01: this week's reconnect suggestion.
     "contacts/Ines.md": fm(circle="dormant", last_contact="2024-12-01"),
 }
+# The first four items of every agenda of AGENDA_NOTES: today's and tomorrow's birthdays, then the overdue
+# promise, then the event follow-up.
+AGENDA_FIRST = [
+    ("birthday", "Anna", date(2026, 11, 21)),
+    ("birthday", "Bert", date(2026, 11, 22)),
+    ("promise", "Dana", date(2026, 11, 15)),
+    ("event-follow-up", "Emil", date(2026, 11, 19)),
+]
 
 
 def test_agenda_default_size_is_five_in_priority_order(tmp_path: Path) -> None:
     settings, the_plan = plan_of(make_vault(tmp_path, AGENDA_NOTES))
     assert settings.practice.agenda_size == 5
     assert rows(agenda(the_plan, settings.practice.agenda_size)) == [
-        ("birthday", "Anna", date(2026, 11, 21)),
-        ("birthday", "Bert", date(2026, 11, 22)),
-        ("promise", "Dana", date(2026, 11, 15)),
-        ("event-follow-up", "Emil", date(2026, 11, 19)),
+        *AGENDA_FIRST,
         ("reconnect", "Ines", date(2026, 11, 16)),  # the week's Monday
     ]
 
@@ -90,10 +95,7 @@ def test_agenda_takes_the_most_overdue_follow_ups_and_nudges_a_person_once(tmp_p
     # Anna's follow-up (due 2026-01-31) is the most overdue, but she is already on the list for her birthday.
     assert ("follow-up", "Anna", date(2026, 1, 31)) in rows(list(the_plan.due))
     assert rows(agenda(the_plan, 7)) == [
-        ("birthday", "Anna", date(2026, 11, 21)),
-        ("birthday", "Bert", date(2026, 11, 22)),
-        ("promise", "Dana", date(2026, 11, 15)),
-        ("event-follow-up", "Emil", date(2026, 11, 19)),
+        *AGENDA_FIRST,
         ("follow-up", "Fritz", date(2026, 7, 1)),
         ("follow-up", "Gina", date(2026, 7, 30)),
         ("reconnect", "Ines", date(2026, 11, 16)),
@@ -120,10 +122,7 @@ def test_agenda_without_a_dormant_tie_fills_every_place_with_other_items(tmp_pat
     _, the_plan = plan_of(make_vault(tmp_path, notes))
     assert [i.kind for i in the_plan.due].count("reconnect") == 0
     assert rows(agenda(the_plan, 5)) == [
-        ("birthday", "Anna", date(2026, 11, 21)),
-        ("birthday", "Bert", date(2026, 11, 22)),
-        ("promise", "Dana", date(2026, 11, 15)),
-        ("event-follow-up", "Emil", date(2026, 11, 19)),
+        *AGENDA_FIRST,
         ("follow-up", "Fritz", date(2026, 7, 1)),
     ]
 
@@ -331,16 +330,14 @@ def week_rows(weeks: list[Week]) -> list[tuple[str, date, int, int]]:
 
 def test_weekly_rhythm_counts_new_and_maintained_contacts_per_iso_week(tmp_path: Path) -> None:
     _, the_plan = plan_of(make_vault(tmp_path, RHYTHM_NOTES))
-    assert week_rows(weekly_rhythm(the_plan)) == [
-        ("2026-W40", date(2026, 9, 28), 0, 1),  # E
-        ("2026-W41", date(2026, 10, 5), 0, 0),
-        ("2026-W42", date(2026, 10, 12), 1, 1),  # H new; B maintained
-        ("2026-W43", date(2026, 10, 19), 0, 0),
-        ("2026-W44", date(2026, 10, 26), 0, 0),
-        ("2026-W45", date(2026, 11, 2), 1, 0),  # D
-        ("2026-W46", date(2026, 11, 9), 0, 1),  # C, twice
-        ("2026-W47", date(2026, 11, 16), 1, 3),  # A new; B, C, D maintained
-    ]
+    counts = {  # (new, maintained); no other week has any
+        "2026-W40": (0, 1),  # E
+        "2026-W42": (1, 1),  # H new; B maintained
+        "2026-W45": (1, 0),  # D
+        "2026-W46": (0, 1),  # C, twice
+        "2026-W47": (1, 3),  # A new; B, C, D maintained
+    }
+    assert week_rows(weekly_rhythm(the_plan)) == [(w, monday, *counts.get(w, (0, 0))) for w, monday in RHYTHM_WEEKS]
 
 
 def test_weekly_rhythm_is_the_same_on_every_day_of_the_week_once_the_week_is_over(tmp_path: Path) -> None:
@@ -461,17 +458,9 @@ def test_stats_as_dict_has_exactly_these_keys_and_values(tmp_path: Path) -> None
             }
         ],
     }
-    # W40 Hu (3 calls), W44 Ada (11-01), W45 Fa met, W47 Fa's daily note.
-    expected = [
-        ("2026-W40", "2026-09-28", 0, 1),
-        ("2026-W41", "2026-10-05", 0, 0),
-        ("2026-W42", "2026-10-12", 0, 0),
-        ("2026-W43", "2026-10-19", 0, 0),
-        ("2026-W44", "2026-10-26", 0, 1),
-        ("2026-W45", "2026-11-02", 1, 0),
-        ("2026-W46", "2026-11-09", 0, 0),
-        ("2026-W47", "2026-11-16", 0, 1),
-    ]
+    # (new, maintained): W40 Hu (3 calls), W44 Ada (11-01), W45 Fa met, W47 Fa's daily note; no other week.
+    counts = {"2026-W40": (0, 1), "2026-W44": (0, 1), "2026-W45": (1, 0), "2026-W47": (0, 1)}
+    expected = [(w, monday.isoformat(), *counts.get(w, (0, 0))) for w, monday in RHYTHM_WEEKS]
     assert weeks == [
         {"week": w, "start": s, "new": n, "maintained": m, "new_target": 2, "maintained_target": 3}
         for w, s, n, m in expected
@@ -488,29 +477,6 @@ def test_stats_of_an_empty_vault_are_zeros(tmp_path: Path) -> None:
 
 
 # -- who can introduce me ---------------------------------------------------------------------------------
-
-WHO_NOTES = {
-    "contacts/Ada.md": fm(
-        company='"Acme GmbH"',
-        role="CTO",
-        tags="[ml, founder]",
-        interests='["machine learning", climbing]',
-        last_contact="2026-11-01",
-        introduced_by='"[[Bo]]"',
-    ),
-    "contacts/Bo.md": fm(company="Globex", tags="[investor]", last_contact="2026-10-01"),
-    "contacts/Cy.md": fm(
-        company='"ACME Labs"',
-        tags='["#ML"]',
-        interests='["Machine Learning Ops"]',
-        introduced_by='"[[Bo]]"',
-        body="# Log\n- 2026-11-15 coffee: models\n",
-    ),
-    "contacts/Di.md": fm(company="acme", tags="[design]", met="2026-06-01"),  # never contacted: since met
-    "contacts/Ed.md": fm(company="Acme"),  # nothing known: last
-    "contacts/Fa.md": fm(company="Acme", tags="[ml]", archived="true", last_contact="2026-11-20"),
-    "contacts/Gu.md": fm(company="Initech", tags="[ml]", introduced_by='"[[Ada]]"'),
-}
 
 
 def who_rows(found: list[Introduction]) -> list[tuple[str, date | None, str | None, list[str]]]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from vaultkit import DAY, contact_of
 
-from vaultnet.config import Settings
 from vaultnet.edit import Lines, add_log_entry, tick_task
 from vaultnet.frontmatter import split_front_matter
 from vaultnet.mdlines import (
@@ -25,8 +25,6 @@ from vaultnet.mdlines import (
     heading,
     log_item_day,
 )
-from vaultnet.model import Contact
-from vaultnet.parse import parse_note
 from vaultnet.problems import UserError
 
 PATH = "contacts/Anna Berg.md"
@@ -34,17 +32,9 @@ FRONT = "---\nname: Anna Berg\n---\n"
 NEW = "- 2026-11-21 coffee: the new entry"
 
 
-def contact_of(text: str) -> Contact:
-    """The contact the real parser reads from `text` (failing the test on any problem)."""
-    note = parse_note(PATH, text.encode("utf-8"), Settings())
-    assert note.problems == ()
-    assert note.contact is not None
-    return note.contact
-
-
 def log_texts(text: str) -> list[str]:
     """The texts of the log entries the parser reads, in the note's order."""
-    return [entry.text for entry in contact_of(text).log]
+    return [entry.text for entry in contact_of(text, PATH).log]
 
 
 # --- the grammar, line by line ----------------------------------------------------------------------------------
@@ -97,13 +87,13 @@ def test_lines_that_are_no_fence(line: str) -> None:
 @pytest.mark.parametrize(
     ("line", "day", "text"),
     [
-        ("- 2026-11-21 coffee: her new team", "2026-11-21", "coffee: her new team"),
-        ("* 2026-11-21: call", "2026-11-21", "call"),
-        ("+ 2026-11-21 — met at the fair", "2026-11-21", "met at the fair"),
-        ("- **2026-11-21** call", "2026-11-21", "call"),
-        ("- [[2026-11-21]] - call", "2026-11-21", "call"),
-        ("- [x] 2026-11-21 call", "2026-11-21", "call"),
-        ("  - 2026-11-21", "2026-11-21", ""),
+        ("- 2026-11-21 coffee: her new team", DAY, "coffee: her new team"),
+        ("* 2026-11-21: call", DAY, "call"),
+        ("+ 2026-11-21 — met at the fair", DAY, "met at the fair"),
+        ("- **2026-11-21** call", DAY, "call"),
+        ("- [[2026-11-21]] - call", DAY, "call"),
+        ("- [x] 2026-11-21 call", DAY, "call"),
+        ("  - 2026-11-21", DAY, ""),
         ("- 2026-02-30 call", "2026-02-30", "call"),  # not a day: the parser reports it, the grammar takes it
     ],
 )
@@ -184,43 +174,31 @@ def test_every_log_entry_is_a_dated_item_with_its_day(line: str) -> None:
 
 FENCES = ["```", "~~~", "  ```python", "````"]
 NO_FENCES = ["`inline`", "~~strike~~", "``", "- ```"]
+LOG_TITLES = ["# Log", "## log:", "### LOG ###", "###### Log"]
+OTHER_TITLES = ["## Logs", "## Call log", "##Log", " ## Log", "####### Log", "**Log**"]
+EXAMPLE = "- 2026-01-01 an example\n"
+# (what the parser reads before, what the editor adds at the end, what the parser reads after)
+IN_THE_LOG = (["an example"], NEW + "\n", ["an example", "the new entry"])  # the entry goes after the example
+NO_LOG = ([], "\n## Log\n\n" + NEW + "\n", ["the new entry"])  # neither reads a log: the editor adds one
 
 
-@pytest.mark.parametrize("fence", FENCES)
-def test_a_log_inside_a_fence_is_no_log_for_either(fence: str) -> None:
-    mark = fence.strip()[:3]
-    before = FRONT + f"{fence}\n## Log\n- 2026-01-01 an example\n{mark}\n"
-    assert log_texts(before) == []  # the parser reads nothing inside
+@pytest.mark.parametrize(
+    ("before", "expected"),
+    [pytest.param(FRONT + f"{f}\n## Log\n{EXAMPLE}{f.strip()[:3]}\n", NO_LOG, id=f"in {f}") for f in FENCES]
+    + [pytest.param(FRONT + f"{line}\n## Log\n{EXAMPLE}", IN_THE_LOG, id=f"after {line}") for line in NO_FENCES]
+    + [pytest.param(FRONT + f"{title}\n{EXAMPLE}", IN_THE_LOG, id=title) for title in LOG_TITLES]
+    + [pytest.param(FRONT + f"{title}\n{EXAMPLE}", NO_LOG, id=title) for title in OTHER_TITLES],
+)
+def test_a_fence_and_the_log_heading_are_the_same_for_both(
+    before: str, expected: tuple[list[str], str, list[str]]
+) -> None:
+    """A Log inside a fence, or under a heading that is not the Log, is no log for the parser, and the editor
+    does not write there either; a line that is no fence hides nothing from either."""
+    read_before, added, read_after = expected
+    assert log_texts(before) == read_before
     after = add_log_entry(before, NEW)
-    assert after == before + "\n## Log\n\n" + NEW + "\n"  # the editor does not write inside either
-    assert log_texts(after) == ["the new entry"]
-
-
-@pytest.mark.parametrize("line", NO_FENCES)
-def test_a_line_that_is_no_fence_hides_nothing_from_either(line: str) -> None:
-    before = FRONT + f"{line}\n## Log\n- 2026-01-01 an example\n"
-    assert log_texts(before) == ["an example"]
-    after = add_log_entry(before, NEW)
-    assert after == before + NEW + "\n"
-    assert log_texts(after) == ["an example", "the new entry"]
-
-
-@pytest.mark.parametrize("title", ["# Log", "## log:", "### LOG ###", "###### Log"])
-def test_the_log_heading_is_the_same_for_both(title: str) -> None:
-    before = FRONT + f"{title}\n- 2026-01-01 an example\n"
-    assert log_texts(before) == ["an example"]
-    after = add_log_entry(before, NEW)
-    assert after == before + NEW + "\n"
-    assert log_texts(after) == ["an example", "the new entry"]
-
-
-@pytest.mark.parametrize("title", ["## Logs", "## Call log", "##Log", " ## Log", "####### Log", "**Log**"])
-def test_a_heading_that_is_not_the_log_is_not_for_either(title: str) -> None:
-    before = FRONT + f"{title}\n- 2026-01-01 an example\n"
-    assert log_texts(before) == []
-    after = add_log_entry(before, NEW)
-    assert after == before + "\n## Log\n\n" + NEW + "\n"
-    assert log_texts(after) == ["the new entry"]
+    assert after == before + added
+    assert log_texts(after) == read_after
 
 
 @pytest.mark.parametrize(
@@ -246,9 +224,9 @@ def test_a_line_that_is_no_log_entry_is_none_for_either(line: str) -> None:
 @pytest.mark.parametrize("line", ["- [ ] call back", "  * [ ] call back", "+ [ ]  call back"])
 def test_an_open_task_the_parser_reports_is_one_the_editor_ticks(line: str) -> None:
     text = FRONT + f"{line}\n"
-    (promise,) = contact_of(text).promises
+    (promise,) = contact_of(text, PATH).promises
     assert not promise.done
-    (ticked,) = contact_of(tick_task(text, promise.line)).promises
+    (ticked,) = contact_of(tick_task(text, promise.line), PATH).promises
     assert ticked.done and ticked.text == promise.text
 
 
@@ -319,7 +297,7 @@ def test_the_parser_reads_every_entry_the_editor_adds(body: list[str]) -> None:
     before = FRONT + "".join(line + "\n" for line in body)
     after = add_log_entry(before, NEW)
     was = log_texts(before)
-    now = contact_of(after).log
+    now = contact_of(after, PATH).log
     new = [entry for entry in now if entry.text == "the new entry"]
     assert len(new) == 1
     assert after.split("\n")[new[0].line - 1] == NEW

@@ -8,32 +8,21 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from vaultkit import ANNA_NOTE, LATER_NS, OLD_NS, TODAY, write_vault
+from vaultkit import LATER_NS, OLD_NS, SMALL_VAULT, SMALL_VAULT_DUE, TODAY, no_network_build, write_vault
 from vaultkit import put_old as put
 
 from vaultnet import fragments, pipeline
 from vaultnet.pipeline import BuildResult, Session
 from vaultnet.problems import UserError
 
-ANNA = ANNA_NOTE + "\n- [ ] send the article 📅 2026-11-20\n"
-BEN = "---\nname: Ben Okafor\nlast_contact: 2026-11-10\nfollow_up: 2026-11-19\n---\n"
-CARLA = "---\ntype: contact\nname: Carla Diaz\n---\nMet at the meetup.\n"
-IDEAS = "Ideas for the meetup, no front matter.\n"
-
-# What is due on TODAY in the vault above, as (kind, name, day).
-DUE = [
-    ("follow-up", "Anna", date(2026, 11, 1)),
-    ("follow-up", "Ben Okafor", date(2026, 11, 19)),
-    ("promise", "Anna", date(2026, 11, 20)),
-    ("follow-up", "Carla Diaz", date(2026, 11, 21)),
-    ("birthday", "Anna", date(2026, 11, 25)),
-]
+ANNA = SMALL_VAULT["contacts/Anna.md"]
+BEN = SMALL_VAULT["contacts/work/Ben.md"]
+DUE = [(kind, name, date.fromisoformat(day)) for kind, name, _, day in SMALL_VAULT_DUE]  # on TODAY
 
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    notes = {"contacts/Anna.md": ANNA, "contacts/work/Ben.md": BEN, "notes/Carla.md": CARLA, "notes/Ideas.md": IDEAS}
-    return write_vault(tmp_path / "vault", notes, mtime_ns=OLD_NS)
+    return write_vault(tmp_path / "vault", SMALL_VAULT, mtime_ns=OLD_NS)
 
 
 def due_list(result: BuildResult) -> list[tuple[str, str, date]]:
@@ -95,9 +84,8 @@ def test_build_in_a_fresh_copy_of_the_vault_is_byte_identical(vault: Path, tmp_p
     """No cache, other absolute path, same notes and mtimes: the same bytes."""
     first = outputs(vault, pipeline.build(vault, TODAY))
     copy = tmp_path / "copy"
-    for rel, text in (("contacts/Anna.md", ANNA), ("contacts/work/Ben.md", BEN), ("notes/Carla.md", CARLA)):
+    for rel, text in SMALL_VAULT.items():
         put(copy, rel, text)
-    put(copy, "notes/Ideas.md", IDEAS)
     assert outputs(copy, pipeline.build(copy, TODAY)) == first
 
 
@@ -377,10 +365,7 @@ def test_contacts_are_the_indexed_contacts_by_path(vault: Path) -> None:
 
 
 def test_contacts_build_no_network(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_network(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the network was built")
-
-    monkeypatch.setattr(pipeline, "build_network", no_network)
+    no_network_build(monkeypatch)
     assert len(Session(vault).contacts()) == 3
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vaultkit import REPO
 
 from vaultnet.actions import init_vault
 from vaultnet.config import (
@@ -25,9 +26,9 @@ from vaultnet.config import (
     setting_lines,
 )
 from vaultnet.problems import Problem
-from vaultnet.settings_spec import Pairs, Setting, kind, table_of, toml_text
+from vaultnet.settings_spec import COUNT, DURATION, TEXT, Pairs, Setting, kind, part_rows, table_of, toml_text
 
-FORMAT_MD = Path(__file__).resolve().parent.parent / "docs" / "format.md"
+FORMAT_MD = REPO / "docs" / "format.md"
 DEFAULTS = Settings()
 
 
@@ -54,6 +55,27 @@ def test_every_attribute_is_filled_by_exactly_one_row() -> None:
     settings = [f.name for f in fields(Settings) if f.name not in ("practice", "problems")]
     practice = [f"practice.{f.name}" for f in fields(Practice)]
     assert sorted(row.attr for row in SETTINGS) == sorted(settings + practice)
+
+
+def test_a_row_names_its_attribute_only_where_it_is_not_named_like_its_key() -> None:
+    assert Setting("", "goals_folder", TEXT, "help").attr == "goals_folder"
+    assert Setting("", "key", TEXT, "help", attr="other").attr == "other"
+    assert {row.attr: row.key for row in SETTINGS if row.attr.split(".")[-1] != row.key} == {
+        "birthday_lookahead_days": "birthday_lookahead",
+        "followups_path": "followups",
+        "calendar_path": "calendar",
+        "calendar_name": "name",
+    }
+
+
+def test_a_part_takes_its_attributes_and_kinds_from_its_dataclass() -> None:
+    rows = part_rows("practice", Practice, {"weekly_new": "new contacts", "event_prep": "before an event"})
+    assert [(row.path, row.attr, row.kind, row.help) for row in rows] == [
+        (("practice", "weekly_new"), "practice.weekly_new", COUNT, "new contacts"),
+        (("practice", "event_prep"), "practice.event_prep", DURATION, "before an event"),
+    ]
+    with pytest.raises(KeyError):
+        part_rows("practice", Practice, {"no_such_setting": "help"})
 
 
 def test_rows_are_unique_and_documented_in_one_line() -> None:
@@ -192,10 +214,10 @@ class Later:
 
 
 LATER = (
-    Setting("contacts", "folders", kind(texts, show_texts), "folders", "folders whose notes are contacts"),
-    Setting("contacts", "exclude", kind(texts, show_texts), "exclude", "notes that are never contacts"),
-    Setting("contacts", "where", table_of(texts, show_texts), "where", "a note with these properties is one"),
-    Setting("", "fields", table_of(texts, show_texts, str.lower), "fields", "other names of a field"),
+    Setting("contacts", "folders", kind(texts, show_texts), "folders whose notes are contacts"),
+    Setting("contacts", "exclude", kind(texts, show_texts), "notes that are never contacts"),
+    Setting("contacts", "where", table_of(texts, show_texts), "a note with these properties is one"),
+    Setting("", "fields", table_of(texts, show_texts, str.lower), "other names of a field"),
 )
 
 

@@ -47,17 +47,10 @@ def test_parse_date_accepts(text: str, expected: date) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [
-        ("2026-02-30", "'2026-02-30' is not a valid date"),
-        ("2026-13-01", "'2026-13-01' is not a valid date"),
-        ("2025-02-29", "'2025-02-29' is not a valid date"),
-        ("2026-00-10", "'2026-00-10' is not a valid date"),
-        ("garbage", "'garbage' is not a date (expected YYYY-MM-DD)"),
-        ("", "'' is not a date (expected YYYY-MM-DD)"),
-        ("21.11.2026", "'21.11.2026' is not a date (expected YYYY-MM-DD)"),
-        ("2026-1-5", "'2026-1-5' is not a date (expected YYYY-MM-DD)"),
-        ("2026-11-21 tomorrow", "'2026-11-21 tomorrow' is not a date (expected YYYY-MM-DD)"),
-        ("2026-11-21T25", "'2026-11-21T25' is not a date (expected YYYY-MM-DD)"),
+    [(text, f"{text!r} is not a valid date") for text in ["2026-02-30", "2026-13-01", "2025-02-29", "2026-00-10"]]
+    + [
+        (text, f"{text!r} is not a date (expected YYYY-MM-DD)")
+        for text in ["garbage", "", "21.11.2026", "2026-1-5", "2026-11-21 tomorrow", "2026-11-21T25"]
     ],
 )
 def test_parse_date_rejects(text: str, message: str) -> None:
@@ -128,16 +121,10 @@ def test_parse_duration_accepts(text: str, expected: Duration | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [
-        ("0d", "'0d' is not a duration (it must be positive, or none)"),
-        ("0", "'0' is not a duration (it must be positive, or none)"),
-        ("soon", "'soon' is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)"),
-        ("3x", "'3x' is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)"),
-        ("-3d", "'-3d' is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)"),
-        ("1.5w", "'1.5w' is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)"),
-        ("w", "'w' is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)"),
-        ("", "'' is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)"),
-        ("1w2d", "'1w2d' is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)"),
+    [(text, f"{text!r} is not a duration (it must be positive, or none)") for text in ["0d", "0"]]
+    + [
+        (text, f"{text!r} is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)")
+        for text in ["soon", "3x", "-3d", "1.5w", "w", "", "1w2d"]
     ],
 )
 def test_parse_duration_rejects(text: str, message: str) -> None:

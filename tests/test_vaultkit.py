@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,15 +11,24 @@ from vaultkit import (
     DAY,
     MTIME,
     OLD_NS,
+    REPO,
+    RHYTHM_WEEKS,
+    TODAY,
+    checkout_env,
+    contact_of,
     hide_vaultnet_environment,
+    no_network_build,
     parse_problems,
     put,
     put_old,
     read_only,
     run,
+    vault_files,
     write_notes,
     write_vault,
 )
+
+from vaultnet import pipeline
 
 
 def test_the_outer_vaultnet_environment_is_hidden_but_the_suites_switches_stay(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,3 +77,39 @@ def test_read_only_makes_every_folder_read_only_and_then_writable_again(tmp_path
     with read_only(tmp_path / "v"):
         assert [f.stat().st_mode & 0o777 for f in folders] == [0o555] * 3
     assert [f.stat().st_mode & 0o777 for f in folders] == [0o755] * 3
+
+
+def test_vault_files_are_every_file_but_the_cache_by_relative_path(tmp_path: Path) -> None:
+    put(tmp_path, "contacts/Anna.md", "a\n")
+    put(tmp_path, ".vaultnet/cache.sqlite", b"\x00")
+    put(tmp_path, "Follow-ups.md", b"f")
+    assert vault_files(tmp_path) == {"Follow-ups.md": b"f", "contacts/Anna.md": b"a\n"}
+
+
+def test_contact_of_reads_a_good_note_and_fails_on_a_problem() -> None:
+    assert contact_of("---\ncompany: Acme\n---\n").name == "Anna Schmidt"  # from the default path
+    assert contact_of("---\nname: Ben\n---\n", "contacts/work/b.md").path == "contacts/work/b.md"
+    with pytest.raises(AssertionError):
+        contact_of("---\ncadence: soon\n---\n")
+
+
+def test_no_network_build_makes_a_network_build_fail(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    no_network_build(monkeypatch)
+    with pytest.raises(AssertionError, match="whole network"):
+        pipeline.due(write_notes(tmp_path / "v", {"contacts/Anna.md": "x\n"}), TODAY)
+
+
+def test_checkout_env_imports_this_checkout_without_vaultnet_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VAULTNET_UPDATE_GOLDEN", "0")
+    env = checkout_env(VAULTNET_TODAY=DAY)
+    assert env["PYTHONPATH"] == str(REPO) and (REPO / "vaultnet" / "__init__.py").is_file()
+    assert [name for name in env if name.startswith("VAULTNET_")] == ["VAULTNET_TODAY"]
+
+
+def test_rhythm_weeks_are_the_eight_iso_weeks_up_to_today_with_their_mondays() -> None:
+    year, week, _ = TODAY.isocalendar()
+    expected = [(year, number) for number in range(week - 7, week + 1)]  # all in one year here
+    assert [(int(label[:4]), int(label[6:])) for label, _ in RHYTHM_WEEKS] == expected
+    assert all(
+        monday == date.fromisocalendar(y, w, 1) for (y, w), (_, monday) in zip(expected, RHYTHM_WEEKS, strict=True)
+    )

@@ -1,4 +1,5 @@
-"""The test suite's shared floor: the fixed day and mtimes, writing notes and vaults, the CLI in-process.
+"""The test suite's shared floor: the fixed day and mtimes, writing notes and vaults, reading a note back, the CLI
+in-process and as a subprocess, and the vaults that more than one test module reads.
 
 Test modules import what they need (`from vaultkit import TODAY, put, run`); the fixtures built on it live in
 `conftest.py`. Every helper writes real files: nothing here mocks vaultnet.
@@ -25,7 +26,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from vaultnet import pipeline
 from vaultnet.cli import cli
+from vaultnet.config import Settings
+from vaultnet.model import Contact
+from vaultnet.parse import parse_note
 
 TODAY = date(2026, 11, 21)  # a Saturday in ISO week 2026-W47: its Monday is 2026-11-16, its quarter began 2026-10-01
 DAY = TODAY.isoformat()  # the same day as the CLI's --today and VAULTNET_TODAY take it
@@ -33,8 +38,20 @@ OLD_NS = 1_700_000_000_000_000_000  # 2023-11-14: outside the index's "racy" win
 LATER_NS = OLD_NS + 86_400 * 1_000_000_000  # a day after OLD_NS: an edit the index must see
 MTIME = int(datetime(2026, 11, 1, 12, 0, tzinfo=UTC).timestamp())  # seconds: the sample vault's every file
 MTIME_NS = MTIME * 1_000_000_000
-DATA = Path(__file__).resolve().parent / "data"
+REPO = Path(__file__).resolve().parent.parent  # this checkout: its code, docs and pyproject.toml
+DATA = REPO / "tests" / "data"
 SAMPLE = DATA / "sample-vault"  # the golden tests' vault: read it through `copy_sample`, never in place
+# The eight weeks of the weekly rhythm on TODAY, oldest first: (ISO week, its Monday).
+RHYTHM_WEEKS = [
+    ("2026-W40", date(2026, 9, 28)),
+    ("2026-W41", date(2026, 10, 5)),
+    ("2026-W42", date(2026, 10, 12)),
+    ("2026-W43", date(2026, 10, 19)),
+    ("2026-W44", date(2026, 10, 26)),
+    ("2026-W45", date(2026, 11, 2)),
+    ("2026-W46", date(2026, 11, 9)),
+    ("2026-W47", date(2026, 11, 16)),
+]
 PROBLEM = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")  # a problem as the CLI prints it
 
 # Anna's note in the small vaults of the CLI, pipeline and index tests: a close contact (a follow-up 30 days after
@@ -47,6 +64,22 @@ birthday: 1990-11-25
 # Log
 - 2026-10-02 call: talked about her new team #gave
 """
+# The small vault of the CLI and pipeline tests: Anna (ANNA_NOTE with a promise) and Ben in contacts/, Carla a contact
+# by `type` in notes/, and a plain note. Written by `write_vault(root, SMALL_VAULT, mtime_ns=OLD_NS)`.
+SMALL_VAULT = {
+    "contacts/Anna.md": ANNA_NOTE + "\n- [ ] send the article 📅 2026-11-20\n",
+    "contacts/work/Ben.md": "---\nname: Ben Okafor\nlast_contact: 2026-11-10\nfollow_up: 2026-11-19\n---\n",
+    "notes/Carla.md": "---\ntype: contact\nname: Carla Diaz\n---\nMet at the meetup.\n",
+    "notes/Ideas.md": "Ideas for the meetup, no front matter.\n",
+}
+# What is due in SMALL_VAULT on TODAY, in order: (kind, name, path, day).
+SMALL_VAULT_DUE = [
+    ("follow-up", "Anna", "contacts/Anna.md", "2026-11-01"),
+    ("follow-up", "Ben Okafor", "contacts/work/Ben.md", "2026-11-19"),
+    ("promise", "Anna", "contacts/Anna.md", "2026-11-20"),
+    ("follow-up", "Carla Diaz", "notes/Carla.md", "2026-11-21"),
+    ("birthday", "Anna", "contacts/Anna.md", "2026-11-25"),
+]
 
 
 # Switches of the test suite itself, not settings of vaultnet: `hide_vaultnet_environment` keeps them.
@@ -110,10 +143,36 @@ def copy_sample(dest: Path, mtime_ns: int = MTIME_NS) -> Path:
     return dest
 
 
+def vault_files(root: Path) -> dict[str, bytes]:
+    """Every file of the vault outside vaultnet's cache folder, by vault-relative path, with its bytes."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".vaultnet" not in p.relative_to(root).parts
+    }
+
+
 def fm(body: str = "", **fields: str) -> str:
     """A note with the given front matter, values written as-is (quote them yourself), then `body`."""
     lines = [f"{key}: {value}" for key, value in fields.items()]
     return "---\n" + "\n".join(lines) + "\n---\n" + body
+
+
+def contact_of(text: str, path: str = "contacts/Anna Schmidt.md", settings: Settings | None = None) -> Contact:
+    """The contact the real parser reads from `text` as the note at `path`, failing the test on any problem."""
+    note = parse_note(path, text.encode("utf-8"), settings or Settings())
+    assert note.problems == ()
+    assert note.contact is not None
+    return note.contact
+
+
+def no_network_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the whole network fails the test from now on (until it ends): for code that must not need it."""
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole network was built")
+
+    monkeypatch.setattr(pipeline, "build_network", no_network)
 
 
 def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
@@ -121,6 +180,13 @@ def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
 
     VAULTNET_TODAY from the outer environment never leaks in: a test that wants it sets it in `env`."""
     return CliRunner().invoke(cli, [str(a) for a in args], env={"VAULTNET_TODAY": None, **(env or {})})
+
+
+def checkout_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess that imports this checkout's vaultnet: this process's, without any
+    `VAULTNET_*` variable, with `extra` added."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("VAULTNET_")}
+    return {**env, **extra, "PYTHONPATH": str(REPO)}
 
 
 def parse_problems(stderr: str, pattern: re.Pattern[str] = PROBLEM) -> list[tuple[str, int, str]]:
@@ -154,3 +220,31 @@ def read_only(root: Path) -> Iterator[None]:
     finally:
         for folder in folders:
             folder.chmod(0o755)
+
+
+# -- vaults that more than one test module reads ---------------------------------------------------------------
+
+# The vault of the `who` tests (vaultnet.insights.who and `vaultnet who`): who works where, with which tags and
+# interests, who introduced whom (Bo introduced Ada and Cy, Ada introduced Gu), and when each was last in touch.
+WHO_NOTES = {
+    "contacts/Ada.md": fm(
+        company='"Acme GmbH"',
+        role="CTO",
+        tags="[ml, founder]",
+        interests='["machine learning", climbing]',
+        last_contact="2026-11-01",
+        introduced_by='"[[Bo]]"',
+    ),
+    "contacts/Bo.md": fm(company="Globex", tags="[investor]", last_contact="2026-10-01"),
+    "contacts/Cy.md": fm(
+        "# Log\n- 2026-11-15 coffee: models\n",
+        company='"ACME Labs"',
+        tags='["#ML"]',
+        interests='["Machine Learning Ops"]',
+        introduced_by='"[[Bo]]"',
+    ),
+    "contacts/Di.md": fm(company="acme", tags="[design]", met="2026-06-01"),  # never contacted: since met
+    "contacts/Ed.md": fm(company="Acme"),  # nothing known: last
+    "contacts/Fa.md": fm(company="Acme", tags="[ml]", archived="true", last_contact="2026-11-20"),
+    "contacts/Gu.md": fm(company="Initech", tags="[ml]", introduced_by='"[[Ada]]"'),
+}

@@ -21,10 +21,8 @@ from vaultnet.model import Duration
 from vaultnet.problems import Problem, Severity
 from vaultnet.settings_spec import (
     CADENCES,
-    COUNT,
     DAILY_NOTE_PATTERN,
     DAYS_OR_NONE,
-    DURATION,
     FOLDER,
     LOWER_TEXT,
     TEXT,
@@ -32,6 +30,7 @@ from vaultnet.settings_spec import (
     PartlyBad,
     Setting,
     output_path,
+    part_rows,
     toml_key,
 )
 from vaultnet.settings_spec import daily_note_regex as daily_note_regex  # parse.py finds daily notes with it
@@ -94,49 +93,44 @@ class Settings:
 
 # fmt: off
 SETTINGS: tuple[Setting, ...] = (
-    Setting("", "contacts_folder", FOLDER, "contacts_folder", "the folder whose notes are contacts"),
-    Setting("", "events_folder", FOLDER, "events_folder", "the folder whose notes are events"),
-    Setting("", "goals_folder", FOLDER, "goals_folder", "the folder whose notes are goals"),
-    Setting("", "templates_folder", FOLDER, "templates_folder", "not read as notes; `vaultnet new` uses Contact.md"),
-    Setting("", "daily_notes", DAILY_NOTE_PATTERN, "daily_notes", "a daily note's file name (YYYY, MM, DD)",
+    Setting("", "contacts_folder", FOLDER, "the folder whose notes are contacts"),
+    Setting("", "events_folder", FOLDER, "the folder whose notes are events"),
+    Setting("", "goals_folder", FOLDER, "the folder whose notes are goals"),
+    Setting("", "templates_folder", FOLDER, "not read as notes; `vaultnet new` uses Contact.md"),
+    Setting("", "daily_notes", DAILY_NOTE_PATTERN, "a daily note's file name (YYYY, MM, DD)",
             'daily_notes = "DD.MM.YYYY"'),
-    Setting("", "default_circle", LOWER_TEXT, "default_circle", "the circle of a contact whose note names none"),
-    Setting("", "birthday_lookahead", DAYS_OR_NONE, "birthday_lookahead_days",
-            'how early a birthday is listed; "none": never', 'birthday_lookahead = "2w"'),
-    Setting("", "circles", CADENCES, "circles",
+    Setting("", "default_circle", LOWER_TEXT, "the circle of a contact whose note names none"),
+    Setting("", "birthday_lookahead", DAYS_OR_NONE, 'how early a birthday is listed; "none": never',
+            'birthday_lookahead = "2w"', attr="birthday_lookahead_days"),
+    Setting("", "circles", CADENCES,
             "How often to get in touch, per circle: 10d, 3w, 2m, 1y or none. Circles of your own can be added.",
             'mentor = "6w"'),
-    Setting("outputs", "followups", output_path(".md"), "followups_path", "the follow-up note"),
-    Setting("outputs", "calendar", output_path(".ics"), "calendar_path", "the reminder calendar"),
-    Setting("calendar", "name", TEXT, "calendar_name", "the name calendar apps show"),
-    Setting("calendar", "alarm", TIME_OR_FALSE, "alarm", "an alarm at this time on the day; false: none",
-            'alarm = "09:00"'),
-    Setting("practice", "event_prep", DURATION, "practice.event_prep", "prepare this long before an event"),
-    Setting("practice", "event_follow_up_window", DURATION, "practice.event_follow_up_window",
-            "an event follow-up stays on the list this long"),
-    Setting("practice", "reconnect_after", DURATION, "practice.reconnect_after",
-            "no interaction this long: a dormant tie"),
-    Setting("practice", "reconnect_per_week", COUNT, "practice.reconnect_per_week",
-            "dormant ties suggested each week (0: none)"),
-    Setting("practice", "review_after", DURATION, "practice.review_after", "no interaction this long: review it"),
-    Setting("practice", "review_every", DURATION, "practice.review_every", "the review period (a quarter)"),
-    Setting("practice", "reciprocity_margin", COUNT, "practice.reciprocity_margin",
-            "got >= gave + this: offer something first"),
-    Setting("practice", "goal_stalled_after", DURATION, "practice.goal_stalled_after",
-            "a goal with no interaction this long has stalled"),
-    Setting("practice", "weekly_new", COUNT, "practice.weekly_new", "new contacts a week (the weekly rhythm)"),
-    Setting("practice", "weekly_maintained", COUNT, "practice.weekly_maintained", "contacts kept up a week"),
-    Setting("practice", "agenda_size", COUNT, "practice.agenda_size", "the most items `vaultnet today` shows"),
-    Setting("practice", "targets_per_event", COUNT, "practice.targets_per_event",
-            "more targets than this: a gentle note"),
+    Setting("outputs", "followups", output_path(".md"), "the follow-up note", attr="followups_path"),
+    Setting("outputs", "calendar", output_path(".ics"), "the reminder calendar", attr="calendar_path"),
+    Setting("calendar", "name", TEXT, "the name calendar apps show", attr="calendar_name"),
+    Setting("calendar", "alarm", TIME_OR_FALSE, "an alarm at this time on the day; false: none", 'alarm = "09:00"'),
+    *part_rows("practice", Practice, {
+        "event_prep": "prepare this long before an event",
+        "event_follow_up_window": "an event follow-up stays on the list this long",
+        "reconnect_after": "no interaction this long: a dormant tie",
+        "reconnect_per_week": "dormant ties suggested each week (0: none)",
+        "review_after": "no interaction this long: review it",
+        "review_every": "the review period (a quarter)",
+        "reciprocity_margin": "got >= gave + this: offer something first",
+        "goal_stalled_after": "a goal with no interaction this long has stalled",
+        "weekly_new": "new contacts a week (the weekly rhythm)",
+        "weekly_maintained": "contacts kept up a week",
+        "agenda_size": "the most items `vaultnet today` shows",
+        "targets_per_event": "more targets than this: a gentle note",
+    }),
 )
 SECTIONS = {  # the help line above each [table] of SETTINGS
     "outputs": "Where `vaultnet build` writes, relative to the vault.",
     "calendar": "The reminder calendar (Google and Outlook ignore alarms in subscribed calendars).",
     "practice": "The networking practice: events, dormant ties, reviews, goals, the weekly rhythm.",
 }
+_PARTS = {"practice": Practice}  # the [sections] that fill an attribute part by part (`practice.event_prep`)
 # fmt: on
-_PARTS = {"practice": Practice}  # attributes that SETTINGS fills part by part (`practice.event_prep`)
 _TOML_LINE = re.compile(r"at line (\d+)")
 _HEADER = re.compile(r"\[\s*([^\]]+?)\s*\]\s*(?:#.*)?")
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import PurePosixPath
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, get_type_hints
 
 from vaultnet.model import Duration
 from vaultnet.values import parse_duration
@@ -51,15 +51,20 @@ class Setting:
     """One row of the settings table: where a setting is in vaultnet.toml, what it accepts, what it fills.
 
     The default is not here: it is the default of the attribute `attr` names (the dataclass holds each
-    attribute's type and default once; the table reads them from there).
+    attribute's type and default once; the table reads them from there). A row names its attribute only
+    where it is not named like the key (`birthday_lookahead` fills `birthday_lookahead_days`).
     """
 
     section: str  # the [table] it is in; "" for the top of the file
     key: str
     kind: ValueKind[Any]
-    attr: str  # the Settings attribute it fills; dotted for a part of it (`practice.event_prep`)
     help: str  # one line, shown in the `vaultnet init` template
     example: str = ""  # a TOML line that sets another value than the default (for a table: one entry)
+    attr: str = ""  # the attribute it fills (default: the key); dotted for a part of it (`practice.event_prep`)
+
+    def __post_init__(self) -> None:
+        if not self.attr:
+            object.__setattr__(self, "attr", self.key)  # frozen: set once, here
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -75,6 +80,19 @@ class Setting:
     def table(self) -> str:
         """The [table] whose lines set it: its section, or itself for a table at the top (`circles`)."""
         return self.key if self.is_table and not self.section else self.section
+
+
+def part_rows(section: str, cls: type, helps: Mapping[str, str]) -> tuple[Setting, ...]:
+    """The rows of a `[section]` that fills the dataclass `cls` attribute by attribute, one row per entry of
+    `helps` (key -> help line, in the template's order): `[practice] event_prep` fills `practice.event_prep`.
+
+    As a row's default comes from the dataclass, so does a part's kind: its attribute's type names it
+    (`KIND_OF_TYPE`). A key that `cls` lacks, or a type with no kind, fails at import.
+    """
+    types = get_type_hints(cls)
+    return tuple(
+        Setting(section, key, KIND_OF_TYPE[types[key]], text, attr=f"{section}.{key}") for key, text in helps.items()
+    )
 
 
 def kind(convert: Callable[[Any], T], show: Callable[[T], str]) -> ValueKind[T]:
@@ -249,3 +267,7 @@ DAYS_OR_NONE: ValueKind[int | None] = kind(_days_or_none, _show_days)  # a durat
 COUNT: ValueKind[int] = kind(_count, str)  # a whole number, 0 or more
 TIME_OR_FALSE: ValueKind[time | None] = kind(_time_or_false, _show_time)  # "09:00", 09:00:00, or false
 CADENCES: ValueKind[Pairs[Duration | None]] = table_of(_cadence, _show_duration, lambda name: name.strip().lower())
+KIND_OF_TYPE: dict[object, ValueKind[Any]] = {
+    Duration: DURATION,
+    int: COUNT,
+}  # the kind of a part's attribute (`part_rows`)

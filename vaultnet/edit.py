@@ -174,6 +174,15 @@ def _log_section(note: Lines) -> tuple[int, int, int] | None:
     return (start, start + 1, len(note.lines)) if start >= 0 else None
 
 
+def _ends_in_code(note: Lines) -> bool:
+    """Whether the note's last line is inside a fenced code block that is never closed."""
+    bounds = note.front_matter()
+    code = CodeFences()
+    for line in note.lines[bounds[1] + 1 if bounds else 0 :]:
+        code.is_code(line.rstrip("\r\n"))
+    return code.open is not None
+
+
 def add_log_entry(text: str, entry: str) -> str:
     """Add `entry` (one line, without its ending) under the `Log` heading.
 
@@ -193,12 +202,20 @@ def _add_log_entry(text: str, entry: str) -> str:
     nl = note.newline
     section = _log_section(note)
     if section is None:
+        if _ends_in_code(note):
+            # `## Log` appended there would be code, and the entry with it: nothing would ever read it.
+            raise UserError("the note ends inside a code block that is never closed (``` or ~~~): close it first")
         note.ensure_final_newline()
         tail = note.lines[-1].strip() if note.lines else ""
         note.lines += ([nl] if note.lines and tail else []) + ["## Log" + nl, nl, entry + nl]
         return note.text()
     _heading, first, end = section
-    dated = [(i, day) for i in range(first, end) if (day := log_item_day(note.lines[i])) is not None]
+    code = CodeFences()  # the section starts outside code: its heading was found there
+    dated = [
+        (i, day)
+        for i in range(first, end)
+        if not code.is_code(note.lines[i].rstrip("\r\n")) and (day := log_item_day(note.lines[i])) is not None
+    ]
     items = [i for i, _day in dated]
     if not items:
         at = first

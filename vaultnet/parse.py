@@ -192,7 +192,7 @@ def parse_body(path: str, text: str, first_line: int) -> tuple[list[LogEntry], l
             if h:
                 if log_level and h.level <= log_level:
                     log_level = 0
-                if h.is_log:
+                if h.is_log and not log_level:  # a `### Log` inside `## Log` is part of it, as for the editor
                     log_level = h.level
             continue
         task = TASK.match(line)

@@ -29,7 +29,7 @@ from vaultnet.settings_spec import (
     TIME_OR_FALSE,
     PartlyBad,
     Setting,
-    output_path,
+    output_path_or_off,
     part_rows,
     toml_key,
 )
@@ -76,8 +76,8 @@ class Settings:
     circles: tuple[tuple[str, Duration | None], ...] = DEFAULT_CIRCLES
     default_circle: str = "active"
     birthday_lookahead_days: int | None = 7  # None: no birthday items in the list (the calendar keeps them)
-    followups_path: str = "Follow-ups.md"
-    calendar_path: str = f"{CACHE_DIR}/reminders.ics"
+    followups_path: str | None = "Follow-ups.md"  # None: `false`, no follow-up note
+    calendar_path: str | None = f"{CACHE_DIR}/reminders.ics"  # None: `false`, no calendar
     calendar_name: str = "vaultnet reminders"
     alarm: time | None = None  # None: no alarm
     practice: Practice = field(default_factory=lambda: Practice())
@@ -87,8 +87,9 @@ class Settings:
         return dict(self.circles).get(circle or self.default_circle)
 
     @property
-    def outputs(self) -> tuple[str, str]:
-        return (self.followups_path, self.calendar_path)
+    def outputs(self) -> tuple[str, ...]:
+        """The paths vaultnet writes (the outputs that are on), follow-up note first."""
+        return tuple(path for path in (self.followups_path, self.calendar_path) if path is not None)
 
 
 # fmt: off
@@ -105,8 +106,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("", "circles", CADENCES,
             "How often to get in touch, per circle: 10d, 3w, 2m, 1y or none. Circles of your own can be added.",
             'mentor = "6w"'),
-    Setting("outputs", "followups", output_path(".md"), "the follow-up note", attr="followups_path"),
-    Setting("outputs", "calendar", output_path(".ics"), "the reminder calendar", attr="calendar_path"),
+    Setting("outputs", "followups", output_path_or_off(".md"), "the follow-up note; false: none",
+            attr="followups_path"),
+    Setting("outputs", "calendar", output_path_or_off(".ics"), "the reminder calendar; false: none",
+            attr="calendar_path"),
     Setting("calendar", "name", TEXT, "the name calendar apps show", attr="calendar_name"),
     Setting("calendar", "alarm", TIME_OR_FALSE, "an alarm at this time on the day; false: none", 'alarm = "09:00"'),
     *part_rows("practice", Practice, {

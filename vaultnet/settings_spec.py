@@ -196,6 +196,21 @@ def output_path(suffix: str) -> ValueKind[str]:
     return kind(convert, toml_text)
 
 
+def output_path_or_off(suffix: str) -> ValueKind[str | None]:
+    """A file vaultnet writes (as `output_path`), or `false`: vaultnet writes no such output (None)."""
+    path = output_path(suffix)
+
+    def read(raw: Any, default: str | None) -> str | None:
+        if raw is False:
+            return None
+        try:
+            return path.read(raw, default or "")
+        except ValueError:
+            raise ValueError(f"must be a path inside the vault ending in {suffix}, or false, got {raw!r}") from None
+
+    return ValueKind(read, lambda value: "false" if value is None else toml_text(value))
+
+
 _TOKENS = {"YYYY": r"(?P<year>\d{4})", "MM": r"(?P<month>\d{2})", "DD": r"(?P<day>\d{2})"}
 
 

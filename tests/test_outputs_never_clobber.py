@@ -98,6 +98,51 @@ def test_an_output_pointing_at_a_contact_is_refused(vault: Path, rel: str, why: 
     assert not (vault / CALENDAR).exists()
 
 
+# -- an output inside a selection of notes ---------------------------------------------------------------------
+
+PEOPLE = '[contacts]\nfolders = ["People"]\nexclude = ["**/README.md", "**/*.ics"]\n'
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "rel", "folder", "table"),
+    [
+        ("", "followups", "contacts/Follow-ups.md", "contacts", "contacts"),  # the default selections
+        ("", "calendar", "contacts/work/reminders.ics", "contacts", "contacts"),
+        ("", "followups", "events/Follow-ups.md", "events", "events"),
+        ("", "followups", "goals/Follow-ups.md", "goals", "goals"),
+        (PEOPLE, "followups", "People/Team/Follow-ups.md", "People", "contacts"),
+        (PEOPLE, "calendar", "People/reminders.ics", "People", "contacts"),  # any path in a folder, excluded or not
+        ('[interactions]\nfolders = ["Meetings"]\n', "followups", "Meetings/Follow-ups.md", "Meetings", "interactions"),
+        ('contacts_folder = "crm/people"\n', "calendar", "crm/people/x.ics", "crm/people", "contacts"),
+    ],
+)
+def test_an_output_inside_a_selection_is_refused_even_where_no_file_is(
+    vault: Path, toml: str, key: str, rel: str, folder: str, table: str
+) -> None:
+    put(vault, "vaultnet.toml", f'{toml}[outputs]\n{key} = "{rel}"\n')
+    before = vault_files(vault)
+    message = refusal(vault)
+    assert f"{vault / rel} is inside {folder}/, whose notes [{table}] selects" in message
+    assert f"Set [outputs] {key} in vaultnet.toml to a path outside the folders of [contacts]" in message
+    assert vault_files(vault) == before  # not even the other output
+    assert not (vault / rel).exists() and not (vault / CALENDAR).exists()
+
+
+def test_a_follow_up_note_at_a_path_its_selection_excludes_is_written(vault: Path) -> None:
+    """For the follow-up note, "inside a selection" is a path the selection would select: not an excluded one."""
+    put(vault, "vaultnet.toml", f'{PEOPLE}[outputs]\nfollowups = "People/README.md"\n')
+    result = pipeline.build(vault, TODAY)
+    assert [o.path for o in result.outputs] == [vault / "People" / "README.md", vault / CALENDAR]
+    assert (vault / "People" / "README.md").read_bytes().startswith(b"# Follow-ups for")
+
+
+def test_selections_by_tag_or_property_keep_the_follow_up_note_at_the_vault_root(vault: Path) -> None:
+    toml = '[contacts]\ntags = ["person"]\nwhere = { type = "person" }\n'
+    put(vault, "vaultnet.toml", toml)
+    result = pipeline.build(vault, TODAY)
+    assert [o.path for o in result.outputs] == [vault / FOLLOWUPS, vault / CALENDAR]
+
+
 def test_a_note_that_only_looks_like_the_follow_up_note_is_refused(vault: Path) -> None:
     """The header is two lines, the title and vaultnet's mark: either alone is a note of the user's."""
     put(vault, FOLLOWUPS, b"# Follow-ups for the team offsite\n\n- book the room\n")

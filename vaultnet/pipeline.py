@@ -237,11 +237,11 @@ def _refusal(
 
 
 def _selections(settings: Settings) -> tuple[tuple[str, Selection], ...]:
-    return (  # by folder, until the [contacts]-style selections are settings
-        ("contacts", Selection(folders=(settings.contacts_folder,))),
-        ("events", Selection(folders=(settings.events_folder,))),
-        ("goals", Selection(folders=(settings.goals_folder,))),
-        ("interactions", Selection()),
+    return (
+        ("contacts", settings.contacts),
+        ("events", settings.events),
+        ("goals", settings.goals),
+        ("interactions", settings.interactions),
     )
 
 

@@ -7,6 +7,7 @@ the server's side of it: tests/test_watch.py and tests/test_serve.py.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -184,8 +185,9 @@ def test_vaultnets_own_earlier_output_is_overwritten(vault: Path) -> None:
     ],
     ids=["line-ends", "bom", "edited"],
 )
-def test_vaultnets_own_output_is_still_its_own_after_an_editor_or_git_touched_it(vault: Path, touch: object) -> None:
-    assert callable(touch)
+def test_vaultnets_own_output_is_still_its_own_after_an_editor_or_git_touched_it(
+    vault: Path, touch: Callable[[bytes], bytes]
+) -> None:
     first = pipeline.build(vault, TODAY)
     for output in first.outputs:
         put(vault, output.path.relative_to(vault).as_posix(), touch(output.path.read_bytes()))

@@ -201,14 +201,15 @@ def test_bad_output_path(key: str, value: str) -> None:
     text = f'[calendar]\nname = "People"\n\n[outputs]\n{key} = "{value}"\n'
     s, p = only_problem(text)
     shown = value.replace("\\\\", "\\")
-    assert p == Problem(TOML, 5, f"outputs.{key}: must be a path inside the vault ending in {suffix}, got {shown!r}")
+    message = f"outputs.{key}: must be a path inside the vault ending in {suffix}, or false, got {shown!r}"
+    assert p == Problem(TOML, 5, message)
     assert s.outputs == Settings().outputs  # the defaults are kept
     assert s.calendar_name == "People"
 
 
 def test_output_path_not_a_text() -> None:
     _, p = only_problem("[outputs]\ncalendar = 42\n")
-    assert p == Problem(TOML, 2, "outputs.calendar: must be a path inside the vault ending in .ics, got 42")
+    assert p == Problem(TOML, 2, "outputs.calendar: must be a path inside the vault ending in .ics, or false, got 42")
 
 
 # --- calendar ---------------------------------------------------------------------------------------------------

@@ -359,6 +359,32 @@ def test_a_calendar_that_cannot_be_built_is_a_503_that_says_nothing(served: Serv
     assert served.fetch().status == 200
 
 
+def test_a_note_of_the_users_at_the_calendars_path_is_a_503_and_left_alone(served: Served) -> None:
+    put(served.root, "vaultnet.toml", '[outputs]\ncalendar = "Calendar.ics"\n', mtime_ns=LATER_NS)
+    mine = b"BEGIN:VCALENDAR\r\nPRODID:-//Someone else//EN\r\nEND:VCALENDAR\r\n"
+    put(served.root, "Calendar.ics", mine)
+    answer = served.fetch()
+    assert answer.status == 503
+    assert_says_nothing_about_the_vault(answer, served)
+    assert any(
+        line.startswith("could not build the calendar: nothing was written") and "[outputs] calendar" in line
+        for line in served.logs
+    )
+    assert (served.root / "Calendar.ics").read_bytes() == mine
+
+
+def test_a_calendar_turned_off_is_a_404_with_a_log_line_and_comes_back_when_on(served: Served) -> None:
+    assert served.fetch().status == 200
+    put(served.root, "vaultnet.toml", "[outputs]\ncalendar = false\n", mtime_ns=LATER_NS)
+    answer = served.fetch()
+    assert answer.status == 404
+    assert answer.body == b"the calendar is turned off in vaultnet.toml\n"
+    assert "the calendar is off ([outputs] calendar = false in vaultnet.toml): answered 404" in served.logs
+    put(served.root, "vaultnet.toml", '[calendar]\nname = "Back on"\n', mtime_ns=LATER_NS + 1)
+    back = served.fetch()
+    assert back.status == 200 and b"X-WR-CALNAME:Back on" in back.body
+
+
 def test_a_client_that_sends_nothing_does_not_hold_up_others(served: Served) -> None:
     with socket.create_connection(("127.0.0.1", served.port), timeout=WAIT) as idle:
         idle.sendall(b"GET /")  # and then nothing more

@@ -449,6 +449,31 @@ def test_a_failing_build_is_reported_and_the_watcher_recovers(vault: Path, start
     r.assert_alive()
 
 
+def test_a_refusal_to_overwrite_a_note_is_reported_and_the_watcher_keeps_running(
+    vault: Path, start: Callable[..., Running]
+) -> None:
+    """A note of the user's at the follow-up note's path: nothing is written, the report names the file and the
+    setting; once the note is gone (a change at an output's path counts after a refusal), the outputs come."""
+    mine = b"# My own follow-ups\n\n- call the bank\n"
+    put(vault, "Follow-ups.md", mine)
+    r = start(vault)
+    refused = r.reports[0]
+    assert refused.result is None and refused.error is not None
+    assert str(vault / "Follow-ups.md") in refused.error and "[outputs] followups" in refused.error
+    assert refused.line().startswith("build failed: nothing was written, so that no note of yours is overwritten:")
+    assert "UserError" not in refused.line()
+    assert (vault / "Follow-ups.md").read_bytes() == mine
+    assert calendar(vault) == ""  # neither output
+    r.assert_alive()
+
+    built = r.settle()
+    (vault / "Follow-ups.md").unlink()
+    ok = r.wait_report(lambda rep: rep.error is None, "a good build once the note is gone", after=built)
+    assert ok.result is not None
+    wait_for(lambda: BEN_LINE in followups(vault) and "Ben Okafor" in calendar(vault), "the outputs written")
+    r.assert_alive()
+
+
 def test_an_exception_in_the_build_callback_does_not_kill_the_watcher(
     vault: Path, start: Callable[..., Running]
 ) -> None:

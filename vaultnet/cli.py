@@ -44,6 +44,9 @@ def cli(debug: bool) -> None:
     """The root of the command line (its help is `_HELP`)."""
 
 
+_OUTPUT_NAMES = {"followups": "follow-up note", "calendar": "reminder calendar"}
+
+
 @cli.command()
 @vault_argument
 @today_option
@@ -58,6 +61,8 @@ def build(vault: Path, today: datetime | None) -> None:
     report(vault, result.problems, warnings_in_full=False)
     for output in result.outputs:
         click.echo(f"{'wrote' if output.changed else 'unchanged'}  {output.path}")
+    for key in result.off:
+        click.echo(f"off  the {_OUTPUT_NAMES[key]} ([outputs] {key} = false)")
     errors = sum(1 for p in result.problems if p.severity == "error")
     summary = f"{count(result.contacts, 'contact')}, {result.due} due on {day.isoformat()}"
     if errors:
@@ -154,6 +159,9 @@ def _serve_in_background(
     http_url, webcal_url = serving.urls(host, actual_port, token)
     click.echo(f"calendar: {http_url}", err=True)
     click.echo(f"          {webcal_url}", err=True)
+    if session.settings.calendar_path is None:
+        click.echo("warning: the calendar is off ([outputs] calendar = false): its URL answers 404 until it is on",
+                   err=True)  # fmt: skip
     if not serving.is_loopback(host):
         click.echo(
             f"warning: listening on {host}, not only on this machine: anyone who can reach it and learns the URL "

@@ -9,7 +9,7 @@ import contextlib
 import gc
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,9 +23,11 @@ from vaultnet.insights import stats
 from vaultnet.model import Contact
 from vaultnet.network import Network, build_network
 from vaultnet.problems import Problem, UserError
+from vaultnet.render import ics, markdown
 from vaultnet.render.ics import render_calendar
 from vaultnet.render.markdown import render_followups
 from vaultnet.rules import Plan, make_plan
+from vaultnet.selection import Selection
 from vaultnet.vault import Fingerprint, fingerprint, private_dir, read_text, write_atomic
 
 
@@ -60,6 +62,7 @@ class BuildResult:
     due: int
     plan: Plan | None = None
     snapshot: Snapshot | None = None
+    off: tuple[str, ...] = ()  # the outputs turned off (`[outputs] followups = false`): their keys, "followups"
 
 
 def check_vault(root: Path) -> Path:
@@ -131,6 +134,7 @@ class Session:
         unchanged = self._unchanged_since_last_build(digest)
         if unchanged is not None:
             return unchanged
+        guard_outputs(self.root, self.settings)  # before anything is written, or even computed
         with _no_gc():
             snap = self.snapshot(listed)
             plan = make_plan(snap.network, snap.settings, today)
@@ -138,12 +142,14 @@ class Session:
             followups = render_followups(plan, snap.problems, stats(plan, settings), settings)
             calendar = render_calendar(self.fragments.render(plan, snap.refresh, settings.alarm), settings)
         outputs = []
-        if settings.calendar_path.startswith(CACHE_DIR + "/") or settings.followups_path.startswith(CACHE_DIR + "/"):
+        if any(rel.startswith(CACHE_DIR + "/") for rel in settings.outputs):
             private_dir(self.root / CACHE_DIR)
         for rel, data in ((settings.followups_path, followups), (settings.calendar_path, calendar)):
-            target = self.root / rel
-            outputs.append(Output(target, write_atomic(target, data)))
-        result = BuildResult(outputs, snap.problems, len(plan.contacts), len(plan.due), plan, snap)
+            if rel is not None:
+                target = self.root / rel
+                outputs.append(Output(target, write_atomic(target, data)))
+        off = outputs_off(settings)
+        result = BuildResult(outputs, snap.problems, len(plan.contacts), len(plan.due), plan, snap, off)
         racy = time.time_ns() - max((fp.mtime_ns for fp in listed.values()), default=0) < 2_000_000_000
         # A note saved moments ago may change again unseen, and a note shown in its last good version is not
         # what the files say: do not vouch for such a build.
@@ -162,7 +168,7 @@ class Session:
             if fp is None or (fp.size, fp.mtime_ns) != (stamp.size, stamp.mtime_ns):
                 return None  # an output was edited or removed: write it again
             outputs.append(Output(self.root / stamp.path, False))
-        return BuildResult(outputs, list(last.problems), last.contacts, last.due)
+        return BuildResult(outputs, list(last.problems), last.contacts, last.due, off=outputs_off(self.settings))
 
     def _remember_build(self, digest: str, result: BuildResult) -> None:
         written = []
@@ -173,6 +179,86 @@ class Session:
             written.append(OutputStamp(output.path.relative_to(self.root).as_posix(), fp.size, fp.mtime_ns))
         record = BuildRecord(digest, tuple(written), tuple(result.problems), result.contacts, result.due)
         self.index.cache.save_build(record)
+
+
+# -- outputs never clobber a note -------------------------------------------------------------------------------
+
+_HEAD_BYTES = 4096  # enough to hold either output's header: a large file of the user's is not read whole
+
+
+def outputs_off(settings: Settings) -> tuple[str, ...]:
+    """The `[outputs]` keys of the outputs turned off (`followups = false` in vaultnet.toml): "followups"."""
+    paths = (("followups", settings.followups_path), ("calendar", settings.calendar_path))
+    return tuple(key for key, rel in paths if rel is None)
+
+
+def guard_outputs(root: Path, settings: Settings) -> None:
+    """Refuse, before anything is written, to write an output where it could clobber a note of the user's.
+
+    An output is written only over a file that vaultnet wrote (recognised by its header: `written_by_vaultnet`)
+    or over nothing, and never inside a selection of notes (contacts, events, goals, interactions). Any refusal
+    is a `UserError` that names the file and the setting, and neither output is written.
+    """
+    outputs = (
+        ("followups", settings.followups_path, markdown.written_by_vaultnet, "follow-up note"),
+        ("calendar", settings.calendar_path, ics.written_by_vaultnet, "calendar"),
+    )
+    refusals = [_refusal(root, settings, *output) for output in outputs]
+    if any(refusals):
+        lines = "\n".join(f"  {refusal}" for refusal in refusals if refusal)
+        raise UserError(f"nothing was written, so that no note of yours is overwritten:\n{lines}")
+
+
+def _refusal(
+    root: Path, settings: Settings, key: str, rel: str | None, ours: Callable[[bytes], bool], what: str
+) -> str:
+    """Why the output set by `[outputs] key` may not be written at `rel` ("" if it may, or is off), and what
+    to do about it."""
+    if rel is None:
+        return ""
+    setting = f"set [outputs] {key} in {CONFIG_NAME}"
+    for name, selection in _selections(settings):
+        # The follow-up note has no front matter: a selection takes it by its folder, unless it excludes it.
+        # The calendar is not a note at all: it has no place in a folder of notes.
+        if selection.selects(rel, {}, ()) if key == "followups" else selection.in_folders(rel):
+            folder = next(f for f in selection.folders if rel.startswith(f + "/"))
+            return (
+                f"{root / rel} is inside {folder}/, whose notes [{name}] selects: the {what} could overwrite a "
+                f"note of yours there. {setting.capitalize()} to a path outside the folders of [contacts], "
+                "[events], [goals] and [interactions], or to false to turn it off."
+            )
+    reason = _not_ours(root / rel, ours, what)
+    if reason:
+        return (
+            f"{root / rel} {reason}, so it is left as it is. Move it away, or {setting} to another path, "
+            f"or to false to turn the {what} off."
+        )
+    return ""
+
+
+def _selections(settings: Settings) -> tuple[tuple[str, Selection], ...]:
+    return (
+        ("contacts", settings.contacts),
+        ("events", settings.events),
+        ("goals", settings.goals),
+        ("interactions", settings.interactions),
+    )
+
+
+def _not_ours(path: Path, ours: Callable[[bytes], bool], what: str) -> str:
+    """Why the file at `path` may not be written over ("" if there is none, or vaultnet wrote it)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+    except (FileNotFoundError, NotADirectoryError):
+        return ""  # nothing there (or no folder for it, which writing reports)
+    except IsADirectoryError:
+        return "is a folder"
+    except OSError as exc:
+        return f"cannot be read to check that vaultnet wrote it ({exc.strerror or exc})"
+    if not head.strip() or ours(head):
+        return ""  # vaultnet's own, or an empty file: nothing to lose
+    return f"is not a {what} written by vaultnet (it does not start with vaultnet's header)"
 
 
 def _inputs_digest(settings: Settings, listed: dict[str, Fingerprint], today: date) -> str:

@@ -1,7 +1,8 @@
 """Publish the reminder calendar over HTTP, for calendar apps to subscribe to.
 
 The URL carries a secret token (kept in `.vaultnet/token`); every other path answers 404 and says nothing
-about the vault. Each request answers with the calendar for the vault as it is now and for today: the
+about the vault (while the calendar is off, `[outputs] calendar = false`, its own path answers 404 too, and the
+log says why). Each request answers with the calendar for the vault as it is now and for today: the
 vault is rebuilt first, which costs next to nothing when no note changed. ETag and Last-Modified let
 clients revalidate cheaply (304). Standard library only: a ThreadingHTTPServer with bounded requests.
 """
@@ -23,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
-from vaultnet.config import CACHE_DIR
+from vaultnet.config import CACHE_DIR, CONFIG_NAME
 from vaultnet.pipeline import Session
 from vaultnet.problems import UserError
 from vaultnet.vault import private_dir, write_atomic
@@ -76,12 +77,14 @@ class Calendar:
         self.clock = clock
         self.lock = lock
 
-    def current(self) -> tuple[bytes, str, datetime]:
-        """(body, ETag, Last-Modified)."""
+    def current(self) -> tuple[bytes, str, datetime] | None:
+        """(body, ETag, Last-Modified); None while the calendar is off (`[outputs] calendar = false`)."""
         with self.lock:
             self.session.reload_settings()
-            result = self.session.build(self.clock())
-            path = result.outputs[1].path
+            if self.session.settings.calendar_path is None:
+                return None
+            self.session.build(self.clock())
+            path = self.session.root / self.session.settings.calendar_path
             body = path.read_bytes()
             modified = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
@@ -116,11 +119,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._plain(HTTPStatus.NOT_FOUND, b"not found\n", head)
             return
         try:
-            body, etag, modified = self.calendar.current()
+            current = self.calendar.current()
         except Exception as exc:
-            self.report(f"could not build the calendar: {type(exc).__name__}: {exc}")
+            problem = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+            self.report(f"could not build the calendar: {problem}")
             self._plain(HTTPStatus.SERVICE_UNAVAILABLE, b"the calendar could not be built\n", head)
             return
+        if current is None:  # turned off on purpose: it does not exist (503 would have clients retry)
+            self.report(f"the calendar is off ([outputs] calendar = false in {CONFIG_NAME}): answered 404")
+            self._plain(HTTPStatus.NOT_FOUND, b"the calendar is turned off in vaultnet.toml\n", head)
+            return
+        body, etag, modified = current
         if self._not_modified(etag, modified):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             self.send_header("ETag", etag)

@@ -155,12 +155,16 @@ class Watcher:
         self._built_for: date | None = None
         self._recheck_at: float | None = None  # when notes written moments ago can be trusted: read them once more
         self._observer: BaseObserver | None = None
+        self._failed = False  # the last build failed (refused to overwrite a note at an output's path, say)
         self.builds = 0
 
     # -- events ---------------------------------------------------------------------------------------
 
     def is_relevant(self, path: str, is_directory: bool = False) -> bool:
-        return relevant(self.root, path, self.session.settings.outputs, is_directory)
+        # After a failed build, a change at an output's path counts too: the user's note that stopped the
+        # build may just have been moved away. (Nothing was written, so these are not our own writes.)
+        outputs = () if self._failed else self.session.settings.outputs
+        return relevant(self.root, path, outputs, is_directory)
 
     def poke(self) -> None:
         now = time.monotonic()
@@ -209,7 +213,8 @@ class Watcher:
                     self.log(f"{CONFIG_NAME} changed: settings reloaded")
                 result = self.session.build(day)
         except Exception as exc:
-            report = Report(day, time.perf_counter() - started, None, error=f"{type(exc).__name__}: {exc}")
+            error = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"  # UserError: for users
+            report = Report(day, time.perf_counter() - started, None, error=error)
         else:
             if result.snapshot is not None and result.snapshot.refresh.racy:
                 # Re-read such notes soon, while nothing happens, rather than on the user's next edit.
@@ -219,6 +224,7 @@ class Watcher:
             report = Report(day, time.perf_counter() - started, result, new, len(self._reported - current))
             self._reported = current
         self._built_for = day
+        self._failed = report.error is not None
         self.builds += 1
         if self.on_build is not None:
             try:

@@ -237,6 +237,21 @@ def render_calendar(fragments: Iterable[Fragment], settings: Settings) -> bytes:
     return b"".join([head, *(text for _, text in sorted(fragments)), b"END:VCALENDAR\r\n"])
 
 
+def written_by_vaultnet(head: bytes) -> bool:
+    """Whether a file that starts with `head` is a calendar vaultnet wrote: a VCALENDAR whose PRODID, among the
+    calendar's own properties before its first event, is vaultnet's. The pipeline writes the calendar only
+    over such a file (or over nothing): never over a calendar of the user's own."""
+    lines = head.decode("utf-8", "replace").removeprefix("\ufeff").lstrip().splitlines()
+    if not lines or lines[0].strip() != "BEGIN:VCALENDAR":
+        return False
+    for line in lines[1:]:
+        if line.startswith("BEGIN:"):
+            return False  # the first component: the calendar's own properties are behind
+        if line.startswith("PRODID:"):
+            return line.strip() == f"PRODID:{PRODID}"
+    return False
+
+
 def items_by_note(plan: Plan) -> dict[str, list[Item]]:
     """The plan's items by the note they belong to (a contact's, or an event's for event-prep)."""
     groups: dict[str, list[Item]] = {}

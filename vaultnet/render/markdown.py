@@ -11,6 +11,8 @@ from vaultnet.model import Item
 from vaultnet.problems import Problem
 from vaultnet.rules import Plan, overdue_days, upcoming
 
+TITLE = "# Follow-ups for "  # the first line of the note, then the day
+MARK = "> Written by vaultnet"  # the line after the title: the note is vaultnet's, and may be overwritten
 _UNLINKABLE = set("#|^[]")
 UPCOMING_DAYS = 14
 
@@ -82,9 +84,9 @@ def render_followups(
     """The note, deterministic for a vault and a day: no clock, no timestamps other than `today`."""
     due = plan.due
     out = [
-        f"# Follow-ups for {plan.today.strftime('%A')} {plan.today.isoformat()}",
+        f"{TITLE}{plan.today.strftime('%A')} {plan.today.isoformat()}",
         "",
-        "> Written by vaultnet from the notes in this vault; edits to this page are overwritten.",
+        f"{MARK} from the notes in this vault; edits to this page are overwritten.",
         "> Log an interaction in the contact's note to clear its follow-up.",
         "",
     ]
@@ -112,3 +114,12 @@ def render_followups(
         out += [f"- `{p.format()}`" for p in problems]
         out.append("")
     return "\n".join(out).encode()
+
+
+def written_by_vaultnet(head: bytes) -> bool:
+    """Whether a file that starts with `head` is a follow-up note vaultnet wrote: its first line that is not
+    blank is the title (`# Follow-ups for ...`) and the next one the `> Written by vaultnet` line. The pipeline
+    writes the note only over such a file (or over nothing): never over a note of the user's own."""
+    lines = [line.strip() for line in head.decode("utf-8", "replace").removeprefix("\ufeff").splitlines()]
+    title, mark = ([line for line in lines if line] + ["", ""])[:2]
+    return title.startswith(TITLE.strip()) and mark.startswith(MARK)

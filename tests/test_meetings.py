@@ -4,18 +4,24 @@ each person met as an interaction of kind `meeting` (`vaultnet.network`), counte
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
-from vaultkit import TODAY
+from vaultkit import DAY, OLD_NS, TODAY, parse_problems, run, vault_files, write_vault
 
 from vaultnet.config import Settings
 from vaultnet.frontmatter import load_front_matter
+from vaultnet.insights import goal_statuses, weekly_rhythm
 from vaultnet.meetings import markdown_target, names_in, parse_meeting
 from vaultnet.model import Contact, Duration, Link, Meeting, ParsedNote
 from vaultnet.network import Interaction, Network, build_network
+from vaultnet.parse import parse_note
+from vaultnet.pipeline import Session
 from vaultnet.problems import Problem
-from vaultnet.rules import make_plan
+from vaultnet.rules import Plan, make_plan
+from vaultnet.selection import Selection
 
 PEOPLE = ("people", "attendees")
 
@@ -191,6 +197,45 @@ def test_a_date_property_that_holds_no_date_is_an_error_at_its_line_without_a_da
     )
 
 
+# --- which notes are meeting notes: the [interactions] selection, through parse_note -------------------------------
+
+NOTE = '---\ndate: 2026-11-19\ncategories: ["[[Meetings]]"]\ntags: [work, meeting/1on1]\npeople: ["[[Sam]]"]\n---\n'
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        Selection(folders=("notes",)),
+        Selection(tags=("meeting",)),  # `meeting/1on1` is below `meeting`
+        Selection(where=(("categories", ("[[Meetings]]",)),)),
+    ],
+)
+def test_a_note_the_interactions_selection_picks_is_a_meeting(selection: Selection) -> None:
+    note = parse_note("notes/Sync.md", NOTE.encode(), Settings(interactions=selection))
+    assert note.meeting == Meeting("notes/Sync.md", date(2026, 11, 19), "Sync", (Link("Sam", 5),))
+    assert (note.contact, note.event, note.daily, note.problems) == (None, None, None, ())
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        Selection(),  # the default: no meeting notes at all
+        Selection(folders=("meetings",)),
+        Selection(tags=("meet",)),
+        Selection(folders=("notes",), exclude=("**/Sync.md",)),
+    ],
+)
+def test_a_note_the_selection_does_not_pick_is_no_meeting(selection: Selection) -> None:
+    assert parse_note("notes/Sync.md", NOTE.encode(), Settings(interactions=selection)) == ParsedNote("notes/Sync.md")
+
+
+@pytest.mark.parametrize("kind", ["event", "goal"])
+def test_a_note_of_vaultnets_own_type_stays_that_kind(kind: str) -> None:
+    text = NOTE.replace("---\n", f"---\ntype: {kind}\n", 1)
+    note = parse_note("notes/Sync.md", text.encode(), Settings(interactions=Selection(folders=("notes",))))
+    assert note.meeting is None and (note.event or note.goal) is not None
+
+
 # --- the people met, as interactions ------------------------------------------------------------------------------
 
 SAM = Contact(
@@ -273,3 +318,97 @@ def test_a_meeting_moves_the_follow_up_and_the_reason_names_it() -> None:
     assert [(i.kind, i.day, i.reason) for i in after] == [
         ("follow-up", date(2026, 12, 19), "last contact on 2026-11-19 (meeting); your rhythm is every 30d")
     ]
+
+
+# --- through the real pipeline: a vault whose meetings are notes of their own -------------------------------------
+
+PEOPLE_TOML = """\
+[contacts]
+folders = ["People"]
+
+[practice]
+reconnect_per_week = 1
+"""
+MEETINGS_TOML = PEOPLE_TOML + '\n[interactions]\nfolders = ["meetings"]\n'
+MEETINGS_VAULT = {
+    "People/Sam Lee.md": '---\nrole: CTO\ncompany: Acme\nlast_contact: 2025-01-10\ngoals: ["[[Hire a team]]"]\n---\n',
+    "People/jane-roe.md": "---\nname: Jane Roe\ncadence: none\nlast_contact: 2024-06-01\n---\n",
+    "People/Bo.md": "---\ncadence: none\nlast_contact: 2024-06-01\n---\n",
+    "goals/Hire a team.md": "---\nstalled_after: 60d\n---\n",
+    "meetings/2026-11-19 Sync.md": (
+        '---\ndate: 2026-11-19\npeople: ["[[Sam Lee]]", "[[Bo]]"]\nattendees: [Alex Owner, Jane Roe]\n---\nSam hires.\n'
+    ),
+}
+
+
+def kinds_for(plan: Plan, path: str) -> dict[str, tuple[date, str]]:
+    return {str(i.kind): (i.day, i.reason) for i in plan.items if i.path == path}
+
+
+def test_a_meeting_note_counts_everywhere_interactions_count(tmp_path: Path) -> None:
+    without = write_vault(tmp_path / "without", MEETINGS_VAULT, PEOPLE_TOML)
+    with_meetings = write_vault(tmp_path / "with", MEETINGS_VAULT, MEETINGS_TOML)
+    _, before = Session(without).plan(TODAY)
+    snapshot, after = Session(with_meetings).plan(TODAY)
+    assert snapshot.problems == []
+    sam, jane, bo = "People/Sam Lee.md", "People/jane-roe.md", "People/Bo.md"
+    # Without the [interactions] table the meeting note is a plain note: every tie looks long quiet.
+    assert set(kinds_for(before, sam)) == {"follow-up"}
+    assert {**kinds_for(before, jane), **kinds_for(before, bo)}.keys() == {"review", "reconnect"}
+    # With it, each person it names was met on 2026-11-19: cadence, last contact, reconnect and review see it.
+    assert {str(i.kind): (i.day, i.path, i.reason) for i in after.items} == {
+        "follow-up": (date(2027, 2, 17), sam, "last contact on 2026-11-19 (meeting); your rhythm is every 90d")
+    }
+    met = Interaction(date(2026, 11, 19), "meeting", "2026-11-19 Sync", "meetings/2026-11-19 Sync.md")
+    assert [after.network.last_interaction(p) for p in (sam, jane, bo)] == [met, met, met]
+    # The goal Sam serves is moving again, and the week of the meeting kept three ties.
+    assert [(g.last, g.stalled) for g in goal_statuses(before, snapshot.settings)] == [(date(2025, 1, 10), True)]
+    assert [(g.last, g.stalled) for g in goal_statuses(after, snapshot.settings)] == [(date(2026, 11, 19), False)]
+    assert [(w.label, w.maintained) for w in weekly_rhythm(before)][-1] == ("2026-W47", 0)
+    assert [(w.label, w.maintained) for w in weekly_rhythm(after)][-1] == ("2026-W47", 3)
+
+
+def test_the_cli_shows_the_meeting_as_the_last_contact_and_check_passes(tmp_path: Path) -> None:
+    root = write_vault(tmp_path / "vault", MEETINGS_VAULT, MEETINGS_TOML)
+    before = vault_files(root)
+    checked = run("check", root)
+    assert checked.exit_code == 0, (checked.stdout, checked.stderr)
+    due = run("due", "--json", "--today", DAY, root)
+    assert due.exit_code == 0, due.stderr
+    reasons = {item["path"]: item["reason"] for item in json.loads(due.stdout)}
+    assert "People/Sam Lee.md" not in reasons  # the meeting moved Sam's follow-up out of what is due
+    who = run("who", "--company", "acme", "--json", "--today", DAY, root)
+    assert who.exit_code == 0, who.stderr
+    assert [(p["name"], p["last_interaction"]) for p in json.loads(who.stdout)] == [("Sam Lee", "2026-11-19")]
+    assert vault_files(root) == before  # reading the vault changes no note
+
+
+def test_a_meeting_note_without_a_day_fails_check_at_its_line(tmp_path: Path) -> None:
+    notes = {**MEETINGS_VAULT, "meetings/Sync with Sam.md": "---\npeople: [Sam Lee]\n---\n"}
+    root = write_vault(tmp_path / "vault", notes, MEETINGS_TOML)
+    checked = run("check", root)
+    assert checked.exit_code != 0
+    message = "a meeting note needs a day: `date:` (YYYY-MM-DD), or a date in its file name (2024-06-18 Team.md)"
+    assert parse_problems(checked.stderr) == [(str(root / "meetings/Sync with Sam.md"), 1, message)]
+
+
+def test_a_contact_selected_as_a_meeting_note_too_stays_a_contact(tmp_path: Path) -> None:
+    notes = dict(MEETINGS_VAULT)
+    notes["People/Sam Lee.md"] = "---\ndate: 2026-11-19\npeople: [Jane Roe]\nlast_contact: 2025-01-10\n---\n"
+    toml = '[contacts]\nfolders = ["People"]\n\n[interactions]\nfolders = ["People", "meetings"]\n'
+    snapshot, _ = Session(write_vault(tmp_path / "vault", notes, toml)).plan(TODAY)
+    assert [c.path for c in snapshot.network.contacts] == ["People/Bo.md", "People/Sam Lee.md", "People/jane-roe.md"]
+    assert [i.source for i in snapshot.network.history("People/jane-roe.md")] == [
+        "People/jane-roe.md",
+        "meetings/2026-11-19 Sync.md",
+    ]
+
+
+def test_meetings_are_read_back_from_the_cache(tmp_path: Path) -> None:
+    root = write_vault(tmp_path / "vault", MEETINGS_VAULT, MEETINGS_TOML, mtime_ns=OLD_NS)
+    first = Session(root).snapshot()
+    second = Session(root).snapshot()  # a new session: the notes come from the cache
+    assert second.refresh.parsed == []
+    assert second.refresh.notes["meetings/2026-11-19 Sync.md"].meeting is not None
+    assert second.refresh.notes == first.refresh.notes
+    assert second.network.history("People/Sam Lee.md") == first.network.history("People/Sam Lee.md")

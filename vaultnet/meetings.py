@@ -48,19 +48,31 @@ def meeting_note(
     path: str,
     fm_text: str,
     front_matter: Mapping[str, Any],
-    tags: Iterable[str],
     settings: MeetingSettings,
     modified: int = 0,
+    tags: Iterable[str] | None = None,
 ) -> ParsedNote | None:
     """The note as a meeting when `settings.interactions` selects it, else None (the caller reads it on).
 
-    A `type` of vaultnet's own (`event`, `goal`) keeps the note that kind, wherever it stands.
+    `tags`: the note's tags for a tag rule (None: those of its front matter). A `type` of vaultnet's own
+    (`event`, `goal`) keeps the note that kind, wherever it stands.
     """
     if not settings.interactions or _own_kind(front_matter):
         return None
-    if not settings.interactions.selects(path, front_matter, tags):
+    if not settings.interactions.selects(path, front_matter, front_matter_tags(front_matter) if tags is None else tags):
         return None
     return parse_meeting(path, fm_text, front_matter, settings.interaction_people, settings.interaction_date, modified)
+
+
+def front_matter_tags(front_matter: Mapping[str, Any]) -> list[str]:
+    """The tags of the `tags` (or `tag`) property, without `#`: a list, or one text split at commas and blanks."""
+    tags: list[str] = []
+    for key, value in front_matter.items():
+        if isinstance(key, str) and key.strip().casefold() in ("tags", "tag"):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str):
+                    tags.extend(t.lstrip("#") for t in item.replace(",", " ").split() if t.lstrip("#"))
+    return tags
 
 
 def _own_kind(front_matter: Mapping[str, Any]) -> bool:

@@ -33,6 +33,7 @@ from vaultnet.model import (
     Goal,
     Link,
     LogEntry,
+    Meeting,
     Mention,
     ParsedNote,
     Promise,
@@ -66,8 +67,14 @@ DAILY = ParsedNote(
     "journal/2026-11-20.md",
     daily=DailyNote("journal/2026-11-20.md", date(2026, 11, 20), (Mention("Anna", 3, "coffee", gave=True),)),
 )
+MEETING = ParsedNote(
+    "meetings/2026-11-19 Sync.md",
+    meeting=Meeting("meetings/2026-11-19 Sync.md", date(2026, 11, 19), "Sync", (Link("Anna", 3), Link("Ben Okafor", 4)),
+                    1_790_000_000),
+    problems=(Problem("meetings/2026-11-19 Sync.md", 2, "date: 'soon' is not a date", "warning"),),
+)  # fmt: skip
 PLAIN = ParsedNote("notes/Ideas.md", problems=(Problem("notes/Ideas.md", 0, "binary file"),))
-NOTES = [CONTACT, EVENT, GOAL, DAILY, PLAIN]
+NOTES = [CONTACT, EVENT, GOAL, DAILY, MEETING, PLAIN]
 RECORD = BuildRecord(
     "abc123",
     (OutputStamp("Follow-ups.md", 512, 1_790_000_000_123_456_789), OutputStamp(".vaultnet/reminders.ics", 9, 1)),
@@ -212,7 +219,11 @@ def test_a_value_of_the_wrong_type_anywhere_in_a_note_is_refused(path: str, doc:
         encode_note(CONTACT).replace("[2,29,null]", "[2,30,null]"),  # a birthday on a day that does not exist
         encode_note(CONTACT).replace("2019-05-01", "2019-13-01"),  # a date that does not exist
         encode_note(GOAL)[:-1] + ",null]",  # one position too many
-        "[[], null, null, null, null, null]",
+        "[[], null, null, null, null, null]",  # a meeting that is not there
+        "[[], null, null, null, null, null, null]",  # a kind vaultnet does not have
+        encode_note(DAILY)[:-1] + ",null]",  # a daily note and a meeting position
+        encode_note(MEETING).replace("2026-11-19", "2026-02-30"),  # a meeting on a day that does not exist
+        encode_note(MEETING).replace('["Anna",3]', '["Anna",3,4]'),  # a person with one field too many
         '{"problems": [], "contact": null}',
     ],
 )

@@ -26,6 +26,7 @@ from vaultnet.model import (
     Goal,
     Link,
     LogEntry,
+    Meeting,
     Mention,
     ParsedNote,
     Promise,
@@ -86,6 +87,7 @@ _LINK = (str, int)
 _GOAL = (str, _LN, bool)
 _DAILY = (str, list)
 _MENTION = (str, int, str, bool, bool)
+_MEETING = (str, str, list, int)
 
 
 def _bad(what: str) -> Any:
@@ -126,8 +128,9 @@ def _date(text: str | None) -> date | None:
 
 
 def encode_note(note: ParsedNote) -> str:
-    """A note as `[problems, contact]`, `[problems, null, event]`, `[problems, null, null, goal]` or
-    `[problems, null, null, null, daily note]`; a contact is a positional array in the order below."""
+    """A note as `[problems, contact]`, `[problems, null, event]`, `[problems, null, null, goal]`,
+    `[problems, null, null, null, daily note]` or `[problems, null, null, null, null, meeting]`; a contact is
+    a positional array in the order below."""
     problems = [[p.line, p.message, p.severity] for p in note.problems]
     c = note.contact
     contact: list[Any] | None = None
@@ -153,6 +156,9 @@ def encode_note(note: ParsedNote) -> str:
         doc += [None, [g.title, [stalled.days, stalled.months, stalled.years] if stalled else None, g.done]]
     elif note.daily is not None:
         doc += [None, None, [note.daily.day.isoformat(), [list(m) for m in note.daily.mentions]]]
+    elif note.meeting is not None:
+        m = note.meeting
+        doc += [None, None, None, [m.day.isoformat(), m.title, [list(x) for x in m.people], m.modified]]
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -175,7 +181,7 @@ def decode_entries(rows: list[tuple[Any, ...]]) -> dict[str, Entry]:
 
 
 def _note(path: str, data: Any) -> ParsedNote:
-    if not (type(data) is list and 2 <= len(data) <= 5):
+    if not (type(data) is list and 2 <= len(data) <= 6):
         _bad("a note")
     problems = () if data[0] == [] else _problems(path, data[0])  # most notes have none
     if len(data) > 2:
@@ -218,7 +224,7 @@ def _contact(path: str, raw: Any) -> Contact:
 
 
 def _other(path: str, data: list[Any]) -> dict[str, Any]:
-    """An event, a goal or a daily note, from its positional form (see `encode_note`)."""
+    """An event, a goal, a daily note or a meeting, from its positional form (see `encode_note`)."""
     if len(data) == 3:
         title, day, end, location, targets, met, follow_up, modified = (
             data[2] if _shaped(data[2], _EVENT) else _bad("an event")
@@ -239,6 +245,10 @@ def _other(path: str, data: list[Any]) -> dict[str, Any]:
     if len(data) == 4:
         title, stalled, done = data[3] if _shaped(data[3], _GOAL) else _bad("a goal")
         return {"goal": Goal(path, title, _duration(stalled), done)}
+    if len(data) == 6:
+        day, title, people, modified = data[5] if _shaped(data[5], _MEETING) else _bad("a meeting")
+        links = tuple(Link(*x) for x in _records(people, _LINK, "a link"))
+        return {"meeting": Meeting(path, date.fromisoformat(day), title, links, modified)}
     day, mentions = data[4] if _shaped(data[4], _DAILY) else _bad("a daily note")
     mentions = _records(mentions, _MENTION, "a mention")
     return {"daily": DailyNote(path, date.fromisoformat(day), tuple(Mention(*m) for m in mentions))}

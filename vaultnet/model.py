@@ -169,9 +169,21 @@ class DailyNote:
 
 
 @dataclass(frozen=True)
+class Meeting:
+    """A note that records a meeting (selected by `[interactions]`): every person it names counts as an
+    interaction of kind `meeting` on its day."""
+
+    path: str
+    day: date
+    title: str
+    people: tuple[Link, ...] = ()  # links or plain names, as written, resolved later by `network`
+    modified: int = 0
+
+
+@dataclass(frozen=True)
 class ParsedNote:
-    """What one note yields: a contact, an event, a goal or a daily note (or none of them, for other
-    notes), and the problems found in it. A note with an error yields nothing: it is skipped, and the
+    """What one note yields: a contact, an event, a goal, a daily note or a meeting (or none of them, for
+    other notes), and the problems found in it. A note with an error yields nothing: it is skipped, and the
     problem says why.
     """
 
@@ -181,6 +193,7 @@ class ParsedNote:
     event: Event | None = None
     goal: Goal | None = None
     daily: DailyNote | None = None
+    meeting: Meeting | None = None
 
 
 @dataclass(frozen=True)

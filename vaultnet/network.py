@@ -1,8 +1,10 @@
-"""The network: parsed notes -> contacts, events and goals, every link resolved, every interaction dated.
+"""The network: parsed notes -> contacts, events and goals, every link resolved, every interaction dated (log
+lines, `last_contact`, events met at, daily notes' mentions, the people of meeting notes).
 
 Links resolve as Obsidian resolves them (by file name, case-insensitively, `.md` optional, `[[folder/Name]]`
 for a clash, `[[Name|shown]]` and `[[Name#heading]]`), then by a contact's `name`; an alias is accepted with
-a warning, since Obsidian itself does not follow aliases in links. Pure: no I/O, no clock.
+a warning, since Obsidian itself does not follow aliases in links. A meeting note's plain names resolve the
+same way. Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from vaultnet.values import link_target
 
 
 class Interaction(NamedTuple):
-    """A dated contact with someone: a log line, `last_contact`, a daily note's mention, an event met at."""
+    """A dated contact with someone: a log line, `last_contact`, a daily note's mention, an event met at, a
+    meeting note that names them."""
 
     day: date
-    kind: str  # "call", "coffee", ... ; "event" and "daily" for the other notes; "" when unknown
+    kind: str  # "call", "coffee", ... ; "event", "daily" and "meeting" for the other notes; "" when unknown
     text: str
     source: str  # the note it comes from
     gave: bool = False
@@ -143,6 +146,7 @@ def build_network(
     introducer, goals_of = _contact_links(contacts, links, goal_notes, goals_folder)
     targets, met = _event_links(events, links, contacts_folder, history)
     _daily_mentions(notes, links, history)
+    _meeting_people(notes, links, history)
     interactions = {path: tuple(sorted(h, key=_order)) for path, h in history.items() if h}
     return Network(contacts, events, goals, interactions, introducer, goals_of, targets, met, tuple(links.problems))
 
@@ -221,6 +225,20 @@ def _daily_mentions(notes: list[ParsedNote], links: _Links, history: dict[str, l
             seen.add((mention.line, path))
             day = note.daily.day
             history[path].append(Interaction(day, "daily", mention.text, note.path, mention.gave, mention.got))
+
+
+def _meeting_people(notes: list[ParsedNote], links: _Links, history: dict[str, list[Interaction]]) -> None:
+    """Each person a meeting note names is an interaction with them on the note's day, once per note.
+
+    As in daily notes, a name that matches no contact is no problem: the vault owner's own name and guests
+    without a note are listed beside the contacts. An alias (counted) or an ambiguous name (not counted) is said.
+    """
+    for note in notes:
+        meeting = note.meeting
+        if meeting is None:
+            continue
+        for path in _unique(links.resolve(person, note.path, "") for person in meeting.people):
+            history[path].append(Interaction(meeting.day, "meeting", meeting.title, note.path))
 
 
 def _order(i: Interaction) -> tuple[date, str, str, str]:

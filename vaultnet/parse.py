@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from vaultnet.config import Settings, daily_note_regex
 from vaultnet.frontmatter import decode, load_front_matter, split_front_matter
 from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading
+from vaultnet.meetings import meeting_note
 from vaultnet.model import Contact, DailyNote, Event, Goal, Link, LogEntry, Mention, ParsedNote, Promise
 from vaultnet.problems import Problem
 from vaultnet.values import link_target, parse_birthday, parse_bool, parse_date, parse_duration, plain_text
@@ -249,6 +250,8 @@ def parse_note(path: str, data: bytes, settings: Settings, modified: int = 0) ->
     kinds = note_kinds(front_matter)
     if is_contact_note(path, front_matter, settings):
         return _contact(path, text, fm_text or "", front_matter, body_line, settings, modified)
+    if (meeting := meeting_note(path, fm_text or "", front_matter, settings, modified)) is not None:
+        return meeting  # a note of the [interactions] selection (never a contact): its people met on its day
     # In a kind's folder, a note is of that kind unless its type names another of vaultnet's kinds.
     if "event" in kinds or (not kinds & {"goal"} and _in(path, settings.events_folder)):
         return _event(path, fm_text or "", front_matter, modified)

@@ -1,0 +1,268 @@
+"""Meeting notes: the notes an `[interactions]` selection picks, read as a day and the people met that day.
+
+Vaults keep meetings as notes of their own (`meetings/2023-09-12 Meeting with Sam.md` with
+`people: ["[[Sam Lee]]"]`, or `attendees: [Alex Owner, Jane Roe]`). Such a note yields a `Meeting`: its day
+(the first configured date property that holds a date, else a date in the file name) and every person named in
+the configured people properties, each with its line. Resolving the people to contacts is `network`'s job, so a
+name here is kept as written: a `[[link]]`'s target, a Markdown link's path, or a plain name.
+
+`parse` calls `meeting_note` for every note that is not a contact; this module looks only at the front matter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Any, Protocol
+from urllib.parse import unquote
+
+from vaultnet.model import Link, Meeting, ParsedNote
+from vaultnet.problems import Problem
+from vaultnet.selection import Selection
+from vaultnet.values import link_target, parse_date
+
+_WIKILINK = re.compile(r"(!?)\[\[([^\[\]]+)\]\]")
+_MD_LINK = re.compile(r"(!?)\[([^\[\]]*)\]\(\s*(<[^<>]*>|[^()\s]*)(?:\s+\"[^\"]*\")?\s*\)")
+_EXTERNAL = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # https:, mailto:, obsidian: ...
+_LEADING_DATE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})(?!\d)")  # `2024-06-18 9:00 am`: the day is what counts
+_NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")  # `2023-09-12 Meeting with Sam`
+_NULLS = frozenset({"", "null", "Null", "NULL", "~"})
+
+
+class MeetingSettings(Protocol):
+    """What this module reads of `config.Settings` (a floor above it, so named by shape, not imported)."""
+
+    @property
+    def interactions(self) -> Selection: ...
+
+    @property
+    def interaction_people(self) -> tuple[str, ...]: ...
+
+    @property
+    def interaction_date(self) -> tuple[str, ...]: ...
+
+
+def meeting_note(
+    path: str,
+    fm_text: str,
+    front_matter: Mapping[str, Any],
+    settings: MeetingSettings,
+    modified: int = 0,
+    tags: Iterable[str] | None = None,
+) -> ParsedNote | None:
+    """The note as a meeting when `settings.interactions` selects it, else None (the caller reads it on).
+
+    `tags`: the note's tags for a tag rule (None: those of its front matter). A `type` of vaultnet's own
+    (`event`, `goal`) keeps the note that kind, wherever it stands.
+    """
+    if not settings.interactions or _own_kind(front_matter):
+        return None
+    if not settings.interactions.selects(path, front_matter, front_matter_tags(front_matter) if tags is None else tags):
+        return None
+    return parse_meeting(path, fm_text, front_matter, settings.interaction_people, settings.interaction_date, modified)
+
+
+def front_matter_tags(front_matter: Mapping[str, Any]) -> list[str]:
+    """The tags of the `tags` (or `tag`) property, without `#`: a list, or one text split at commas and blanks."""
+    tags: list[str] = []
+    for key, value in front_matter.items():
+        if isinstance(key, str) and key.strip().casefold() in ("tags", "tag"):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str):
+                    tags.extend(t.lstrip("#") for t in item.replace(",", " ").split() if t.lstrip("#"))
+    return tags
+
+
+def _own_kind(front_matter: Mapping[str, Any]) -> bool:
+    for key, value in front_matter.items():
+        if isinstance(key, str) and key.strip().casefold() == "type":
+            kinds = value if isinstance(value, list) else [value]
+            if any(isinstance(k, str) and k.strip().casefold() in ("event", "goal") for k in kinds):
+                return True
+    return False
+
+
+def parse_meeting(
+    path: str,
+    fm_text: str,
+    front_matter: Mapping[str, Any],
+    people_names: Iterable[str],
+    date_names: Iterable[str],
+    modified: int = 0,
+) -> ParsedNote:
+    """A meeting note's day and people. Without a day the note cannot count: an error, and no meeting."""
+    problems: list[Problem] = []
+    day = _day(path, fm_text, front_matter, tuple(date_names), problems)
+    people: list[Link] = []
+    wanted = {name.strip().casefold() for name in people_names}
+    for key, value in front_matter.items():
+        if isinstance(key, str) and key.strip().casefold() in wanted:
+            people.extend(_people(path, fm_text, key, value, problems))
+    if day is None:
+        return ParsedNote(path, problems=tuple(problems))
+    title = _title(front_matter) or PurePosixPath(path).stem
+    return ParsedNote(path, problems=tuple(problems), meeting=Meeting(path, day, title, tuple(people), modified))
+
+
+def _title(front_matter: Mapping[str, Any]) -> str | None:
+    for key, value in front_matter.items():
+        if isinstance(key, str) and key.strip().casefold() == "title" and isinstance(value, str):
+            return value.strip() or None
+    return None
+
+
+# -- the day ----------------------------------------------------------------------------------------------
+
+
+def _day(
+    path: str, fm_text: str, front_matter: Mapping[str, Any], names: tuple[str, ...], problems: list[Problem]
+) -> date | None:
+    """The first property of `names` (in their order) that holds a date, else a date in the file name."""
+    by_name = {key.strip().casefold(): key for key in front_matter if isinstance(key, str)}
+    unreadable: tuple[str, int, Any] | None = None  # the first date property that holds no date
+    for name in names:
+        key = by_name.get(name.strip().casefold())
+        if key is None or _empty(front_matter[key]):
+            continue
+        day = _date_of(front_matter[key])
+        if day is not None:
+            return day
+        if unreadable is None:
+            unreadable = (key, line_of_key(fm_text, key), front_matter[key])
+    from_name = _date_in_name(path)
+    if unreadable is not None:
+        key, line, value = unreadable
+        shown = (
+            repr(value) if isinstance(value, str) else "a list" if isinstance(value, list) else "a set of properties"
+        )
+        if from_name is not None:
+            message = f"{key}: {shown} is not a date; the meeting counts on {from_name}, the date in its file name"
+            problems.append(Problem(path, line, message, "warning"))
+        else:
+            problems.append(Problem(path, line, f"{key}: {shown} is not a date (YYYY-MM-DD): the meeting cannot count"))
+    elif from_name is None:
+        which = " or ".join(f"`{n}:`" for n in names) or "a date property"
+        message = f"a meeting note needs a day: {which} (YYYY-MM-DD), or a date in its file name (2024-06-18 Team.md)"
+        problems.append(Problem(path, 1, message))
+    return from_name
+
+
+def _date_of(value: Any) -> date | None:
+    """A date as written in a property: `2024-06-18`, `2024-06-18 21:01`, `2024-06-18 9:00 am`, or a link to a
+    daily note (`[[2024-06-18]]`, which YAML reads as a list in a list when unquoted)."""
+    value = _unwrap(value)
+    if isinstance(value, list) and len(value) == 1:
+        value = _unwrap(value[0])
+    if not isinstance(value, str):
+        return None
+    text = link_target(value) or value
+    try:
+        return parse_date(text.strip())
+    except ValueError:
+        pass
+    m = _LEADING_DATE.match(text)
+    return _valid(*m.group(1).split("-")) if m else None
+
+
+def _date_in_name(path: str) -> date | None:
+    for m in _NAME_DATE.finditer(PurePosixPath(path).stem):
+        day = _valid(*m.groups())
+        if day is not None:
+            return day
+    return None
+
+
+def _valid(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+# -- the people -------------------------------------------------------------------------------------------
+
+
+def _people(path: str, fm_text: str, key: str, value: Any, problems: list[Problem]) -> Iterator[Link]:
+    """Each person a people property names, with the line the name stands on."""
+    lines = fm_text.split("\n")
+    cursor = line_of_key(fm_text, key) - 2  # names stand in order: each is looked for from the last one's line
+    for written in _entries(value):
+        if written is None:
+            problems.append(
+                Problem(path, cursor + 2, f"{key}: expected links or names, not a set of properties", "warning")
+            )
+            continue
+        for shown, name in names_in(written):
+            # As written (`[[Bob]]`) first, so that a name is not found in an earlier `[[Bob Builder]]`.
+            found = next((i for needle in (shown, name) for i in range(cursor, len(lines)) if needle in lines[i]), None)
+            cursor = cursor if found is None else found
+            yield Link(name, cursor + 2)
+
+
+def _entries(value: Any) -> Iterator[str | None]:
+    """The texts of a property: one text or a list of them; an unquoted `[[Sam]]` (a list in a list) as the link
+    it was meant as. None for what is neither (a set of properties)."""
+    value = _unwrap(value)
+    for item in value if isinstance(value, list) else [value]:
+        item = _unwrap(item)
+        if isinstance(item, str):
+            if item.strip() not in _NULLS:
+                yield item
+        elif isinstance(item, list):
+            yield from _entries(item)
+        elif item is not None:
+            yield None
+
+
+def _unwrap(value: Any) -> Any:
+    """`[[Sam]]` unquoted is YAML's list holding a list holding `Sam`: the link it was meant as."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1:
+        inner = value[0][0]
+        if isinstance(inner, str):
+            return f"[[{inner}]]"
+    return value
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or (isinstance(value, str) and value.strip() in _NULLS)
+
+
+def names_in(text: str) -> list[tuple[str, str]]:
+    """(as written, the name to resolve) for each person one text names: every `[[link]]` and Markdown link in
+    it, else the text itself, split at commas (`Alex Owner, Jane Roe`). An embed (`![[Sam]]`) names nobody."""
+    found: list[tuple[int, str, str]] = []
+    for m in _WIKILINK.finditer(text):
+        target = link_target(m.group(0))
+        if target and not m.group(1):
+            found.append((m.start(), m.group(0), target))
+    for m in _MD_LINK.finditer(text):
+        target = markdown_target(m.group(3)) or m.group(2).strip()  # a web link: the text shown names the person
+        if target and not m.group(1):
+            found.append((m.start(), m.group(0), target))
+    if found or "[[" in text or "](" in text:
+        return [(shown, name) for _, shown, name in sorted(found)]
+    return [(part.strip(), part.strip()) for part in text.split(",") if part.strip()]
+
+
+def markdown_target(href: str) -> str | None:
+    """The note a Markdown link's address names (`People/Jo%20Park.md`, `<../People/Jo Park.md>`) as a link
+    target (`People/Jo Park`), or None for a web address."""
+    href = href.strip()
+    if href.startswith("<") and href.endswith(">"):
+        href = href[1:-1]
+    if not href or _EXTERNAL.match(href):
+        return None
+    parts = [p for p in unquote(href).split("#", 1)[0].split("/") if p not in ("", ".", "..")]
+    target = "/".join(parts)
+    return target[:-3] if target.lower().endswith(".md") else target or None
+
+
+def line_of_key(fm_text: str, key: str) -> int:
+    """The line of a top-level property (the front matter's first line is the note's line 2)."""
+    pattern = re.compile(rf"""['"]?{re.escape(key)}['"]?\s*:""", re.IGNORECASE)
+    for number, line in enumerate(fm_text.split("\n"), start=2):
+        if pattern.match(line):
+            return number
+    return 2

@@ -56,8 +56,9 @@ def settings_key(settings: Settings) -> str:
             settings.contacts_folder,
             settings.events_folder,
             settings.goals_folder,
-            settings.templates_folder,
+            settings.templates_folders,
             settings.daily_notes,
+            settings.daily_notes_folder,
             settings.circles,
             settings.outputs,
         )
@@ -94,7 +95,7 @@ class Index:
         return list_notes(
             self.root,
             exclude=frozenset(self.settings.outputs),
-            skip_folders=frozenset({self.settings.templates_folder}),
+            skip_folders=frozenset(self.settings.templates_folders),
         )
 
     def refresh(self, listed: dict[str, Fingerprint] | None = None) -> Refresh:

@@ -53,10 +53,13 @@ def in_its_table(row: Setting, *lines: str) -> str:
 
 
 def test_every_attribute_is_filled_by_exactly_one_row() -> None:
-    """A part-by-part attribute (`practice`, the selections) is filled by one row per part."""
+    """A part-by-part attribute (`practice`, the selections) is filled by one row per part; the templates
+    folders only `.obsidian/` names (`other_templates_folders`) are no setting."""
     parts = {"practice": Practice, "contacts": Selection, "events": Selection, "goals": Selection}
     parts["interactions"] = Selection
-    settings = [f.name for f in fields(Settings) if f.name not in (*parts, "problems", "lines")]
+    settings = [
+        f.name for f in fields(Settings) if f.name not in (*parts, "problems", "lines", "other_templates_folders")
+    ]
     by_part = [f"{name}.{f.name}" for name, cls in parts.items() for f in fields(cls)]
     assert sorted(row.attr for row in SETTINGS) == sorted(settings + by_part)
 

@@ -522,7 +522,7 @@ def test_a_changed_vaultnet_toml_is_seen(vault: Path, start: Callable[..., Runni
     assert "[[contacts/Anna|Anna]] — *10 days overdue* — last contact on 2026-11-01; your rhythm is every 10d" in (
         followups(vault)
     )
-    assert any("vaultnet.toml changed" in line for line in r.logs)
+    assert any("settings changed: reloaded" in line for line in r.logs)
 
 
 def test_a_broken_vaultnet_toml_is_reported_and_the_defaults_used(vault: Path, start: Callable[..., Running]) -> None:

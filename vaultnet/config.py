@@ -4,7 +4,9 @@
 of help); the dataclasses below hold each attribute's type and default. The table drives the reading of
 `vaultnet.toml` (`parse_settings`) and the `vaultnet init` template (`config_template`); tests hold
 docs/format.md to it. A bad setting is reported like a bad note (`vaultnet.toml:LINE: message`) and its
-default is used, so one typo does not stop the follow-up list; an unknown setting is a warning.
+default is used, so one typo does not stop the follow-up list; an unknown setting is a warning. Where the
+vault's `.obsidian/` folder says something (the templates folder, the daily notes, Markdown links), that is the
+default instead (`vaultnet.obsidian`).
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from operator import attrgetter
 from typing import Any
 
 from vaultnet.model import Duration
+from vaultnet.obsidian import Obsidian
 from vaultnet.problems import Problem, Severity
 from vaultnet.selection import Selection
 from vaultnet.settings_spec import (
+    BOOL,
     CADENCES,
     DAILY_NOTE_PATTERN,
     DAYS_OR_NONE,
     FOLDER,
+    FOLDER_OR_ANYWHERE,
     FOLDERS,
     GLOBS,
     LOWER_TEXT,
@@ -97,6 +102,9 @@ class Settings:
     events_folder: str = "events"
     goals_folder: str = "goals"
     templates_folder: str = "templates"
+    # Templater's folder when Obsidian names it beside the Templates plugin's: skipped too, unless
+    # vaultnet.toml sets templates_folder (then that is the one). Read from `.obsidian/`, not a setting.
+    other_templates_folders: tuple[str, ...] = ()
     contacts: Selection = _CONTACTS
     events: Selection = _EVENTS
     goals: Selection = _GOALS
@@ -105,6 +113,8 @@ class Settings:
     interaction_date: tuple[str, ...] = ("date",)
     fields: Pairs[tuple[str, ...]] = ()  # vaultnet's field -> the vault's property names (case-folded), in order
     daily_notes: str = "YYYY-MM-DD"
+    daily_notes_folder: str = ""  # "": daily notes anywhere in the vault
+    markdown_links: bool = False
     circles: tuple[tuple[str, Duration | None], ...] = DEFAULT_CIRCLES
     default_circle: str = "active"
     birthday_lookahead_days: int | None = 7  # None: no birthday items in the list (the calendar keeps them)
@@ -126,6 +136,11 @@ class Settings:
                 object.__setattr__(self, f"{kind}_folder", selection.folders[0] if selection.folders else folder)
             elif folder not in selection.folders:  # both: the folder is one of the folders too
                 object.__setattr__(self, kind, replace(selection, folders=(folder, *selection.folders)))
+
+    @property
+    def templates_folders(self) -> tuple[str, ...]:
+        """The folders whose notes are templates, not read as notes."""
+        return (self.templates_folder, *self.other_templates_folders)
 
     def cadence_of(self, circle: str | None) -> Duration | None:
         return dict(self.circles).get(circle or self.default_circle)
@@ -167,8 +182,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("", "events_folder", FOLDER, "a folder of events"),
     Setting("", "goals_folder", FOLDER, "a folder of goals"),
     Setting("", "templates_folder", FOLDER, "not read as notes; `vaultnet new` uses Contact.md"),
-    Setting("", "daily_notes", DAILY_NOTE_PATTERN, "a daily note's file name (YYYY, MM, DD)",
-            'daily_notes = "DD.MM.YYYY"'),
+    Setting("", "daily_notes", DAILY_NOTE_PATTERN, "a daily note's name (YYYY, MM, DD; / for folders)",
+            'daily_notes = "YYYY/MM/YYYY-MM-DD"'),
+    Setting("", "daily_notes_folder", FOLDER_OR_ANYWHERE, 'daily notes only below this folder; "": anywhere',
+            'daily_notes_folder = "Daily"'),
+    Setting("", "markdown_links", BOOL, "Follow-ups.md links [name](path.md), not [[wikilinks]]",
+            "markdown_links = true"),
     Setting("", "default_circle", LOWER_TEXT, "the circle of a contact whose note names none"),
     Setting("", "birthday_lookahead", DAYS_OR_NONE, 'how early a birthday is listed; "none": never',
             'birthday_lookahead = "2w"', attr="birthday_lookahead_days"),
@@ -222,12 +241,12 @@ _TOML_LINE = re.compile(r"at line (\d+)")
 _HEADER = re.compile(r"\[\s*([^\]]+?)\s*\]\s*(?:#.*)?")
 
 
-def parse_settings(text: str | None) -> Settings:
-    """Settings from the text of `vaultnet.toml` (None when the vault has none)."""
-    if text is None:
-        return Settings()
-    defaults = Settings()
-    reading = read_toml(text, SETTINGS, defaults)
+def parse_settings(text: str | None, obsidian: Obsidian | None = None) -> Settings:
+    """Settings from the text of `vaultnet.toml` (None when the vault has none), over the defaults that
+    Obsidian's own settings give (`obsidian`: what the vault's `.obsidian/` says)."""
+    obsidian = obsidian or Obsidian()
+    defaults = replace(Settings(), **obsidian.defaults())
+    reading = read_toml(text or "", SETTINGS, defaults)
     _check_default_circle(reading)
     values = {attr: value for attr, value in reading.values.items() if "." not in attr}
     for part in _PARTS:
@@ -238,8 +257,15 @@ def parse_settings(text: str | None) -> Settings:
         folder, folders = values.get(f"{kind}_folder"), reading.values.get(f"{kind}.folders")
         if folder is not None and folders is not None:
             values[kind] = replace(values[kind], folders=(folder, *(f for f in folders if f != folder)))
-    lines = tuple((".".join(row.path), line_of(text, row.path)) for row in SETTINGS if row.attr in reading.values)
-    return Settings(**values, problems=tuple(reading.problems), lines=lines)
+    if "templates_folder" in values:
+        values["other_templates_folders"] = ()  # vaultnet.toml names the one templates folder
+    lines = tuple(
+        (".".join(row.path), line_of(reading.text, row.path)) for row in SETTINGS if row.attr in reading.values
+    )
+    problems = [*obsidian.problems, *reading.problems]
+    if obsidian.daily_notes_problem is not None and "daily_notes" not in values:  # moot when vaultnet.toml sets it
+        problems.append(obsidian.daily_notes_problem)
+    return replace(defaults, **values, problems=tuple(problems), lines=lines)
 
 
 def _check_default_circle(reading: Reading) -> None:

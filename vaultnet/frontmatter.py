@@ -1,13 +1,15 @@
 """Bytes -> text -> front matter: decoding a note, finding its front matter, reading the YAML as text.
 
 Problems are data here too: a note that is not UTF-8, a front matter that is never closed or that is not
-valid YAML comes back as a `Problem` with its line and a hint at the usual cause, never as an exception.
+valid YAML comes back as a `Problem` with its line and a hint at the usual cause, never as an exception;
+`template_placeholder` finds the usual cause of all in a template (`created: {{date}}`).
 Turning the values into a contact, an event or a goal is `vaultnet.parse`'s job.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import yaml
@@ -15,6 +17,7 @@ import yaml
 from vaultnet.mdlines import FRONT_MATTER_CLOSE, FRONT_MATTER_OPEN
 from vaultnet.problems import Problem
 
+NOT_YAML = "front matter is not valid YAML"  # how every YAML problem starts
 _NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _MAX_DEPTH = 300
 
@@ -108,6 +111,50 @@ def split_front_matter(path: str, text: str) -> tuple[str | None, int, Problem |
     )
 
 
+# What template plugins fill in when they make a note: the core Templates plugin's {{date}}, {{time}}, {{title}}
+# (also {{date:YYYY-MM-DD}}), other plugins' {{VALUE}}, and Templater's <% tp.date.now() %>.
+_PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z][\w-]*(?::[^{}\n]*)?\s*\}\}|<%.*?%>")
+
+
+def template_placeholder(fm_text: str, line: int | None = None) -> tuple[int, str] | None:
+    """The first template placeholder in the front matter (on note line `line`, if given): (its line, itself)."""
+    if "{{" not in fm_text and "<%" not in fm_text:
+        return None  # the usual case, and cheap: every note of a cold build comes through here
+    for number, text in enumerate(fm_text.split("\n"), start=2):
+        m = _PLACEHOLDER.search(text) if line in (None, number) else None
+        if m is not None:
+            return number, m.group()
+    return None
+
+
+def template_hints(
+    path: str, data: bytes, problems: tuple[Problem, ...], templates: tuple[str, ...]
+) -> tuple[Problem, ...]:
+    """A note's `problems`, told that it looks like a template when its front matter holds a placeholder
+    (`created: {{date}}`), with the folders that keep templates out (`templates`) and the settings that name
+    them: in place of the YAML error the placeholder causes, else as a warning at the placeholder."""
+    text, _ = decode(path, data)
+    fm_text, _, _ = split_front_matter(path, text or "")
+    found = None if fm_text is None else template_placeholder(fm_text)
+    if fm_text is None or found is None:
+        return problems
+    folders = ", ".join(f"{folder}/" for folder in templates)
+    hint = (
+        f"this note looks like a template: keep templates in the templates folder ({folders}), which vaultnet does "
+        "not read, or name yours with templates_folder in vaultnet.toml or in Obsidian's Templates settings"
+    )
+    for index, problem in enumerate(problems):
+        on_line = template_placeholder(fm_text, problem.line) if problem.message.startswith(NOT_YAML) else None
+        if on_line is not None:  # the placeholder is what breaks the YAML: say that instead
+            message = f"{NOT_YAML}: {on_line[1]} is a template placeholder; {hint}"
+            return (*problems[:index], replace(problem, message=message), *problems[index + 1 :])
+    line, placeholder = found
+    return (
+        *problems,
+        Problem(path, line, f"front matter holds the template placeholder {placeholder}; {hint}", "warning"),
+    )
+
+
 def _flow_depth(text: str) -> int:
     """How deeply `[` / `{` nest (quotes ignored: an upper bound)."""
     depth = deepest = 0
@@ -123,14 +170,14 @@ def load_front_matter(path: str, fm_text: str) -> tuple[dict[str, Any], Problem 
     # libyaml's C composer recurses once per level and overflows the C stack (a crash) near 25,000 levels;
     # PyYAML's constructor stops at ~340 anyway (RecursionError, below), so refuse absurd nesting up front.
     if fm_text.count("[") + fm_text.count("{") > _MAX_DEPTH and _flow_depth(fm_text) > _MAX_DEPTH:
-        return {}, Problem(path, 2, "front matter is not valid YAML: nested too deeply")
+        return {}, Problem(path, 2, f"{NOT_YAML}: nested too deeply")
     try:
         data = load_yaml_text(fm_text)
     except yaml.reader.ReaderError:
         bad = _NON_PRINTABLE.search(fm_text)
         line = fm_text.count("\n", 0, bad.start()) + 2 if bad else 2
         what = f"control character U+{ord(bad.group()):04X} is not allowed (delete it)" if bad else "unreadable"
-        return {}, Problem(path, line, f"front matter is not valid YAML: {what}")
+        return {}, Problem(path, line, f"{NOT_YAML}: {what}")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else 1
@@ -152,11 +199,11 @@ def load_front_matter(path: str, fm_text: str) -> tuple[dict[str, Any], Problem 
                 what += " (tabs are not allowed for indentation in YAML: use spaces)"
             elif re.search(r"^\s*[\w-]+:\s*[@`]", source, re.MULTILINE):
                 what += " (quote a value that starts with @ or `)"
-        return {}, Problem(path, line, f"front matter is not valid YAML: {what}")
+        return {}, Problem(path, line, f"{NOT_YAML}: {what}")
     except yaml.YAMLError as exc:
-        return {}, Problem(path, 1, f"front matter is not valid YAML: {exc}")
+        return {}, Problem(path, 1, f"{NOT_YAML}: {exc}")
     except RecursionError:
-        return {}, Problem(path, 2, "front matter is not valid YAML: nested too deeply (or an alias refers to itself)")
+        return {}, Problem(path, 2, f"{NOT_YAML}: nested too deeply (or an alias refers to itself)")
     if data is None or data == "":
         return {}, None
     if not isinstance(data, dict):

@@ -56,7 +56,7 @@ def settings_key(settings: Settings) -> str:
             settings.contacts_folder,
             settings.events_folder,
             settings.goals_folder,
-            settings.templates_folder,
+            settings.templates_folders,
             settings.contacts,
             settings.events,
             settings.goals,
@@ -65,6 +65,7 @@ def settings_key(settings: Settings) -> str:
             settings.interaction_date,
             settings.fields,
             settings.daily_notes,
+            settings.daily_notes_folder,
             settings.circles,
             settings.outputs,
         )
@@ -101,7 +102,7 @@ class Index:
         return list_notes(
             self.root,
             exclude=frozenset(self.settings.outputs),
-            skip_folders=frozenset({self.settings.templates_folder}),
+            skip_folders=frozenset(self.settings.templates_folders),
         )
 
     def refresh(self, listed: dict[str, Fingerprint] | None = None) -> Refresh:

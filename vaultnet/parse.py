@@ -11,12 +11,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 from vaultnet.config import Settings, daily_note_regex
-from vaultnet.frontmatter import decode, load_front_matter, split_front_matter
+from vaultnet.frontmatter import decode, load_front_matter, split_front_matter, template_hints
 from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading
 from vaultnet.meetings import meeting_note
 from vaultnet.model import Contact, DailyNote, Event, Goal, Link, LogEntry, Mention, ParsedNote, Promise
@@ -231,6 +232,13 @@ def _promise(path: str, number: int, mark: str, text: str, problems: list[Proble
 
 def parse_note(path: str, data: bytes, settings: Settings, modified: int = 0) -> ParsedNote:
     """Parse one note. `path` is relative to the vault, `/`-separated."""
+    note = _parse_note(path, data, settings, modified)
+    if b"{{" in data or b"<%" in data:  # rare: only then look for a template's placeholders
+        return replace(note, problems=template_hints(path, data, note.problems, settings.templates_folders))
+    return note
+
+
+def _parse_note(path: str, data: bytes, settings: Settings, modified: int) -> ParsedNote:
     text, problem = decode(path, data)
     if text is None:
         return ParsedNote(path, problems=(problem,) if problem else ())
@@ -273,9 +281,15 @@ def _daily_regex(pattern: str) -> re.Pattern[str] | None:
 
 
 def daily_note_day(path: str, settings: Settings) -> date | None:
-    """The day of a daily note (its file name matches the vault's pattern, in any folder), else None."""
+    """The day of a daily note, else None: the end of its path (without `.md`) matches the vault's format
+    (`YYYY-MM-DD`: the file name; `YYYY/MM/YYYY-MM-DD`: two folders and the file name), below the daily notes
+    folder when the vault names one, else in any folder."""
+    folder = settings.daily_notes_folder
+    if folder and not path.startswith(folder + "/"):
+        return None
     regex = _daily_regex(settings.daily_notes)
-    m = regex.fullmatch(PurePosixPath(path).stem) if regex is not None else None
+    name = path[: -len(".md")] if path.lower().endswith(".md") else path
+    m = regex.search(name[len(folder) :]) if regex is not None else None
     if m is None:
         return None
     try:

@@ -22,6 +22,7 @@ from vaultnet.index import Index, Refresh
 from vaultnet.insights import stats
 from vaultnet.model import Contact
 from vaultnet.network import Network, build_network
+from vaultnet.obsidian import read_obsidian
 from vaultnet.problems import Problem, UserError
 from vaultnet.render import ics, markdown
 from vaultnet.render.ics import render_calendar
@@ -74,7 +75,8 @@ def check_vault(root: Path) -> Path:
 
 
 def load_settings(root: Path) -> Settings:
-    return parse_settings(read_text(root / CONFIG_NAME))
+    """The vault's settings: `vaultnet.toml` over the defaults that Obsidian's own settings give."""
+    return parse_settings(read_text(root / CONFIG_NAME), read_obsidian(root))
 
 
 @contextlib.contextmanager

@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 from typing import Any, Generic, TypeVar, get_type_hints
 
 from vaultnet.model import Duration
+from vaultnet.obsidian import daily_format
 from vaultnet.values import parse_duration
 
 T = TypeVar("T")
@@ -212,21 +213,24 @@ def output_path_or_off(suffix: str) -> ValueKind[str | None]:
     return ValueKind(read, lambda value: "false" if value is None else toml_text(value))
 
 
-_TOKENS = {"YYYY": r"(?P<year>\d{4})", "MM": r"(?P<month>\d{2})", "DD": r"(?P<day>\d{2})"}
+def _folder_or_anywhere(raw: Any, default: str) -> str:
+    """A folder inside the vault, or "" (anywhere in the vault)."""
+    if isinstance(raw, str) and not normal_path(raw):
+        return ""
+    return _folder(raw, default)
 
 
 def daily_note_regex(pattern: str) -> re.Pattern[str] | None:
-    """`YYYY-MM-DD` (Obsidian's moment.js tokens) -> a regex over file names without `.md`; None if unusable."""
-    if not all(token in pattern for token in _TOKENS):
-        return None
-    parts = re.split(r"(YYYY|MM|DD)", pattern)
-    return re.compile("".join(_TOKENS.get(part, re.escape(part)) for part in parts), re.IGNORECASE)
+    """`YYYY-MM-DD` (Obsidian's moment.js format) -> a regex searched in a note's path without `.md`, matching
+    from a folder boundary to the end; None if vaultnet cannot read the format (`obsidian.daily_format`)."""
+    return daily_format(pattern).regex
 
 
 def _daily_pattern(raw: Any, default: str) -> str:
     pattern = _text(raw, default)
-    if daily_note_regex(pattern) is None:
-        raise ValueError(f"{pattern!r} must contain YYYY, MM and DD (e.g. YYYY-MM-DD)")
+    problem = daily_format(pattern).problem
+    if problem is not None:
+        raise ValueError(problem)
     return pattern
 
 
@@ -316,6 +320,12 @@ def _count(raw: Any) -> int:
     return raw
 
 
+def _bool(raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise ValueError(f"expected true or false, got {raw!r}")
+    return raw
+
+
 def _time_or_false(raw: Any) -> time | None:
     if raw is False:
         return None
@@ -330,7 +340,9 @@ def _time_or_false(raw: Any) -> time | None:
 TEXT: ValueKind[str] = ValueKind(_text, toml_text)  # a non-empty text, stripped
 LOWER_TEXT: ValueKind[str] = ValueKind(lambda raw, default: _text(raw, default).lower(), toml_text)
 FOLDER: ValueKind[str] = ValueKind(_folder, toml_text)  # a folder inside the vault, `/`-separated
-DAILY_NOTE_PATTERN: ValueKind[str] = ValueKind(_daily_pattern, toml_text)  # YYYY, MM and DD in a file name
+FOLDER_OR_ANYWHERE: ValueKind[str] = ValueKind(_folder_or_anywhere, toml_text)  # a folder, or "": anywhere
+DAILY_NOTE_PATTERN: ValueKind[str] = ValueKind(_daily_pattern, toml_text)  # YYYY, MM and DD, folders with /
+BOOL: ValueKind[bool] = kind(_bool, lambda value: "true" if value else "false")  # true or false
 DURATION: ValueKind[Duration] = kind(_duration, _show_duration)  # 30d, 6w, 3m, 1y; not none
 DAYS_OR_NONE: ValueKind[int | None] = kind(_days_or_none, _show_days)  # a duration in days, or none
 COUNT: ValueKind[int] = kind(_count, str)  # a whole number, 0 or more

@@ -25,6 +25,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from vaultnet.config import CACHE_DIR, CONFIG_NAME
+from vaultnet.obsidian import SETTINGS_FILES
 from vaultnet.pipeline import BuildResult, Session
 from vaultnet.problems import Problem, UserError
 
@@ -73,7 +74,8 @@ def _count(n: int, word: str) -> str:
 
 
 def relevant(root: Path, path: str, outputs: tuple[str, ...], is_directory: bool = False) -> bool:
-    """Could a change at `path` (absolute) change the outputs? Notes, folders and vaultnet.toml can."""
+    """Could a change at `path` (absolute) change the outputs? Notes, folders, vaultnet.toml and the few files
+    of Obsidian's settings that vaultnet reads can."""
     try:
         rel = PurePosixPath(Path(path).relative_to(root).as_posix())
     except ValueError:
@@ -81,6 +83,8 @@ def relevant(root: Path, path: str, outputs: tuple[str, ...], is_directory: bool
     parts = rel.parts
     if not parts:
         return True
+    if str(rel) in SETTINGS_FILES:
+        return True  # Obsidian's own settings give defaults (its other files, such as workspace.json, do not)
     if any(part in IGNORED_FOLDERS or part.startswith(".") for part in parts[:-1]):
         return False
     name = parts[-1]
@@ -210,7 +214,7 @@ class Watcher:
         try:
             with self.lock:
                 if self.session.reload_settings():
-                    self.log(f"{CONFIG_NAME} changed: settings reloaded")
+                    self.log("settings changed: reloaded")
                 result = self.session.build(day)
         except Exception as exc:
             error = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"  # UserError: for users

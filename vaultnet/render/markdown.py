@@ -1,8 +1,10 @@
-"""The follow-up note: a Markdown page in the vault with `[[wikilinks]]`, readable in Obsidian."""
+"""The follow-up note: a Markdown page in the vault with `[[wikilinks]]` (or, in a vault that writes Markdown
+links, `[Name](path.md)` links), readable in Obsidian."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import posixpath
+from collections.abc import Callable, Iterable
 
 from vaultnet.config import Settings
 from vaultnet.insights import Stats
@@ -25,10 +27,39 @@ def wikilink(path: str, name: str) -> str:
     return f"[[{target}|{name}]]"
 
 
-def _line(item: Item, plan: Plan, show_day: bool = False) -> str:
+# Characters a Markdown link destination cannot hold as they are (CommonMark, and Obsidian reading it back).
+_URL_UNSAFE = frozenset(' %()<>[]#?\\^`{}|"')
+
+
+def markdown_link(path: str, name: str, base: str = "") -> str:
+    """`[Anna Schmidt](contacts/Anna%20Schmidt.md)`: the note's path from the folder `base` (the follow-up
+    note's folder), percent-encoded where a link needs it, as Obsidian writes it with "Use [[Wikilinks]]" off."""
+    target = posixpath.relpath(path, base) if base else path
+    url = "".join(
+        "".join(f"%{byte:02X}" for byte in char.encode())
+        if char in _URL_UNSAFE or ord(char) < 0x21 or char == "\x7f"
+        else char
+        for char in target
+    )
+    text = "".join(f"\\{char}" if char in "\\[]" else char for char in name)
+    return f"[{text}]({url})"
+
+
+Link = Callable[[str, str], str]  # (the note's path, the name shown) -> a link to the note
+
+
+def linker(settings: Settings) -> Link:
+    """The links the vault writes: `[[wikilinks]]`, or Markdown links when `markdown_links` is on."""
+    if not settings.markdown_links:
+        return wikilink
+    base = posixpath.dirname(settings.followups_path or "")  # links from the note's folder
+    return lambda path, name: markdown_link(path, name, base)
+
+
+def _line(item: Item, plan: Plan, show_day: bool = False, link: Link = wikilink) -> str:
     contact = item.contact
     late = overdue_days(item, plan.today)
-    parts = [wikilink(item.path, item.name)]
+    parts = [link(item.path, item.name)]
     if show_day:
         parts.insert(0, item.day.strftime("%a %d %b"))
     if late > 0:
@@ -68,12 +99,13 @@ def _health(stats: Stats, settings: Settings, plan: Plan) -> list[str]:
     if stats.goals:
         out += ["### Goals", ""]
         for status in stats.goals:
-            link = wikilink(status.goal.path, status.goal.title)
-            people = ", ".join(wikilink(c.path, c.name) for c in status.contacts) or "nobody linked yet"
+            link = linker(settings)
+            goal = link(status.goal.path, status.goal.title)
+            people = ", ".join(link(c.path, c.name) for c in status.contacts) or "nobody linked yet"
             last = f"last interaction {status.last.isoformat()}" if status.last else "no interaction yet"
             state = " — **stalled**: reach out to one of them" if status.stalled else ""
             done = " (done)" if status.goal.done else ""
-            out.append(f"- {link}{done}: {people}; {last}{state}")
+            out.append(f"- {goal}{done}: {people}; {last}{state}")
         out.append("")
     return out
 
@@ -83,6 +115,7 @@ def render_followups(
 ) -> bytes:
     """The note, deterministic for a vault and a day: no clock, no timestamps other than `today`."""
     due = plan.due
+    link = linker(settings or Settings())
     out = [
         f"{TITLE}{plan.today.strftime('%A')} {plan.today.isoformat()}",
         "",
@@ -99,12 +132,12 @@ def render_followups(
             continue
         out += [f"## {spec.section} ({len(items)})", "", f"*{spec.hint}*", ""]
         # Items listed ahead of their day (birthdays) say which day.
-        out += [_line(i, plan, show_day=spec.listed_ahead) for i in items]
+        out += [_line(i, plan, spec.listed_ahead, link) for i in items]
         out.append("")
     soon = upcoming(plan, UPCOMING_DAYS)
     if soon:
         out += [f"## Coming up in the next {UPCOMING_DAYS} days", ""]
-        out += [_line(i, plan, show_day=True) for i in soon]
+        out += [_line(i, plan, True, link) for i in soon]
         out.append("")
     if stats is not None:
         out += _health(stats, settings or Settings(), plan)

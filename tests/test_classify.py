@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date
 
@@ -267,3 +268,15 @@ def test_every_contact_field_can_be_mapped() -> None:
     own = set(parse._FIELDS) | {parse._LIST_ATTR.get(name, name) for name in parse._LIST_FIELDS}
     own = {{"emails": "email", "phones": "phone"}.get(name, name) for name in own}
     assert set(CONTACT_FIELDS) == own
+
+
+def test_the_docs_examples_are_settings_that_read_without_a_problem() -> None:
+    """docs/format.md, "Which notes are contacts": every vaultnet.toml shown there is read as written."""
+    from vaultkit import REPO
+
+    text = (REPO / "docs" / "format.md").read_text(encoding="utf-8")
+    section = text[text.index("\n## Which notes are contacts\n") : text.index("\n## Front matter\n")]
+    examples = re.findall(r"```toml\n(.*?)```", section, re.DOTALL)
+    assert len(examples) >= 6
+    for example in examples:
+        assert parse_settings(example).problems == (), example

@@ -214,8 +214,8 @@ def parse_note(path: str, data: bytes, settings: Settings, modified: int = 0) ->
     if text is None:
         return ParsedNote(path, problems=(problem,) if problem else ())
     selections = _selections(settings)
-    in_folder = settings.contacts.selects(path, {})
     if not text.strip():
+        in_folder = settings.contacts.selects(path, {})
         if not in_folder and settings.goals.selects(path, {}):  # Obsidian's new note for a `[[goal]]` link
             return ParsedNote(path, goal=Goal(path, PurePosixPath(path).stem))
         return ParsedNote(path, problems=(Problem(path, 0, "empty note"),) if in_folder else ())

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from vaultkit import put, write_notes
 
 from vaultnet.config import Settings, parse_settings
+from vaultnet.index import settings_key
+from vaultnet.pipeline import Session
 from vaultnet.problems import Problem
 from vaultnet.selection import Selection
 
@@ -138,3 +142,33 @@ def test_the_lines_of_the_settings_written_are_kept() -> None:
     s = parse_settings('# top\ncontacts_folder = "People"\n\n[contacts]\ntags = ["person"]\n')
     assert dict(s.lines) == {"contacts_folder": 2, "contacts.tags": 5}
     assert s == parse_settings('contacts_folder = "People"\n[contacts]\ntags = ["person"]\n')  # lines do not compare
+
+
+# -- the index's settings key ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        '[contacts]\nfolders = ["People"]\n',
+        '[contacts]\ntags = ["person"]\n',
+        '[contacts]\nwhere = { type = "person" }\n',
+        '[contacts]\nexclude = ["**/README.md"]\n',
+        '[events]\ntags = ["event"]\n',
+        '[goals]\nfolders = ["Goals"]\n',
+        '[interactions]\nfolders = ["Meetings"]\n',
+        '[interactions]\npeople = ["with"]\n',
+        '[interactions]\ndate = ["day"]\n',
+        '[fields]\ncompany = ["org"]\n',
+    ],
+)
+def test_every_selection_and_field_setting_is_in_the_index_key(toml: str) -> None:
+    """The parsed notes depend on them: the cache must be rebuilt when one changes."""
+    assert settings_key(parse_settings(toml)) != settings_key(Settings())
+
+
+def test_a_changed_selection_reindexes(tmp_path: Path) -> None:
+    vault = write_notes(tmp_path / "v", {"Notes/Sam.md": "Met Sam. #person\n", "Notes/Idea.md": "x\n"})
+    assert [c.path for c in Session(vault).contacts()] == []
+    put(vault, "vaultnet.toml", '[contacts]\ntags = ["person"]\n')
+    assert [c.path for c in Session(vault).contacts()] == ["Notes/Sam.md"]

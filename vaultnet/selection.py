@@ -97,6 +97,8 @@ def glob_match(pattern: str, path: str) -> bool:
     This walks the path's names once per pattern name (an NFA), each name compared in O(len x len).
     """
     names = pattern.split("/")
+    if names[-1] != "**" and not name_match(names[-1], path.rpartition("/")[2]):
+        return False  # only `**` takes more than one name: the file's own name must match the last one (fast)
     states = _closure({0}, names)
     for part in path.split("/"):
         following: set[int] = set()

@@ -213,7 +213,9 @@ def _promise(path: str, number: int, mark: str, text: str, problems: list[Proble
 def parse_note(path: str, data: bytes, settings: Settings, modified: int = 0) -> ParsedNote:
     """Parse one note. `path` is relative to the vault, `/`-separated."""
     note = _parse_note(path, data, settings, modified)
-    if b"{{" in data or b"<%" in data:  # rare: only then look for a template's placeholders
+    # Rare: only then look for a template's placeholders; a note the vault excludes (`**/_template.md`) is
+    # not read at all, and gets no word about them either.
+    if (b"{{" in data or b"<%" in data) and not excluded(path, _selections(settings)):
         return replace(note, problems=template_hints(path, data, note.problems, settings.templates_folders))
     return note
 

@@ -171,10 +171,15 @@ def test_an_event_target_by_alias_is_used_with_a_warning() -> None:
     assert net.targets["events/Meetup.md"] == ("contacts/Anna Schmidt.md",)
 
 
-def test_an_event_target_by_the_contacts_name_resolves() -> None:
-    event = '---\ndate: 2026-11-10\ntargets: ["[[Ben Okafor]]", Anna Schmidt]\n---\n'
+def test_an_event_target_by_the_contacts_name_resolves_and_a_link_by_name_is_told_to_link_the_file() -> None:
+    event = '---\ndate: 2026-11-10\ntargets: ["[[Ben Okafor]]", Anna Schmidt, Ben Okafor]\n---\n'
     net = network_of_notes({"contacts/Anna Schmidt.md": ANNA, "contacts/ben.md": BEN, "events/Meetup.md": event})
-    assert net.problems == ()
+    message = (
+        "[[Ben Okafor]] is the name of contacts/ben.md, not its file name; Obsidian does not follow names in links:"
+        " link [[ben|Ben Okafor]] instead"
+    )
+    # The link is told; the plain name `Ben Okafor` is no link, and Obsidian would not follow it either way.
+    assert net.problems == (Problem("events/Meetup.md", 3, message, "warning"),)
     assert net.targets["events/Meetup.md"] == ("contacts/ben.md", "contacts/Anna Schmidt.md")
 
 

@@ -86,3 +86,22 @@ def replace_links(text: str) -> str:
         out += (text[done : found.start], found.text)
         done = found.end
     return "".join(out) + text[done:] if out else text
+
+
+def is_relative(target: str) -> bool:
+    """Whether `target` is a path from the linking note's folder (`./Jo Park`, `../People/Jo Park`)."""
+    return target.startswith(("./", "../"))
+
+
+def relative_path(source: str, target: str) -> str | None:
+    """`../People/Jo Park` in `journal/2026-11-21.md` -> `People/Jo Park`: a relative target as a path from the
+    vault's root; None when it climbs above the root."""
+    parts = source.split("/")[:-1]
+    for part in target.split("/"):
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return "/".join(parts)

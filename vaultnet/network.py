@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+from vaultnet.links import is_relative, relative_path
 from vaultnet.model import Contact, Event, Goal, Link, ParsedNote
 from vaultnet.problems import Problem
 from vaultnet.values import link_of, link_target
@@ -59,7 +60,7 @@ class Resolver:
         """The note `target` names, for a link in the note `source` (a relative path starts from its folder);
         `linked`: written as a link, not as a plain name (only a link is told what Obsidian would not follow)."""
         wanted = target.strip()
-        if wanted.startswith(("./", "../")):
+        if is_relative(wanted):
             return self._relative(wanted, source)
         wanted = wanted.strip("/")
         if wanted.lower().endswith(".md"):
@@ -106,15 +107,10 @@ class Resolver:
 
     def _relative(self, wanted: str, source: str) -> Resolution:
         """`../People/Jo Park` in `journal/2026-11-21.md` is `People/Jo Park.md`: that note, or nobody."""
-        parts = source.split("/")[:-1]
-        for part in wanted.split("/"):
-            if part == "..":
-                if not parts:
-                    return Resolution(None, None)  # above the vault: no note of it
-                parts.pop()
-            elif part not in ("", "."):
-                parts.append(part)
-        key = "/".join(parts).casefold().removesuffix(".md")
+        path = relative_path(source, wanted)
+        if path is None:
+            return Resolution(None, None)  # above the vault: no note of it
+        key = path.casefold().removesuffix(".md")
         return Resolution(self._by_path.get(key), None) if key else Resolution(None, "an empty link")
 
     def _shortest(self, path: str) -> str:
@@ -203,8 +199,18 @@ class _Links:
         if found.problem is not None:
             self.problems.append(Problem(where, link.line, found.problem, "warning"))
         elif found.path is None and missing:
-            self.problems.append(Problem(where, link.line, missing.format(target=link.target), "warning"))
+            self.problems.append(Problem(where, link.line, _missing(link.target, where, missing), "warning"))
         return found.path
+
+
+def _missing(target: str, where: str, hint: str) -> str:
+    """What to say of a link that names nobody: `hint`, or for a relative path, the path it names."""
+    if not is_relative(target.strip()):
+        return hint.format(target=target)
+    path = relative_path(where, target.strip())
+    if path is None:
+        return f"[[{target}]] points above the vault's folder: fix the link"
+    return f"[[{target}]] names {path}.md, which is not in the vault: create it, or fix the link"
 
 
 def _contact_links(

@@ -147,4 +147,6 @@ def test_the_link_grammar_is_linear_on_hostile_input(name: str) -> None:
     list(find_links(text))
     plain_text(text)
     link_of(text, 1)
+    link_target(text)
+    link_target(text.replace("](", "]"))  # the wikilink-only path
     assert time.perf_counter() - start < 5.0, name  # generous: two shared cores; quadratic would be minutes

@@ -27,6 +27,7 @@ _LINK = re.compile(
     r"|\[(?P<text>[^\[\]\n]*)\]\([ \t]*+(?:<(?P<angle>[^<>\n]*)>|(?P<bare>[^\s()<>]++))"
     r"(?:[ \t]++(?:\"[^\"\n]*\"|'[^'\n]*'))?+[ \t]*+\))"
 )
+_WIKILINK = re.compile(r"\[\[([^\[\]]+)\]\]")  # the wikilink branch of _LINK alone
 # A URL scheme (`https:`, `mailto:`, `obsidian:`): Obsidian forbids `:` in file names, so no note's path has one.
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
@@ -50,21 +51,33 @@ class Found(NamedTuple):
 def find_links(text: str) -> Iterator[Found]:
     """Every link in `text`, wikilinks and Markdown links alike, in order."""
     if "[" not in text:
-        return
-    for m in _LINK.finditer(text):
-        embed = m["bang"] == "!"
-        wiki = m["wiki"]
-        if wiki is not None:
-            target, bar, shown = wiki.partition("|")
-            yield Found(target.split("#", 1)[0].strip(), shown if bar else target.split("#", 1)[0],
-                        m.start(), m.end(), embed)  # fmt: skip
-            continue
-        destination = m["angle"] if m["angle"] is not None else m["bare"]
-        if _SCHEME.match(destination):
-            yield Found(destination, m["text"], m.start(), m.end(), embed, external=True)
-            continue
-        target = markdown_target(destination)
-        yield Found(target, m["text"] or target, m.start(), m.end(), embed)
+        return iter(())
+    return map(_found, _LINK.finditer(text))
+
+
+def _found(m: re.Match[str]) -> Found:
+    embed = m["bang"] == "!"
+    wiki = m["wiki"]
+    if wiki is not None:
+        target, bar, shown = wiki.partition("|")
+        target = target.split("#", 1)[0]
+        return Found(target.strip(), shown if bar else target, m.start(), m.end(), embed)
+    destination = m["angle"] if m["angle"] is not None else m["bare"]
+    if _SCHEME.match(destination):
+        return Found(destination, m["text"], m.start(), m.end(), embed, external=True)
+    target = markdown_target(destination)
+    return Found(target, m["text"] or target, m.start(), m.end(), embed)
+
+
+def first_target(text: str) -> str | None:
+    """The note the first link in `text` that names one names (see `Found.names_note`), or None."""
+    if "](" not in text:  # the common case, wikilinks only: no need to build each link
+        for m in _WIKILINK.finditer(text):
+            target = m[1].partition("|")[0].split("#", 1)[0].strip()
+            if target:
+                return target
+        return None
+    return next((found.target for found in find_links(text) if found.names_note), None)
 
 
 def markdown_target(destination: str) -> str:
@@ -80,12 +93,7 @@ def first_link(text: str) -> Found | None:
 
 def replace_links(text: str) -> str:
     """Each link replaced by what it shows: `[[Anna Schmidt|Anna]]` -> `Anna`, `[Jo](People/Jo.md)` -> `Jo`."""
-    out: list[str] = []
-    done = 0
-    for found in find_links(text):
-        out += (text[done : found.start], found.text)
-        done = found.end
-    return "".join(out) + text[done:] if out else text
+    return _LINK.sub(lambda m: _found(m).text, text) if "[" in text else text
 
 
 def is_relative(target: str) -> bool:

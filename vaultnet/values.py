@@ -12,7 +12,7 @@ import contextlib
 import re
 from datetime import date
 
-from vaultnet.links import find_links, replace_links
+from vaultnet.links import find_links, first_target, replace_links
 from vaultnet.model import Birthday, Duration, Link
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
@@ -116,7 +116,7 @@ def date_or_duration(text: str, today: date) -> date:
 def link_target(value: str) -> str | None:
     """The note the first link in `value` names: `Target` of `[[Target|shown]]` / `[[Target#heading]]`, the
     decoded path of `[shown](Target%20Name.md)`; None when `value` links no note (no link, or a web link)."""
-    return next((found.target for found in find_links(value) if found.names_note), None)
+    return first_target(value)
 
 
 def link_of(written: str, line: int) -> Link | None:

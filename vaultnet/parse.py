@@ -15,12 +15,15 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
+from vaultnet.classify import NoteKind, classify, excluded, mapped_properties, note_tags
 from vaultnet.config import Settings, daily_note_regex
 from vaultnet.frontmatter import decode, load_front_matter, split_front_matter
 from vaultnet.links import find_links
 from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading
 from vaultnet.model import Contact, DailyNote, Event, Goal, Link, LogEntry, Mention, ParsedNote, Promise
 from vaultnet.problems import Problem
+from vaultnet.selection import Selection
+from vaultnet.settings_spec import Pairs
 from vaultnet.values import link_of, link_target, parse_birthday, parse_bool, parse_date, parse_duration, plain_text
 
 _LOG_KIND = re.compile(r"([A-Za-z][\w-]*)\s*:\s*(.*)")
@@ -148,29 +151,6 @@ _LIST_FIELDS: dict[str, Callable[[Any], tuple[str, ...]]] = {
 _LIST_ATTR = {"alias": "aliases", "email": "emails", "phone": "phones", "tag": "tags"}
 
 
-# Notes of vaultnet's other kinds; any other `type` (person, people, ...) in the contacts folder is a contact.
-OTHER_KINDS = frozenset({"event", "goal"})
-
-
-def note_kinds(front_matter: dict[str, Any]) -> set[str]:
-    """The note's `type` values (the key in any case, a text or a list), lower-cased."""
-    kinds: set[str] = set()
-    for key, value in front_matter.items():
-        if isinstance(key, str) and key.strip().lower() == "type":
-            for kind in value if isinstance(value, list) else [value]:
-                if isinstance(kind, str) and kind.strip():
-                    kinds.add(kind.strip().lower())
-    return kinds
-
-
-def is_contact_note(path: str, front_matter: dict[str, Any], settings: Settings) -> bool:
-    """In the contacts folder (unless its `type` is another vaultnet kind), or anywhere with `type: contact`."""
-    kinds = note_kinds(front_matter)
-    if "contact" in kinds:
-        return True
-    return not kinds & OTHER_KINDS and path.startswith(settings.contacts_folder + "/")
-
-
 def parse_body(path: str, text: str, first_line: int) -> tuple[list[LogEntry], list[Promise], list[Problem]]:
     """The dated lines under a `Log` heading and the Markdown tasks anywhere in the body."""
     log: list[LogEntry] = []
@@ -233,26 +213,24 @@ def parse_note(path: str, data: bytes, settings: Settings, modified: int = 0) ->
     text, problem = decode(path, data)
     if text is None:
         return ParsedNote(path, problems=(problem,) if problem else ())
-    in_folder = path.startswith(settings.contacts_folder + "/")
+    selections = _selections(settings)
+    in_folder = settings.contacts.selects(path, {})
     if not text.strip():
-        if not in_folder and _in(path, settings.goals_folder):  # Obsidian's new note for a `[[goal]]` link
+        if not in_folder and settings.goals.selects(path, {}):  # Obsidian's new note for a `[[goal]]` link
             return ParsedNote(path, goal=Goal(path, PurePosixPath(path).stem))
         return ParsedNote(path, problems=(Problem(path, 0, "empty note"),) if in_folder else ())
     fm_text, body_line, problem = split_front_matter(path, text)
-    if problem is not None:
-        return ParsedNote(path, problems=(problem,))
     front_matter: dict[str, Any] = {}
-    if fm_text is not None:
+    if problem is None and fm_text is not None:
         front_matter, problem = load_front_matter(path, fm_text)
-        if problem is not None:
-            return ParsedNote(path, problems=(problem,))
-    kinds = note_kinds(front_matter)
-    if is_contact_note(path, front_matter, settings):
+    if problem is not None:  # unreadable: reported wherever it is (it may say `type: contact`), unless excluded
+        return ParsedNote(path, problems=() if excluded(path, selections) else (problem,))
+    kind = classify(path, front_matter, lambda: note_tags(front_matter, _body(text, body_line)), selections)
+    if kind == "contact":
         return _contact(path, text, fm_text or "", front_matter, body_line, settings, modified)
-    # In a kind's folder, a note is of that kind unless its type names another of vaultnet's kinds.
-    if "event" in kinds or (not kinds & {"goal"} and _in(path, settings.events_folder)):
+    if kind == "event":
         return _event(path, fm_text or "", front_matter, modified)
-    if "goal" in kinds or (not kinds & {"event"} and _in(path, settings.goals_folder)):
+    if kind == "goal":
         return _goal(path, fm_text or "", front_matter)
     day = daily_note_day(path, settings)
     if day is not None:
@@ -260,8 +238,13 @@ def parse_note(path: str, data: bytes, settings: Settings, modified: int = 0) ->
     return ParsedNote(path)
 
 
-def _in(path: str, folder: str) -> bool:
-    return path.startswith(folder + "/")
+def _selections(settings: Settings) -> dict[NoteKind, Selection]:
+    return {"contact": settings.contacts, "event": settings.events, "goal": settings.goals}
+
+
+def _body(text: str, body_line: int) -> str:
+    """The text after the front matter (`body_line`: the body's first line, 1-based)."""
+    return text.split("\n", body_line - 1)[-1] if body_line > 1 else text
 
 
 @functools.lru_cache(maxsize=8)
@@ -375,18 +358,23 @@ def _goal(path: str, fm_text: str, fm: dict[str, Any]) -> ParsedNote:
     return ParsedNote(path, goal=Goal(path, name, stalled_after, done))
 
 
-def _contact(
-    path: str, text: str, fm_text: str, fm: dict[str, Any], body_line: int, settings: Settings, modified: int
-) -> ParsedNote:
-    problems: list[Problem] = []
+def _contact_values(
+    path: str, fm_text: str, fm: dict[str, Any], fields: Pairs[tuple[str, ...]], problems: list[Problem]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The Contact's values from the front matter, and the key (as written) each came from. The vault's own
+    names for a field (`[fields]`) stand in for vaultnet's where the note leaves vaultnet's empty."""
     values: dict[str, Any] = {}
+    keys: dict[str, str] = {}
+    mapped = mapped_properties(fm, fields)
     for key, raw in fm.items():
-        field = key.strip().lower() if isinstance(key, str) else key
+        if not isinstance(key, str):
+            continue
+        field = mapped.get(key, key.strip().lower())  # "": an empty property that a mapped one stands in for
         convert = _FIELDS.get(field) or _LIST_FIELDS.get(field)
         if convert is None:
             continue  # the user's own properties are theirs: kept in the file, ignored here
         try:
-            value = convert(raw)
+            value = convert(_loose(raw) if key in mapped and field in _FIELDS else raw)
         except ValueError as exc:
             problems.append(Problem(path, _line_of_key(fm_text, key), f"{key}: {exc}"))
             continue
@@ -397,6 +385,25 @@ def _contact(
             value = tuple(dict.fromkeys(values.get(attr, ()) + value))
         if value is not None:
             values[attr] = value
+            keys.setdefault(attr, key)
+    return values, keys
+
+
+def _loose(value: Any) -> Any:
+    """A mapped text field as another app writes it: a one-item list is its item (`org: ["[[Acme]]"]`), a list
+    of texts or links is their names, joined."""
+    value = _unwrap(value)
+    items = [_unwrap(item) for item in value] if isinstance(value, list) else None
+    if not items or not all(isinstance(item, str) for item in items):
+        return value
+    return items[0] if len(items) == 1 else ", ".join(_plain(item.strip()) or item for item in items)
+
+
+def _contact(
+    path: str, text: str, fm_text: str, fm: dict[str, Any], body_line: int, settings: Settings, modified: int
+) -> ParsedNote:
+    problems: list[Problem] = []
+    values, keys = _contact_values(path, fm_text, fm, settings.fields, problems)
     for number, line in enumerate(fm_text.split("\n"), start=2):
         if _LOST_TAG.match(line):
             message = "a # starts a YAML comment, so what follows it is ignored: quote it, or write tags without #"
@@ -404,19 +411,19 @@ def _contact(
     circle = values.get("circle")
     if circle is not None and circle not in dict(settings.circles):
         known = ", ".join(name for name, _ in settings.circles)
+        key = keys["circle"]
+        shown = "circle" if key.strip().lower() == "circle" else key  # a mapped field: the user's name for it
         problems.append(
-            Problem(path, _line_of_key(fm_text, "circle"), f"circle: unknown circle {circle!r} (known: {known})")
+            Problem(path, _line_of_key(fm_text, key), f"{shown}: unknown circle {circle!r} (known: {known})")
         )
-    body_start = body_line - 1
-    body = text.split("\n", body_start)[-1] if body_start else text
-    log, promises, body_problems = parse_body(path, body, body_line)
+    log, promises, body_problems = parse_body(path, _body(text, body_line), body_line)
     problems.extend(body_problems)
     if any(p.severity == "error" for p in problems):
         return ParsedNote(path, problems=tuple(problems))
     values.setdefault("name", PurePosixPath(path).stem)
     if "introduced_by" in values:
-        values["introduced_by_line"] = _line_of_key(fm_text, "introduced_by")
+        values["introduced_by_line"] = _line_of_key(fm_text, keys["introduced_by"])
     if values.get("goals"):
-        values["goals_line"] = _line_of_key(fm_text, "goals")
+        values["goals_line"] = _line_of_key(fm_text, keys["goals"])
     contact = Contact(path=path, log=tuple(log), promises=tuple(promises), modified=modified, **values)
     return ParsedNote(path, contact=contact, problems=tuple(problems))

@@ -26,7 +26,8 @@ from vaultnet.problems import Problem, UserError
 from vaultnet.render.ics import render_calendar
 from vaultnet.render.markdown import render_followups
 from vaultnet.rules import Plan, make_plan
-from vaultnet.vault import Fingerprint, fingerprint, private_dir, read_text, write_atomic
+from vaultnet.settings_check import named_folders, settings_problems, vault_folders
+from vaultnet.vault import Fingerprint, fingerprint, has_folder, private_dir, read_text, top_folders, write_atomic
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,11 @@ class Snapshot:
     settings: Settings
     refresh: Refresh
     network: Network
+    checks: tuple[Problem, ...] = ()  # the settings held against the vault (settings_check)
 
     @property
     def problems(self) -> list[Problem]:
-        return sorted([*self.settings.problems, *self.refresh.problems, *self.network.problems])
+        return sorted([*self.settings.problems, *self.checks, *self.refresh.problems, *self.network.problems])
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,10 @@ class Session:
     def reload_settings(self) -> bool:
         """Re-read `vaultnet.toml`; True (and a fresh index) when it changed."""
         settings = load_settings(self.root)
-        if settings == self.settings and settings.problems == self.settings.problems:
+        if settings == self.settings and (settings.problems, settings.lines) == (
+            self.settings.problems,
+            self.settings.lines,
+        ):
             return False
         self.settings = settings
         good = self.index.last_good()
@@ -113,7 +118,24 @@ class Session:
     def snapshot(self, listed: dict[str, Fingerprint] | None = None) -> Snapshot:
         refresh = self.index.refresh(listed)
         network = build_network(refresh.notes.values(), self.settings.contacts_folder, self.settings.goals_folder)
-        return Snapshot(self.root, self.settings, refresh, network)
+        return Snapshot(self.root, self.settings, refresh, network, self._checks(refresh))
+
+    def _checks(self, refresh: Refresh) -> tuple[Problem, ...]:
+        """The folders vaultnet.toml names that the vault lacks, and selections that select nothing."""
+        if not self.settings.lines:
+            return ()  # nothing written: the defaults need no vault to hold them
+        named = named_folders(self.settings)
+        folders = vault_folders(refresh.fingerprints)  # where notes are; empty ones (templates) from the disk
+        folders.update(folder for _, folder, _ in named if folder not in folders and has_folder(self.root, folder))
+        if any(folder not in folders for _, folder, _ in named):
+            folders.update(top_folders(self.root))  # what it may have meant: empty folders too
+        notes = refresh.notes.values()
+        found = {
+            "contacts": sum(n.contact is not None for n in notes),
+            "events": sum(n.event is not None for n in notes),
+            "goals": sum(n.goal is not None for n in notes),
+        }
+        return tuple(settings_problems(self.settings, folders, found))
 
     def contacts(self) -> list[Contact]:
         """The contacts of the refreshed index, by path: what a writing command needs to find a contact by

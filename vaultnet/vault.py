@@ -66,6 +66,31 @@ def list_notes(
     return notes
 
 
+def has_folder(root: Path, rel: str) -> bool:
+    """Whether the `/`-separated folder `rel` exists below `root` with exactly this case: on macOS and Windows
+    `People` opens `people/` too, but vaultnet (as Obsidian) matches paths with their case."""
+    folder = str(root)
+    for name in rel.split("/"):
+        try:
+            if not any(e.name == name and e.is_dir() for e in os.scandir(folder)):
+                return False
+        except OSError:
+            return False
+        folder = os.path.join(folder, name)
+    return True
+
+
+def top_folders(root: Path) -> set[str]:
+    """The folders at the top of the vault, also empty ones (not hidden, not skipped): what a folder name in
+    the settings may have meant."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return set()
+    hidden = SKIPPED_FOLDERS
+    return {e.name for e in entries if not e.name.startswith(".") and e.name not in hidden and e.is_dir()}
+
+
 def fingerprint(path: Path) -> Fingerprint | None:
     try:
         st = path.stat()

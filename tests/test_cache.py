@@ -60,7 +60,8 @@ CONTACT = ParsedNote(
 EVENT = ParsedNote(
     "events/Meetup.md",
     event=Event("events/Meetup.md", "Meetup", date(2026, 12, 3), date(2026, 12, 4), "Berlin",
-                (Link("Anna", 4),), (Link("Ben", 5),), date(2026, 12, 5), 1_790_000_000),
+                (Link("Anna", 4),), (Link("Ben", 5), Link("Carla Diaz", 6, plain=True)), date(2026, 12, 5),
+                1_790_000_000),
 )  # fmt: skip
 GOAL = ParsedNote("goals/Hire.md", goal=Goal("goals/Hire.md", "Hire a team", Duration(months=2), True))
 DAILY = ParsedNote(

@@ -221,7 +221,7 @@ def test_mapped_fields_read_as_vaultnet_own() -> None:
         ("sam@example.com",),
         ("+49 30 1234",),
     )
-    assert (c.introduced_by, c.introduced_by_line) == ("Jo Park", 7)
+    assert (c.introduced_by, c.introduced_by_line) == ("[[Jo Park]]", 7)  # as written: the network reads the link
 
 
 def test_vaultnet_own_name_comes_first_then_the_vault_names_in_order() -> None:

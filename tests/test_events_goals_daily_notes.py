@@ -52,8 +52,8 @@ def test_an_event_in_the_events_folder_reads_every_field() -> None:
         day=date(2026, 11, 25),
         end=date(2026, 11, 26),
         location="Berlin",  # a linked place reads as its name
-        targets=(Link("Anna Schmidt", 6), Link("Ben", 7), Link("Carla Diaz", 8)),
-        met=(Link("Dana", 9), Link("Eve", 9), Link("Frank", 9)),
+        targets=(Link("Anna Schmidt", 6), Link("Ben", 7), Link("Carla Diaz", 8, plain=True)),
+        met=(Link("Dana", 9), Link("Eve", 9), Link("Frank", 9, plain=True)),
         follow_up=date(2026, 11, 28),
     )
     assert note.event.last_day == date(2026, 11, 26)
@@ -81,9 +81,9 @@ def test_the_events_folder_is_configurable() -> None:
         (["targets: [[[Anna]], [[Ben]]]"], [Link("Anna", 3), Link("Ben", 3)]),  # unquoted links in a flow list
         (["targets: [[Anna]]"], [Link("Anna", 3)]),  # one unquoted link: YAML reads a nested list
         (['targets: "[[Anna#Work]]"'], [Link("Anna", 3)]),
-        (["targets: [Anna Schmidt, Ben]"], [Link("Anna Schmidt", 3), Link("Ben", 3)]),  # plain names
-        (["targets:", "  - Anna Schmidt", "  - [[Ben]]"], [Link("Anna Schmidt", 4), Link("Ben", 5)]),
-        (["targets:", '- "[[Anna]]"', "- Ben"], [Link("Anna", 4), Link("Ben", 5)]),  # a list without indent
+        (["targets: [Anna Schmidt, Ben]"], [Link("Anna Schmidt", 3, plain=True), Link("Ben", 3, plain=True)]),
+        (["targets:", "  - Anna Schmidt", "  - [[Ben]]"], [Link("Anna Schmidt", 4, plain=True), Link("Ben", 5)]),
+        (["targets:", '- "[[Anna]]"', "- Ben"], [Link("Anna", 4), Link("Ben", 5, plain=True)]),  # no indent
         (["targets: []"], []),
         (["targets:"], []),
     ],

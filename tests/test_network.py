@@ -102,6 +102,35 @@ def test_a_link_that_names_nobody_is_unresolved_without_a_message(resolver: Reso
     assert resolver.resolve("Zed") == Resolution(None, None)
 
 
+def test_a_relative_path_starts_from_the_linking_notes_folder(resolver: Resolver) -> None:
+    assert resolver.resolve("../contacts/Anna Schmidt", "journal/2026-11-21.md") == Resolution(
+        "contacts/Anna Schmidt.md", None
+    )
+    assert resolver.resolve("./Ben", "contacts/work/x.md") == Resolution("contacts/work/Ben.md", None)
+    assert resolver.resolve("../../Ben", "contacts/work/x.md") == Resolution(None, None)  # above the vault
+    # exactly that note, or nobody: not the file name found elsewhere
+    assert resolver.resolve("../Anna Schmidt", "journal/2026-11-21.md") == Resolution(None, None)
+
+
+def test_a_path_is_looked_for_from_the_linking_notes_folder_first() -> None:
+    r = Resolver([("People/team/Jo.md", "Jo", ()), ("Archive/team/Jo.md", "Jo", ())])
+    assert r.resolve("team/Jo", "People/x.md") == Resolution("People/team/Jo.md", None)
+    assert r.resolve("team/Jo", "Archive/y.md") == Resolution("Archive/team/Jo.md", None)
+    assert r.resolve("/team/Jo", "People/x.md").problem is not None  # from the root: both end so, ambiguous
+
+
+def test_a_link_found_only_by_name_is_told_to_link_the_file_and_a_plain_name_is_not() -> None:
+    r = Resolver([("People/jane-roe.md", "Jane Roe", ()), ("a/Sam.md", "Sam Lee", ()), ("b/Sam.md", "S", ())], True)
+    found = r.resolve("Jane Roe")
+    assert (found.path, found.severity) == ("People/jane-roe.md", "warning")
+    assert found.problem is not None and found.problem.endswith("link [[jane-roe|Jane Roe]] instead")
+    assert r.resolve("Jane Roe", linked=False) == Resolution("People/jane-roe.md", None)
+    # when the file name is not unique, the suggested link has the folder
+    assert str(r.resolve("Sam Lee").problem).endswith("link [[a/Sam|Sam Lee]] instead")
+    # goal notes (no `warn_names`) are found by their title without a word, as before
+    assert Resolver([("goals/job.md", "Find a job", ())]).resolve("Find a job") == Resolution("goals/job.md", None)
+
+
 # --- problems from build_network ------------------------------------------------------------------------------------
 
 ANNA = "---\nname: Anna Schmidt\nrole: CTO\ncompany: Acme\naliases: [Annie]\nlast_contact: 2026-06-01\n---\n"
@@ -171,10 +200,15 @@ def test_an_event_target_by_alias_is_used_with_a_warning() -> None:
     assert net.targets["events/Meetup.md"] == ("contacts/Anna Schmidt.md",)
 
 
-def test_an_event_target_by_the_contacts_name_resolves() -> None:
-    event = '---\ndate: 2026-11-10\ntargets: ["[[Ben Okafor]]", Anna Schmidt]\n---\n'
+def test_an_event_target_by_the_contacts_name_resolves_and_a_link_by_name_is_told_to_link_the_file() -> None:
+    event = '---\ndate: 2026-11-10\ntargets: ["[[Ben Okafor]]", Anna Schmidt, Ben Okafor]\n---\n'
     net = network_of_notes({"contacts/Anna Schmidt.md": ANNA, "contacts/ben.md": BEN, "events/Meetup.md": event})
-    assert net.problems == ()
+    message = (
+        "[[Ben Okafor]] is the name of contacts/ben.md, not its file name; Obsidian does not follow names in links:"
+        " link [[ben|Ben Okafor]] instead"
+    )
+    # The link is told; the plain name `Ben Okafor` is no link, and Obsidian would not follow it either way.
+    assert net.problems == (Problem("events/Meetup.md", 3, message, "warning"),)
     assert net.targets["events/Meetup.md"] == ("contacts/ben.md", "contacts/Anna Schmidt.md")
 
 

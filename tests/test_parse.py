@@ -125,7 +125,7 @@ def test_full_note() -> None:
         cadence=Duration(days=21),
         birthday=Birthday(month=2, day=29, year=1988),
         met=D(2020, 8, 21),
-        introduced_by="Bob Stone",
+        introduced_by="[[Bob Stone]]",  # as written: the network reads the link
         introduced_by_line=line_of(FULL_NOTE, "introduced_by:"),
         interests=("climbing", "jazz"),
         goals=("[[Data team hiring]]", "learn Go"),
@@ -359,10 +359,11 @@ def test_bad_date_fields(key: str) -> None:
 @pytest.mark.parametrize(
     ("value", "introduced_by"),
     [
-        ('"[[Bob Stone]]"', "Bob Stone"),
-        ("[[Bob Stone]]", "Bob Stone"),  # unquoted: YAML reads a nested list
-        ("'[[Bob Stone|Bob]]'", "Bob Stone"),
-        ("[[people/Bob Stone]]", "people/Bob Stone"),
+        ('"[[Bob Stone]]"', "[[Bob Stone]]"),  # as written: the network reads the link, from the note's folder
+        ("[[Bob Stone]]", "[[Bob Stone]]"),  # unquoted: YAML reads a nested list
+        ("'[[Bob Stone|Bob]]'", "[[Bob Stone|Bob]]"),
+        ("[[people/Bob Stone]]", "[[people/Bob Stone]]"),
+        ('"[Bob](../people/Bob%20Stone.md)"', "[Bob](../people/Bob%20Stone.md)"),
         ("Bob Stone", "Bob Stone"),  # plain text is kept as written
         ("", None),
     ],

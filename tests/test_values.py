@@ -246,7 +246,11 @@ def test_next_birthday_in_the_last_year() -> None:
         ("met via [[Bob Stone]] at work", "Bob Stone"),
         ("Anna Berg", None),
         ("", None),
-        ("[Anna](anna.md)", None),
+        ("[Anna](anna.md)", "anna"),  # a Markdown link: its path, decoded, without `.md`
+        ("[Anna](<../People/Anna Berg.md#Work>)", "../People/Anna Berg"),
+        ("[Anna](https://example.org/anna)", None),  # a web link names no note
+        ("[x](https://example.org) and [[Bob]]", "Bob"),  # the first link that names a note
+        ("[x](#heading)", None),
         ("[[#heading]]", None),  # a link into the same note names no one
         ("[[]]", None),
     ],

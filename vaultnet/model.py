@@ -83,7 +83,7 @@ class Contact:
     cadence_none: bool = False  # `cadence: none`: no cadence follow-ups, whatever the circle says
     birthday: Birthday | None = None
     met: date | None = None
-    introduced_by: str | None = None  # the link target, as written
+    introduced_by: str | None = None  # as written: a link (`[[Name]]`, `[Name](Name.md)`) or a plain name
     interests: tuple[str, ...] = ()
     goals: tuple[str, ...] = ()
     last_contact: date | None = None
@@ -116,10 +116,13 @@ class Contact:
 
 
 class Link(NamedTuple):
-    """A `[[link]]` (or a plain name) as written in a note, with its line, resolved later by `network`."""
+    """What a link property names, with its line, resolved later by `network`: the target of a `[[link]]` or
+    a Markdown link (`vaultnet.links`: a relative path is resolved from the linking note's folder), or a plain
+    name (`plain`: written as text, not as a link, so Obsidian would not follow it either way)."""
 
     target: str
     line: int
+    plain: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,8 @@ class Goal:
 
 
 class Mention(NamedTuple):
-    """A `[[link]]` in a daily note: an interaction with that person on the note's day."""
+    """A link in a daily note (`[[Name]]` or a Markdown link, not an embed): an interaction with that person
+    on the note's day. `target` as in `vaultnet.links`: a relative path is resolved from the note's folder."""
 
     target: str
     line: int

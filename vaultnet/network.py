@@ -2,9 +2,10 @@
 lines, `last_contact`, events met at, daily notes' mentions, the people of meeting notes).
 
 Links resolve as Obsidian resolves them (by file name, case-insensitively, `.md` optional, `[[folder/Name]]`
-for a clash, `[[Name|shown]]` and `[[Name#heading]]`), then by a contact's `name`; an alias is accepted with
-a warning, since Obsidian itself does not follow aliases in links. A meeting note's plain names resolve the
-same way. Pure: no I/O, no clock.
+for a clash, `[[Name|shown]]` and `[[Name#heading]]`, a Markdown link's path from the linking note's folder),
+then by a contact's `name` or an alias: both accepted with a warning, since Obsidian itself follows neither
+(`vaultnet.links` reads the links). A meeting note's plain names resolve the same way, silently. Pure: no
+I/O, no clock.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+from vaultnet.links import is_relative, relative_path
 from vaultnet.model import Contact, Event, Goal, Link, ParsedNote
 from vaultnet.problems import Problem
-from vaultnet.values import link_target
+from vaultnet.values import link_of, link_target
 
 
 class Interaction(NamedTuple):
@@ -41,12 +43,14 @@ class Resolution(NamedTuple):
 class Resolver:
     """Finds the note a link names, among a set of notes (contacts, or goals)."""
 
-    def __init__(self, notes: Iterable[tuple[str, str, tuple[str, ...]]]) -> None:
-        """`notes`: (path, name, aliases) each."""
+    def __init__(self, notes: Iterable[tuple[str, str, tuple[str, ...]]], warn_names: bool = False) -> None:
+        """`notes`: (path, name, aliases) each. `warn_names`: a link found only by a note's `name` is used
+        with a warning (contacts: Obsidian follows file names, not names)."""
         self._by_stem: dict[str, list[str]] = defaultdict(list)
         self._by_path: dict[str, str] = {}
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._by_alias: dict[str, list[str]] = defaultdict(list)
+        self._warn_names = warn_names
         for path, name, aliases in notes:
             bare = path.removesuffix(".md")
             self._by_path[bare.casefold()] = path
@@ -55,14 +59,22 @@ class Resolver:
             for alias in aliases:
                 self._by_alias[alias.casefold()].append(path)
 
-    def resolve(self, target: str) -> Resolution:
-        wanted = target.strip().strip("/")
+    def resolve(self, target: str, source: str = "", linked: bool = True) -> Resolution:
+        """The note `target` names, for a link in the note `source` (a relative path starts from its folder);
+        `linked`: written as a link, not as a plain name (only a link is told what Obsidian would not follow)."""
+        wanted = target.strip()
+        if is_relative(wanted):
+            return self._relative(wanted, source)
+        wanted = wanted.strip("/")
         if wanted.lower().endswith(".md"):
             wanted = wanted[:-3]
         key = wanted.casefold()
         if not key:
             return Resolution(None, "an empty link")
         if "/" in key:
+            folder = source.rpartition("/")[0].casefold()
+            if folder and not target.strip().startswith("/") and f"{folder}/{key}" in self._by_path:
+                return Resolution(self._by_path[f"{folder}/{key}"], None)  # a path from the note's folder
             if key in self._by_path:
                 return Resolution(self._by_path[key], None)
             suffix = "/" + key
@@ -73,8 +85,18 @@ class Resolver:
             return Resolution(found[0], None)
         if len(found) > 1:
             return Resolution(None, f"[[{wanted}]] is ambiguous: {', '.join(found)}; link with the folder")
+        return self._by_other_names(wanted, key, linked)
+
+    def _by_other_names(self, wanted: str, key: str, linked: bool) -> Resolution:
+        """No file has the name: a note's `name` (a goal's title), else an alias; Obsidian follows neither."""
         named = sorted(set(self._by_name.get(key, ())))
         if len(named) == 1:
+            if self._warn_names and linked:
+                note = (
+                    f"[[{wanted}]] is the name of {named[0]}, not its file name; Obsidian does not follow names"
+                    f" in links: link [[{self._shortest(named[0])}|{wanted}]] instead"
+                )
+                return Resolution(named[0], note, "warning")
             return Resolution(named[0], None)
         if len(named) > 1:
             return Resolution(None, f"[[{wanted}]] is ambiguous: {', '.join(named)} are all named so")
@@ -85,6 +107,20 @@ class Resolver:
         if len(aliased) > 1:
             return Resolution(None, f"[[{wanted}]] is an alias of several notes: {', '.join(aliased)}")
         return Resolution(None, None)
+
+    def _relative(self, wanted: str, source: str) -> Resolution:
+        """`../People/Jo Park` in `journal/2026-11-21.md` is `People/Jo Park.md`: that note, or nobody."""
+        path = relative_path(source, wanted)
+        if path is None:
+            return Resolution(None, None)  # above the vault: no note of it
+        key = path.casefold().removesuffix(".md")
+        return Resolution(self._by_path.get(key), None) if key else Resolution(None, "an empty link")
+
+    def _shortest(self, path: str) -> str:
+        """How to link the note at `path`: its file name, or its path when another note has that file name."""
+        bare = path.removesuffix(".md")
+        stem = bare.rsplit("/", 1)[-1]
+        return stem if len(self._by_stem[stem.casefold()]) == 1 else bare
 
 
 @dataclass(frozen=True)
@@ -140,7 +176,7 @@ def build_network(
     contacts = tuple(sorted((n.contact for n in notes if n.contact), key=lambda c: c.path))
     events = tuple(sorted((n.event for n in notes if n.event), key=lambda e: (e.day, e.path)))
     goals = tuple(sorted((n.goal for n in notes if n.goal), key=lambda g: g.path))
-    links = _Links(Resolver((c.path, c.name, c.aliases) for c in contacts))
+    links = _Links(Resolver(((c.path, c.name, c.aliases) for c in contacts), warn_names=True))
     goal_notes = Resolver((g.path, g.title, ()) for g in goals)
     history: dict[str, list[Interaction]] = {c.path: _contact_interactions(c) for c in contacts}
     introducer, goals_of = _contact_links(contacts, links, goal_notes, goals_folder)
@@ -161,12 +197,24 @@ class _Links:
         self.problems: list[Problem] = []
 
     def resolve(self, link: Link, where: str, missing: str, resolver: Resolver | None = None) -> str | None:
-        found = (resolver or self.people).resolve(link.target)
+        """The path `link` names, or None; `where` is the note it is in (a relative link starts from its
+        folder, and problems are reported there)."""
+        found = (resolver or self.people).resolve(link.target, where, not link.plain)
         if found.problem is not None:
             self.problems.append(Problem(where, link.line, found.problem, "warning"))
         elif found.path is None and missing:
-            self.problems.append(Problem(where, link.line, missing.format(target=link.target), "warning"))
+            self.problems.append(Problem(where, link.line, _missing(link.target, where, missing), "warning"))
         return found.path
+
+
+def _missing(target: str, where: str, hint: str) -> str:
+    """What to say of a link that names nobody: `hint`, or for a relative path, the path it names."""
+    if not is_relative(target.strip()):
+        return hint.format(target=target)
+    path = relative_path(where, target.strip())
+    if path is None:
+        return f"[[{target}]] points above the vault's folder: fix the link"
+    return f"[[{target}]] names {path}.md, which is not in the vault: create it, or fix the link"
 
 
 def _contact_links(
@@ -178,8 +226,9 @@ def _contact_links(
     nobody = "[[{target}]] names nobody in the vault: create a contact note for them, or fix the link"
     no_goal = f"[[{{target}}]] names no goal: create {goals_folder}/{{target}}.md, or fix the link"
     for contact in contacts:
-        if contact.introduced_by:
-            by = links.resolve(Link(contact.introduced_by, contact.introduced_by_line), contact.path, nobody)
+        link = link_of(contact.introduced_by, contact.introduced_by_line) if contact.introduced_by else None
+        if link is not None:
+            by = links.resolve(link, contact.path, nobody)
             if by is not None and by != contact.path:
                 introducer[contact.path] = by
         linked = []

@@ -19,13 +19,14 @@ from typing import Any, TypeVar
 from vaultnet.classify import NoteKind, classify, excluded, mapped_properties, note_tags
 from vaultnet.config import Settings, daily_note_regex
 from vaultnet.frontmatter import decode, load_front_matter, split_front_matter, template_hints
+from vaultnet.links import find_links
 from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading
 from vaultnet.meetings import meeting_note
 from vaultnet.model import Contact, DailyNote, Event, Goal, Link, LogEntry, Mention, ParsedNote, Promise
 from vaultnet.problems import Problem
 from vaultnet.selection import Selection
 from vaultnet.settings_spec import Pairs
-from vaultnet.values import link_target, parse_birthday, parse_bool, parse_date, parse_duration, plain_text
+from vaultnet.values import link_of, link_target, parse_birthday, parse_bool, parse_date, parse_duration, plain_text
 
 _LOG_KIND = re.compile(r"([A-Za-z][\w-]*)\s*:\s*(.*)")
 _DUE = re.compile(r"📅\s*(\S+)|\(due:?\s*([^)\s]+)\s*\)", re.IGNORECASE)
@@ -106,10 +107,9 @@ def _tags(value: Any) -> tuple[str, ...]:
 
 
 def _link(value: Any) -> str | None:
-    text = _text(value)
-    if text is None:
-        return None
-    return link_target(text) or text
+    """A link property (`introduced_by`) as written: `[[Name]]`, `[Jo](../People/Jo%20Park.md)` or a plain
+    name. The network reads the link in it (`values.link_of`), from the note's own folder."""
+    return _text(value)
 
 
 def _converted(convert: Callable[[str], T]) -> Callable[[Any], T | None]:
@@ -284,41 +284,42 @@ def daily_note_day(path: str, settings: Settings) -> date | None:
         return None
 
 
-_WIKILINK = re.compile(r"\[\[([^\[\]]+?)\]\]")
-
-
 def _mentions(text: str, body_line: int) -> Iterator[Mention]:
-    """Every `[[link]]` in a daily note's body (not its front matter, not code), with its line and the line's
-    text (what the meeting was about)."""
-    if "[[" not in text:
+    """Every link to a note in a daily note's body (not its front matter, not code), `[[wikilinks]]` and
+    Markdown links alike, with its line and the line's text (what the meeting was about). An embed
+    (`![[Sam Lee]]`) shows a note, it does not meet anyone; a web link names no note."""
+    if "[[" not in text and "](" not in text:
         return
     code = CodeFences()
     for number, line in enumerate(text.split("\n"), start=1):
         if number < body_line:
             continue
-        if code.is_code(line) or "[[" not in line:
+        if code.is_code(line) or ("[[" not in line and "](" not in line):
             continue
         marker = LIST_MARK.match(line)
         about = plain_text(line[marker.end() :] if marker else line).strip()
         gave, got = bool(_GAVE.search(line)), bool(_GOT.search(line))
-        for m in _WIKILINK.finditer(line):
-            target = link_target(m.group(0))
-            if target:
-                yield Mention(target, number, about, gave, got)
+        for found in find_links(line):
+            if found.names_note and not found.embed:
+                yield Mention(found.target, number, about, gave, got)
 
 
 def _links(fm_text: str, key: str, raw: Any) -> tuple[Link, ...]:
-    """The links (or plain names) of a list property, each with the line it stands on."""
+    """The links (or plain names) of a list property, each with the line it stands on; web links name no note
+    and are left out."""
     lines = fm_text.split("\n")
     cursor = _line_of_key(fm_text, key) - 2  # entries stand in order: each is searched for from the last one's line
     out = []
     for written in _texts(raw):
-        name = link_target(written) or written
+        link = link_of(written, 0)
+        if link is None:
+            continue
         # The entry as written (`[[Bob]]`) first, so that it is not found in an earlier `[[Bob Builder]]`.
-        line = next((i for needle in (written, name) for i in range(cursor, len(lines)) if needle in lines[i]), None)
+        needles = (written, link.target)
+        line = next((i for needle in needles for i in range(cursor, len(lines)) if needle in lines[i]), None)
         if line is not None:
             cursor = line
-        out.append(Link(name, (cursor if line is None else line) + 2))
+        out.append(link._replace(line=(cursor if line is None else line) + 2))
     return tuple(out)
 
 

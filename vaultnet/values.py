@@ -12,7 +12,8 @@ import contextlib
 import re
 from datetime import date
 
-from vaultnet.model import Birthday, Duration
+from vaultnet.links import find_links, first_target, replace_links
+from vaultnet.model import Birthday, Duration, Link
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _YEARLESS = re.compile(r"(?:--|xxxx-|XXXX-|0000-)(\d{2})-?(\d{2})")
@@ -25,7 +26,6 @@ _UNITS = {
 }  # fmt: skip
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
-_LINK = re.compile(r"\[\[([^\[\]]+)\]\]")
 
 
 def parse_date(text: str) -> date:
@@ -114,11 +114,21 @@ def date_or_duration(text: str, today: date) -> date:
 
 
 def link_target(value: str) -> str | None:
-    """The target of `[[Target|shown]]` / `[[Target#heading]]`, or None when `value` is no link."""
-    m = _LINK.search(value)
-    if not m:
-        return None
-    return m.group(1).split("|", 1)[0].split("#", 1)[0].strip() or None
+    """The note the first link in `value` names: `Target` of `[[Target|shown]]` / `[[Target#heading]]`, the
+    decoded path of `[shown](Target%20Name.md)`; None when `value` links no note (no link, or a web link)."""
+    return first_target(value)
+
+
+def link_of(written: str, line: int) -> Link | None:
+    """What one value of a link property names: its link's target, or the whole text as a plain name (which
+    resolves as a link does, without the warnings about what Obsidian would not follow). None for a web link
+    or a link to a heading: they name no note."""
+    linked = False
+    for found in find_links(written):
+        if found.names_note:
+            return Link(found.target, line)
+        linked = True
+    return None if linked else Link(written, line, plain=True)
 
 
 def birthday_in(birthday: Birthday, year: int) -> date:
@@ -136,11 +146,9 @@ def next_birthday(birthday: Birthday, today: date) -> date:
     return birthday_in(birthday, today.year + 1)
 
 
-_LINK_TEXT = re.compile(r"\[\[([^\[\]|]+)(?:\|([^\[\]]+))?\]\]")
-
-
 def plain_text(text: str) -> str:
-    """`[[Anna Schmidt|Anna]]` -> `Anna`, `[[Anna Schmidt]]` -> `Anna Schmidt`: links read as text elsewhere."""
-    if "[[" not in text:
+    """`[[Anna Schmidt|Anna]]` -> `Anna`, `[[Anna Schmidt]]` -> `Anna Schmidt`, `[Jo](People/Jo.md)` -> `Jo`:
+    links read as text elsewhere."""
+    if "[" not in text:
         return text
-    return _LINK_TEXT.sub(lambda m: m.group(2) or m.group(1).split("#", 1)[0], text)
+    return replace_links(text)

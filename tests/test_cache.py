@@ -224,7 +224,7 @@ def test_a_value_of_the_wrong_type_anywhere_in_a_note_is_refused(path: str, doc:
         "[[], null, null, null, null, null, null]",  # a kind vaultnet does not have
         encode_note(DAILY)[:-1] + ",null]",  # a daily note and a meeting position
         encode_note(MEETING).replace("2026-11-19", "2026-02-30"),  # a meeting on a day that does not exist
-        encode_note(MEETING).replace('["Anna",3]', '["Anna",3,4]'),  # a person with one field too many
+        encode_note(MEETING).replace('["Anna",3,false]', '["Anna",3,false,4]'),  # a person with one field too many
         '{"problems": [], "contact": null}',
     ],
 )

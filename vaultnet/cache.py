@@ -59,7 +59,7 @@ __all__ = [
 ]
 
 CACHE_NAME = "cache.sqlite"
-SCHEMA = 9  # bump whenever what the cache holds changes shape
+SCHEMA = 10  # bump whenever what the cache holds changes shape
 
 # What a load treats as "not what this version wrote": the file is discarded or the rows ignored.
 _INVALID = (sqlite3.Error, ValueError, KeyError, TypeError, IndexError, RecursionError)

@@ -16,16 +16,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any, Protocol
-from urllib.parse import unquote
 
+from vaultnet.links import find_links
 from vaultnet.model import Link, Meeting, ParsedNote
 from vaultnet.problems import Problem
 from vaultnet.selection import Selection
 from vaultnet.values import link_target, parse_date
 
-_WIKILINK = re.compile(r"(!?)\[\[([^\[\]]+)\]\]")
-_MD_LINK = re.compile(r"(!?)\[([^\[\]]*)\]\(\s*(<[^<>]*>|[^()\s]*)(?:\s+\"[^\"]*\")?\s*\)")
-_EXTERNAL = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # https:, mailto:, obsidian: ...
 _LEADING_DATE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})(?!\d)")  # `2024-06-18 9:00 am`: the day is what counts
 _NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")  # `2023-09-12 Meeting with Sam`
 _NULLS = frozenset({"", "null", "Null", "NULL", "~"})
@@ -194,11 +191,11 @@ def _people(path: str, fm_text: str, key: str, value: Any, problems: list[Proble
                 Problem(path, cursor + 2, f"{key}: expected links or names, not a set of properties", "warning")
             )
             continue
-        for shown, name in names_in(written):
+        for shown, name, plain in names_in(written):
             # As written (`[[Bob]]`) first, so that a name is not found in an earlier `[[Bob Builder]]`.
             found = next((i for needle in (shown, name) for i in range(cursor, len(lines)) if needle in lines[i]), None)
             cursor = cursor if found is None else found
-            yield Link(name, cursor + 2)
+            yield Link(name, cursor + 2, plain=plain)
 
 
 def _entries(value: Any) -> Iterator[str | None]:
@@ -229,34 +226,14 @@ def _empty(value: Any) -> bool:
     return value is None or value == [] or (isinstance(value, str) and value.strip() in _NULLS)
 
 
-def names_in(text: str) -> list[tuple[str, str]]:
-    """(as written, the name to resolve) for each person one text names: every `[[link]]` and Markdown link in
-    it, else the text itself, split at commas (`Alex Owner, Jane Roe`). An embed (`![[Sam]]`) names nobody."""
-    found: list[tuple[int, str, str]] = []
-    for m in _WIKILINK.finditer(text):
-        target = link_target(m.group(0))
-        if target and not m.group(1):
-            found.append((m.start(), m.group(0), target))
-    for m in _MD_LINK.finditer(text):
-        target = markdown_target(m.group(3)) or m.group(2).strip()  # a web link: the text shown names the person
-        if target and not m.group(1):
-            found.append((m.start(), m.group(0), target))
-    if found or "[[" in text or "](" in text:
-        return [(shown, name) for _, shown, name in sorted(found)]
-    return [(part.strip(), part.strip()) for part in text.split(",") if part.strip()]
-
-
-def markdown_target(href: str) -> str | None:
-    """The note a Markdown link's address names (`People/Jo%20Park.md`, `<../People/Jo Park.md>`) as a link
-    target (`People/Jo Park`), or None for a web address."""
-    href = href.strip()
-    if href.startswith("<") and href.endswith(">"):
-        href = href[1:-1]
-    if not href or _EXTERNAL.match(href):
-        return None
-    parts = [p for p in unquote(href).split("#", 1)[0].split("/") if p not in ("", ".", "..")]
-    target = "/".join(parts)
-    return target[:-3] if target.lower().endswith(".md") else target or None
+def names_in(text: str) -> list[tuple[str, str, bool]]:
+    """(as written, the name to resolve, whether it is a plain name) for each person one text names: every
+    `[[link]]` and Markdown link in it (as `vaultnet.links` reads them), else the text itself, split at commas
+    (`Alex Owner, Jane Roe`). An embed (`![[Sam]]`) and a web link name nobody."""
+    found = list(find_links(text))
+    if found:
+        return [(text[f.start : f.end], f.target, False) for f in found if f.names_note and not f.embed]
+    return [(part.strip(), part.strip(), True) for part in text.split(",") if part.strip()]
 
 
 def line_of_key(fm_text: str, key: str) -> int:

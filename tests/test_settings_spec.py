@@ -26,6 +26,7 @@ from vaultnet.config import (
     setting_lines,
 )
 from vaultnet.problems import Problem
+from vaultnet.selection import Selection
 from vaultnet.settings_spec import COUNT, DURATION, TEXT, Pairs, Setting, kind, part_rows, table_of, toml_text
 
 FORMAT_MD = REPO / "docs" / "format.md"
@@ -52,9 +53,12 @@ def in_its_table(row: Setting, *lines: str) -> str:
 
 
 def test_every_attribute_is_filled_by_exactly_one_row() -> None:
-    settings = [f.name for f in fields(Settings) if f.name not in ("practice", "problems")]
-    practice = [f"practice.{f.name}" for f in fields(Practice)]
-    assert sorted(row.attr for row in SETTINGS) == sorted(settings + practice)
+    """A part-by-part attribute (`practice`, the selections) is filled by one row per part."""
+    parts = {"practice": Practice, "contacts": Selection, "events": Selection, "goals": Selection}
+    parts["interactions"] = Selection
+    settings = [f.name for f in fields(Settings) if f.name not in (*parts, "problems", "lines")]
+    by_part = [f"{name}.{f.name}" for name, cls in parts.items() for f in fields(cls)]
+    assert sorted(row.attr for row in SETTINGS) == sorted(settings + by_part)
 
 
 def test_a_row_names_its_attribute_only_where_it_is_not_named_like_its_key() -> None:
@@ -65,6 +69,8 @@ def test_a_row_names_its_attribute_only_where_it_is_not_named_like_its_key() -> 
         "followups_path": "followups",
         "calendar_path": "calendar",
         "calendar_name": "name",
+        "interaction_people": "people",
+        "interaction_date": "date",
     }
 
 

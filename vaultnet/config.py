@@ -12,25 +12,34 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
 from operator import attrgetter
 from typing import Any
 
 from vaultnet.model import Duration
 from vaultnet.problems import Problem, Severity
+from vaultnet.selection import Selection
 from vaultnet.settings_spec import (
     CADENCES,
     DAILY_NOTE_PATTERN,
     DAYS_OR_NONE,
     FOLDER,
+    FOLDERS,
+    GLOBS,
     LOWER_TEXT,
+    PROPERTIES,
+    TAGS,
     TEXT,
     TIME_OR_FALSE,
+    WHERE,
+    Pairs,
     PartlyBad,
     Setting,
     output_path,
     part_rows,
+    show_texts,
+    table_of,
     toml_key,
 )
 from vaultnet.settings_spec import daily_note_regex as daily_note_regex  # parse.py finds daily notes with it
@@ -64,14 +73,37 @@ class Practice:
     targets_per_event: int = 5
 
 
+# The contact fields a vault's own property names can stand for (`[fields] company = ["org"]`); parse.py reads
+# them (tests/test_classify.py holds the two lists together).
+CONTACT_FIELDS = (
+    "name", "company", "role", "email", "phone", "met", "birthday", "last_contact", "linkedin", "tags",
+    "aliases", "circle", "cadence", "introduced_by", "interests", "goals", "follow_up", "snooze_until",
+    "archived", "uid",
+)  # fmt: skip
+SELECTED_KINDS = ("contacts", "events", "goals")  # the kinds that also have a `<kind>_folder` setting
+_CONTACTS, _EVENTS, _GOALS = (Selection(folders=(kind,)) for kind in SELECTED_KINDS)  # a Selection is frozen
+_NO_NOTES = Selection()
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Everything a vault can configure; the defaults make a vault work with no file at all."""
+    """Everything a vault can configure; the defaults make a vault work with no file at all.
+
+    `contacts_folder` (and events', goals') is one of its selection's folders: where `vaultnet new` writes. Set
+    alone it means `folders = [that]`; `__post_init__` keeps the two consistent however Settings is made.
+    """
 
     contacts_folder: str = "contacts"
     events_folder: str = "events"
     goals_folder: str = "goals"
     templates_folder: str = "templates"
+    contacts: Selection = _CONTACTS
+    events: Selection = _EVENTS
+    goals: Selection = _GOALS
+    interactions: Selection = _NO_NOTES  # no rule: no note is an interaction note
+    interaction_people: tuple[str, ...] = ("people", "attendees")
+    interaction_date: tuple[str, ...] = ("date",)
+    fields: Pairs[tuple[str, ...]] = ()  # vaultnet's field -> the vault's property names (case-folded), in order
     daily_notes: str = "YYYY-MM-DD"
     circles: tuple[tuple[str, Duration | None], ...] = DEFAULT_CIRCLES
     default_circle: str = "active"
@@ -82,6 +114,18 @@ class Settings:
     alarm: time | None = None  # None: no alarm
     practice: Practice = field(default_factory=lambda: Practice())
     problems: tuple[Problem, ...] = field(default=(), compare=False)
+    lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)  # setting written -> its line
+
+    def __post_init__(self) -> None:
+        for kind in SELECTED_KINDS:
+            folder, selection = getattr(self, f"{kind}_folder"), getattr(self, kind)
+            default_folder, default_folders = getattr(Settings, f"{kind}_folder"), getattr(Settings, kind).folders
+            if selection.folders == default_folders:  # `contacts_folder` alone: the folders are [that]
+                object.__setattr__(self, kind, replace(selection, folders=(folder,)))
+            elif folder == default_folder:  # the folders alone: new contacts go into the first
+                object.__setattr__(self, f"{kind}_folder", selection.folders[0] if selection.folders else folder)
+            elif folder not in selection.folders:  # both: the folder is one of the folders too
+                object.__setattr__(self, kind, replace(selection, folders=(folder, *selection.folders)))
 
     def cadence_of(self, circle: str | None) -> Duration | None:
         return dict(self.circles).get(circle or self.default_circle)
@@ -91,11 +135,36 @@ class Settings:
         return (self.followups_path, self.calendar_path)
 
 
+def _field_name(name: str) -> str:
+    field_name = name.strip().lower()
+    if field_name not in CONTACT_FIELDS:
+        raise ValueError(f"not one of vaultnet's fields ({', '.join(CONTACT_FIELDS)})")
+    return field_name
+
+
+FIELD_NAMES = table_of(lambda raw: PROPERTIES.read(raw, ()), show_texts, _field_name)
+
+
+def selection_rows(section: str, what: str, examples: tuple[str, str, str, str] | None = None) -> tuple[Setting, ...]:
+    """The four rules of a `[contacts]`-style table, each filling a part of its Selection (`contacts.folders`);
+    `examples`: a folder, a tag, a `categories` value and exclude's list for the template."""
+    folder, tag, category, exclude = examples or ("", "", "", "")
+    rows = (
+        ("folders", FOLDERS, f"{what}: the notes below these folders", folder and f'folders = ["{folder}"]'),
+        ("tags", TAGS, f"{what}: notes with one of these tags (or one below it)", tag and f'tags = ["{tag}"]'),
+        ("where", WHERE, f"{what}: a property that holds one of these",
+         category and f'where = {{ categories = "[[{category}]]" }}'),
+        ("exclude", GLOBS, "never these notes: glob patterns from the vault root",
+         exclude and f"exclude = {exclude}"),
+    )  # fmt: skip
+    return tuple(Setting(section, key, kind, text, example, f"{section}.{key}") for key, kind, text, example in rows)
+
+
 # fmt: off
 SETTINGS: tuple[Setting, ...] = (
-    Setting("", "contacts_folder", FOLDER, "the folder whose notes are contacts"),
-    Setting("", "events_folder", FOLDER, "the folder whose notes are events"),
-    Setting("", "goals_folder", FOLDER, "the folder whose notes are goals"),
+    Setting("", "contacts_folder", FOLDER, "a folder of contacts; `vaultnet new` writes there"),
+    Setting("", "events_folder", FOLDER, "a folder of events"),
+    Setting("", "goals_folder", FOLDER, "a folder of goals"),
     Setting("", "templates_folder", FOLDER, "not read as notes; `vaultnet new` uses Contact.md"),
     Setting("", "daily_notes", DAILY_NOTE_PATTERN, "a daily note's file name (YYYY, MM, DD)",
             'daily_notes = "DD.MM.YYYY"'),
@@ -105,6 +174,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("", "circles", CADENCES,
             "How often to get in touch, per circle: 10d, 3w, 2m, 1y or none. Circles of your own can be added.",
             'mentor = "6w"'),
+    Setting("", "fields", FIELD_NAMES, "your property names for vaultnet's fields, tried after vaultnet's own",
+            'company = ["org", "organization"]'),
+    *selection_rows("contacts", "contacts", ("People", "person", "People", '["**/README.md", "**/_*"]')),
+    *selection_rows("events", "events"),
+    *selection_rows("goals", "goals"),
+    *selection_rows("interactions", "meeting notes", ("Meetings", "meeting", "Meetings", '["Meetings/Archive/**"]')),
+    Setting("interactions", "people", PROPERTIES, "the properties that name the people met",
+            attr="interaction_people"),
+    Setting("interactions", "date", PROPERTIES, "the property with the day (else: a date in the file name)",
+            attr="interaction_date"),
     Setting("outputs", "followups", output_path(".md"), "the follow-up note", attr="followups_path"),
     Setting("outputs", "calendar", output_path(".ics"), "the reminder calendar", attr="calendar_path"),
     Setting("calendar", "name", TEXT, "the name calendar apps show", attr="calendar_name"),
@@ -125,11 +204,16 @@ SETTINGS: tuple[Setting, ...] = (
     }),
 )
 SECTIONS = {  # the help line above each [table] of SETTINGS
+    "contacts": "Which notes are contacts: any rule selects, exclude wins; `type: contact` always is one.",
+    "events": "Which notes are events (the same four rules); `type: event` always is one.",
+    "goals": "Which notes are goals (the same four rules); `type: goal` always is one.",
+    "interactions": "Notes that record a meeting: each person they name counts on the note's date.",
     "outputs": "Where `vaultnet build` writes, relative to the vault.",
     "calendar": "The reminder calendar (Google and Outlook ignore alarms in subscribed calendars).",
     "practice": "The networking practice: events, dormant ties, reviews, goals, the weekly rhythm.",
 }
-_PARTS = {"practice": Practice}  # the [sections] that fill an attribute part by part (`practice.event_prep`)
+# the [sections] that fill an attribute part by part (`practice.event_prep`), over the attribute's default
+_PARTS = ("practice", "contacts", "events", "goals", "interactions")
 # fmt: on
 _TOML_LINE = re.compile(r"at line (\d+)")
 _HEADER = re.compile(r"\[\s*([^\]]+?)\s*\]\s*(?:#.*)?")
@@ -139,13 +223,20 @@ def parse_settings(text: str | None) -> Settings:
     """Settings from the text of `vaultnet.toml` (None when the vault has none)."""
     if text is None:
         return Settings()
-    reading = read_toml(text, SETTINGS, Settings())
+    defaults = Settings()
+    reading = read_toml(text, SETTINGS, defaults)
     _check_default_circle(reading)
     values = {attr: value for attr, value in reading.values.items() if "." not in attr}
-    for part, cls in _PARTS.items():
+    for part in _PARTS:
         prefix = f"{part}."
-        values[part] = cls(**{a.removeprefix(prefix): v for a, v in reading.values.items() if a.startswith(prefix)})
-    return Settings(**values, problems=tuple(reading.problems))
+        given = {a.removeprefix(prefix): v for a, v in reading.values.items() if a.startswith(prefix)}
+        values[part] = replace(getattr(defaults, part), **given)
+    for kind in SELECTED_KINDS:  # `contacts_folder` and `[contacts] folders` both: the one is among the others
+        folder, folders = values.get(f"{kind}_folder"), reading.values.get(f"{kind}.folders")
+        if folder is not None and folders is not None:
+            values[kind] = replace(values[kind], folders=(folder, *(f for f in folders if f != folder)))
+    lines = tuple((".".join(row.path), line_of(text, row.path)) for row in SETTINGS if row.attr in reading.values)
+    return Settings(**values, problems=tuple(reading.problems), lines=lines)
 
 
 def _check_default_circle(reading: Reading) -> None:

@@ -126,7 +126,8 @@ def table_of(
         return [(key, show(item)) for key, item in value]
 
     def inline(value: Pairs[E]) -> str:
-        return "{ " + ", ".join(f"{toml_key(key)} = {text}" for key, text in entries(value)) + " }"
+        shown = ", ".join(f"{toml_key(key)} = {text}" for key, text in entries(value))
+        return "{ " + shown + " }" if shown else "{}"
 
     return ValueKind(read, inline, entries)
 
@@ -214,6 +215,59 @@ def _daily_pattern(raw: Any, default: str) -> str:
     return pattern
 
 
+# -- lists: folders, tags, globs, property names ------------------------------------------------------------------
+
+
+def list_of(item: Callable[[str], str], what: str) -> ValueKind[tuple[str, ...]]:
+    """A list of texts, each read by `item` (a text -> the value kept, or ValueError); one text is a list of one.
+
+    An empty list is a value too (`folders = []`: no folder rule). A bad item makes the whole list unusable:
+    half a list of folders would select other notes than the user meant.
+    """
+
+    def convert(raw: Any) -> tuple[str, ...]:
+        items = [raw] if isinstance(raw, str) else raw
+        if not isinstance(items, list):
+            raise ValueError(f"expected a list of {what}, got {raw!r}")
+        out: list[str] = []
+        for entry in items:
+            if not isinstance(entry, str) or not entry.strip():
+                raise ValueError(f"expected a list of {what}, got {entry!r} in it")
+            out.append(item(entry.strip()))
+        return tuple(dict.fromkeys(out))
+
+    return kind(convert, show_texts)
+
+
+def show_texts(value: tuple[str, ...]) -> str:
+    return "[" + ", ".join(toml_text(item) for item in value) + "]"
+
+
+def _folder_item(text: str) -> str:
+    if not (safe_relative(text) and normal_path(text)):
+        raise ValueError(f"{text!r} must be a folder inside the vault")
+    return normal_path(text)
+
+
+def _tag_item(text: str) -> str:
+    tag = text.lstrip("#").strip().rstrip("/")
+    if not tag or any(c.isspace() or c == "#" for c in tag):
+        raise ValueError(f"{text!r} is not a tag (one word, such as person or person/work)")
+    return tag
+
+
+def _glob_item(text: str) -> str:
+    pattern = text.lstrip("/")  # "from the vault root" either way
+    if not (safe_relative(pattern) and normal_path(pattern)):
+        raise ValueError(f"{text!r} must be a glob pattern inside the vault, such as **/README.md")
+    return normal_path(pattern)
+
+
+def property_name(text: str) -> str:
+    """Property names compare without case (and without surrounding blanks), as Obsidian's do."""
+    return " ".join(text.split()).casefold()
+
+
 # -- durations, counts, times ---------------------------------------------------------------------------------
 
 
@@ -267,6 +321,13 @@ DAYS_OR_NONE: ValueKind[int | None] = kind(_days_or_none, _show_days)  # a durat
 COUNT: ValueKind[int] = kind(_count, str)  # a whole number, 0 or more
 TIME_OR_FALSE: ValueKind[time | None] = kind(_time_or_false, _show_time)  # "09:00", 09:00:00, or false
 CADENCES: ValueKind[Pairs[Duration | None]] = table_of(_cadence, _show_duration, lambda name: name.strip().lower())
+FOLDERS: ValueKind[tuple[str, ...]] = list_of(_folder_item, "folders inside the vault")
+TAGS: ValueKind[tuple[str, ...]] = list_of(_tag_item, "tags")  # without `#`
+GLOBS: ValueKind[tuple[str, ...]] = list_of(_glob_item, "glob patterns")  # from the vault root
+PROPERTIES: ValueKind[tuple[str, ...]] = list_of(property_name, "property names")  # case-folded
+TEXTS: ValueKind[tuple[str, ...]] = list_of(str.strip, "texts")
+# `where`: a property (case-folded) -> the values that select a note; one text is a list of one
+WHERE: ValueKind[Pairs[tuple[str, ...]]] = table_of(lambda raw: TEXTS.read(raw, ()), show_texts, property_name)
 KIND_OF_TYPE: dict[object, ValueKind[Any]] = {
     Duration: DURATION,
     int: COUNT,

@@ -295,10 +295,6 @@ class Init:
     summary: list[str]  # what it found and did, for the user
     ignore: tuple[str, ...] = ()  # the lines .gitignore needs: to show them if it cannot be written
 
-    @property
-    def changed(self) -> bool:
-        return any(change.changed for change in self.changes)
-
 
 def init_vault(root: Path) -> Init:
     """Make `root` a vault. An empty folder (no notes) gets a fresh vault: settings, folders, templates; a
@@ -310,7 +306,6 @@ def init_vault(root: Path) -> Init:
     config = root / CONFIG_NAME
     if not notes and not unreadable:
         return _fresh_vault(root)
-    summary: list[str] = []
     changes: list[Change] = []
     followups = _settings(root).followups_path
     if not config.exists():
@@ -322,6 +317,8 @@ def init_vault(root: Path) -> Init:
         text = settings_text(found, config_template(), outputs)
         changes.append(Change(config, CONFIG_NAME, None, text.encode("utf-8")))
         summary = summary_lines(found)
+    else:
+        summary = [f"{CONFIG_NAME} is there already: init leaves it as it is (remove it to have init look again)"]
     return _with_gitignore(root, changes, summary, followups)
 
 
@@ -344,7 +341,9 @@ def _fresh_vault(root: Path) -> Init:
 
 def _with_gitignore(root: Path, changes: list[Change], summary: list[str], followups: str) -> Init:
     """Add the .gitignore lines that are missing (a new .gitignore if there is none); say when nothing changes."""
-    wanted = [(why, line.format(followups=followups)) for why, line in IGNORED if followups or "{" not in line]
+    wanted = [
+        (why, line.format(followups=followups)) for why, line in IGNORED if followups or "{followups}" not in line
+    ]
     path = root / ".gitignore"
     try:
         before = path.read_bytes() if path.exists() else None
@@ -357,8 +356,7 @@ def _with_gitignore(root: Path, changes: list[Change], summary: list[str], follo
         added = "".join(f"{why}\n{line}\n" for why, line in missing).encode("utf-8")
         changes.append(Change(path, ".gitignore", before, (before or b"") + lead + added))
     if not any(change.changed for change in changes):
-        summary = [*summary, "nothing to change: vaultnet.toml is there (init never changes it), and so are the "
-                             "vault's folders and .gitignore lines"]  # fmt: skip
+        summary = [*summary, "nothing to change: every file init makes is there, and .gitignore has its lines"]
     return Init(changes, summary, tuple(line for _, line in missing))
 
 

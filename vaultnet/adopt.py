@@ -246,8 +246,8 @@ def find(notes: list[Note], words: frozenset[str], keep: Callable[[Note], bool] 
     """The folder, property and tag rules that select the notes `words` name, each with the notes it selects
     that `keep` accepts; a rule that selects none of those is left out."""
     folders: dict[str, list[str]] = {}
-    where: dict[str, tuple[str, Counter[str], dict[str, list[str]]]] = {}
-    tags: dict[str, tuple[str, list[str]]] = {}  # by the tag in lower case: (as first written, notes)
+    where: dict[str, tuple[list[str], list[str], dict[str, list[str]]]] = {}  # by name: names, values, notes
+    tags: dict[str, tuple[list[str], list[str]]] = {}  # by the tag in lower case: (as written, notes)
     for note in notes:
         if not keep(note):
             continue
@@ -257,18 +257,22 @@ def find(notes: list[Note], words: frozenset[str], keep: Callable[[Note], bool] 
         for key in note.names(KIND_KEYS):
             for value in _texts(note.properties[key]):
                 if normal_value(value) in words:
-                    name, spelled, by_value = where.setdefault(key.casefold(), (key, Counter(), {}))
-                    spelled[value] += 1
+                    names, values, by_value = where.setdefault(key.strip().casefold(), ([], [], {}))
+                    names.append(key.strip())
+                    values.append(value)
                     by_value.setdefault(normal_value(value), []).append(note.path)
         for tag in note.tags:
             root = tag.split("/", 1)[0]
             if root.casefold() in words:
-                tags.setdefault(root.casefold(), (root, []))[1].append(note.path)
+                spelled, paths = tags.setdefault(root.casefold(), ([], []))
+                spelled.append(root)
+                paths.append(note.path)
     rules = [Rule("folders", f, notes=tuple(paths)) for f, paths in sorted(folders.items())]
-    for name, spelled, by_value in where.values():
-        values = tuple(dict.fromkeys(_spelling(spelled, v) for v in sorted(by_value)))
-        rules.append(Rule("where", name, values, tuple(dict.fromkeys(p for ps in by_value.values() for p in ps))))
-    rules += [Rule("tags", tag, notes=tuple(dict.fromkeys(paths))) for _, (tag, paths) in sorted(tags.items())]
+    for _, (names, values, by_value) in sorted(where.items()):
+        paths = tuple(dict.fromkeys(p for ps in by_value.values() for p in ps))
+        rules.append(Rule("where", _most_used(names)[0], _most_used(values), paths))
+    for _, (spelled, paths) in sorted(tags.items()):
+        rules.append(Rule("tags", _most_used(spelled)[0], notes=tuple(dict.fromkeys(paths))))
     chosen = {p for r in rules for p in r.notes}
     return Found(tuple(rules), (), tuple(n.path for n in notes if n.path in chosen))
 
@@ -282,18 +286,14 @@ def _named_folder(path: str, words: frozenset[str]) -> str | None:
     return None
 
 
-def _spelling(spelled: Counter[str], value: str) -> str:
-    """The most used spelling of a value (`[[People]]` over `people`), ties by the first seen."""
-    return max((s for s in spelled if normal_value(s) == value), key=lambda s: spelled[s])
-
-
 def _most_used(names: Iterable[str]) -> tuple[str, ...]:
-    """Names as written, one per name in any case, the most used first."""
-    counts: Counter[str] = Counter(names)
-    by_key: dict[str, str] = {}
-    for name, _ in counts.most_common():
-        by_key.setdefault(name.casefold(), name)
-    return tuple(by_key.values())
+    """Names as written, one per name in any case (its most used spelling), the most used name first; ties
+    in the order first seen."""
+    spellings: dict[str, Counter[str]] = {}
+    for name in names:
+        spellings.setdefault(name.casefold(), Counter())[name] += 1
+    ranked = sorted(spellings.values(), key=lambda c: -c.total())  # stable: ties keep the order first seen
+    return tuple(c.most_common(1)[0][0] for c in ranked)
 
 
 def not_people(notes: list[Note], folders: list[str]) -> tuple[Left, ...]:

@@ -214,7 +214,7 @@ def summary(survey: Survey) -> list[str]:
     if survey.unreadable:
         unreadable = _count(survey.unreadable)
         lines.append(f"  {unreadable} with front matter vaultnet cannot read: `vaultnet check` names them")
-    return lines
+    return [*lines, "vaultnet.toml says so, a comment on each line; next: `vaultnet check`, then `vaultnet build`"]
 
 
 def _how(rule: Rule) -> str:

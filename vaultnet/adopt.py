@@ -269,8 +269,8 @@ def find(notes: list[Note], words: frozenset[str], keep: Callable[[Note], bool] 
                 paths.append(note.path)
     rules = [Rule("folders", f, notes=tuple(paths)) for f, paths in sorted(folders.items())]
     for _, (names, values, by_value) in sorted(where.items()):
-        paths = tuple(dict.fromkeys(p for ps in by_value.values() for p in ps))
-        rules.append(Rule("where", _most_used(names)[0], _most_used(values), paths))
+        selected = tuple(dict.fromkeys(p for ps in by_value.values() for p in ps))
+        rules.append(Rule("where", _most_used(names)[0], _most_used(values), selected))
     for _, (spelled, paths) in sorted(tags.items()):
         rules.append(Rule("tags", _most_used(spelled)[0], notes=tuple(dict.fromkeys(paths))))
     chosen = {p for r in rules for p in r.notes}

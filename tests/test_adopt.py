@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from test_existing_vaults import EXPECTED, NAMES, VAULTS, contact_paths, copy_vault, needs
-from vaultkit import DAY, put, run
+from vaultkit import DAY, REPO, put, run
 
 from vaultnet.actions import OWN_FOLLOWUPS, init_vault
 from vaultnet.adopt import Note, Survey, read_note, read_notes, survey, template_folders
@@ -247,10 +247,10 @@ def test_the_summary_says_what_was_left_out_and_why(tmp_path: Path) -> None:
     root = copy_vault("people-folder", tmp_path / "v", with_settings=False)
     lines = run("init", root).stdout.splitlines()
     assert "  5 contacts: 5 notes in People/" in lines
-    assert '  left out: People/README.md: a read-me (exclude "**/README.md")' in lines
-    assert any(line.startswith("  left out: People/_aliases.md, People/_template.md: a name that starts with _")
+    assert '  left out: People/README.md: a read-me; exclude "**/README.md"' in lines
+    assert any(line.startswith("  left out: People/_aliases.md, People/_template.md: named with a leading _")
                for line in lines)  # fmt: skip
-    assert '  left out: People/People.md: the index note of People/ (exclude "People/People.md")' in lines
+    assert '  left out: People/People.md: the index note of People/; exclude "People/People.md"' in lines
     assert "  your names for vaultnet's fields: org -> company, title -> role, met_date -> met, mail -> email, " \
            "mobile -> phone" in lines  # fmt: skip
 
@@ -371,3 +371,31 @@ def test_the_fixture_vaults_are_not_changed_by_the_tests() -> None:
         assert not (VAULTS / name / "vaultnet.toml").exists()
         assert not (VAULTS / name / ".gitignore").exists()
         assert not (VAULTS / name / ".vaultnet").exists()
+
+
+# -- the README shows what init really prints -----------------------------------------------------------------------
+
+README_COMMAND = "$ cd ~/notes && vaultnet init && vaultnet check"
+
+
+def readme_example() -> list[str]:
+    """The lines the README shows under its `vaultnet init && vaultnet check` example."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text[text.index(README_COMMAND) + len(README_COMMAND) :]
+    return block[: block.index("```")].strip("\n").splitlines()
+
+
+def test_the_readme_shows_what_init_prints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_vault("people-folder", tmp_path / "notes", with_settings=False)
+    monkeypatch.chdir(root)
+    result = run("init")
+    assert result.exit_code == 0, result.output
+    assert readme_example()[:-1] == result.stdout.splitlines()
+
+
+@needs("select", "obsidian")
+def test_the_readme_shows_what_check_prints_then(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_vault("people-folder", tmp_path / "notes", with_settings=False)
+    monkeypatch.chdir(root)
+    assert run("init").exit_code == 0
+    assert run("check").stdout.splitlines() == readme_example()[-1:]

@@ -270,7 +270,7 @@ def find(notes: list[Note], words: frozenset[str], keep: Callable[[Note], bool] 
     rules = [Rule("folders", f, notes=tuple(paths)) for f, paths in sorted(folders.items())]
     for _, (names, values, by_value) in sorted(where.items()):
         selected = tuple(dict.fromkeys(p for ps in by_value.values() for p in ps))
-        rules.append(Rule("where", _most_used(names)[0], _most_used(values), selected))
+        rules.append(Rule("where", _most_used(names)[0], _most_used(values, normal_value), selected))
     for _, (spelled, paths) in sorted(tags.items()):
         rules.append(Rule("tags", _most_used(spelled)[0], notes=tuple(dict.fromkeys(paths))))
     chosen = {p for r in rules for p in r.notes}
@@ -286,12 +286,12 @@ def _named_folder(path: str, words: frozenset[str]) -> str | None:
     return None
 
 
-def _most_used(names: Iterable[str]) -> tuple[str, ...]:
-    """Names as written, one per name in any case (its most used spelling), the most used name first; ties
-    in the order first seen."""
+def _most_used(names: Iterable[str], same: Callable[[str], str] = str.casefold) -> tuple[str, ...]:
+    """Names as written, one per name in any case (or as `same` compares them), in its most used spelling; the
+    most used first, ties in the order first seen."""
     spellings: dict[str, Counter[str]] = {}
     for name in names:
-        spellings.setdefault(name.casefold(), Counter())[name] += 1
+        spellings.setdefault(same(name), Counter())[name] += 1
     ranked = sorted(spellings.values(), key=lambda c: -c.total())  # stable: ties keep the order first seen
     return tuple(c.most_common(1)[0][0] for c in ranked)
 
@@ -314,7 +314,7 @@ def not_people(notes: list[Note], folders: list[str]) -> tuple[Left, ...]:
             exact.append(Left(note.path, what, (note.path,)))
     lefts = [Left(f"**/{name}", "a read-me", tuple(paths)) for name, paths in sorted(readme.items())]
     if helper:
-        lefts.append(Left("**/_*", "a name that starts with _: a template, a list", tuple(helper)))
+        lefts.append(Left("**/_*", "named with a leading _ (a template, a list)", tuple(helper)))
     return (*lefts, *exact)
 
 

@@ -17,7 +17,7 @@ from vaultnet.settings_spec import toml_key, toml_text
 
 _HEADER = re.compile(r"\[\s*([^\[\]#]+?)\s*\]\s*(?:#.*)?")
 _COMMENTED_KEY = re.compile(r"#\s*([A-Za-z0-9_\"'-]+)\s*=")
-_COLUMN = 36
+_COLUMN = 38  # where the template's comments start too (after `# key = value` padded to 36)
 _SHOWN = 3  # notes named in a comment; the rest are counted
 
 HELP = {
@@ -202,7 +202,7 @@ def summary(survey: Survey) -> list[str]:
     how = "; ".join(map(_how, contacts.rules)) or "none found: vaultnet's default applies (contacts/)"
     lines = [f"init read {_count(survey.notes)} and found:", f"  {_count(contacts.notes, 'contact')}: {how}"]
     for left in contacts.exclude:
-        lines.append(f"  left out: {_names(left.notes)}: {left.why} (exclude {toml_text(left.pattern)})")
+        lines.append(f"  left out: {_names(left.notes)}: {left.why}; exclude {toml_text(left.pattern)}")
     if survey.meetings.rules:
         how = "; ".join(map(_how, survey.meetings.rules))
         lines.append(f"  {_count(survey.meetings.notes, 'meeting note')} naming people: {how}")

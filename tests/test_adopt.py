@@ -8,14 +8,12 @@ The three fixture vaults of tests/test_existing_vaults.py are adopted here with 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tomllib
 from pathlib import Path
 
 import pytest
-from test_existing_vaults import EXPECTED, NAMES, VAULTS, contact_paths, copy_vault, needs
-from vaultkit import DAY, REPO, put, run
+from vaultkit import DAY, EXPECTED, NAMES, REPO, VAULTS, contact_paths, copy_vault, hashes, needs, put, run
 
 from vaultnet.actions import OWN_FOLLOWUPS, init_vault
 from vaultnet.adopt import Note, Survey, read_note, read_notes, survey, template_folders
@@ -222,11 +220,6 @@ def test_templates_are_not_read_as_people(tmp_path: Path) -> None:
 
 
 # -- init on the fixture vaults: the same people, nothing overwritten, twice the same ------------------------------
-
-
-def hashes(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", NAMES)

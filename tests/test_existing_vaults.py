@@ -14,156 +14,28 @@ tests/data/vaults/ holds three such vaults, each beside the vaultnet.toml that s
 - `capitalised`: people in `People/` with `Position`, `Company` (a link), `E-mail`, `Phone Number`, `Met Date`,
   some tagged `#person`; Templater's templates in `_meta/templates`; a journal of daily notes.
 
-Each test copies a vault, adds its vaultnet.toml and runs the real command line on it. Parts of issue 9 land from
-other branches; until they do, the tests that need them are marked xfail with the branch they wait for.
+What each vault must give is `vaultkit.EXPECTED`. Each test copies a vault, adds its vaultnet.toml and runs the
+real command line on it. Parts of issue 9 land from other branches; until they do, the tests that need them are
+marked xfail with the branch they wait for.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
-from vaultkit import DATA, DAY, run, set_mtimes
+from vaultkit import DAY, EXPECTED, NAMES, contact_paths, copy_vault, hashes, needs, run
 
-from vaultnet.pipeline import Session
-
-VAULTS = DATA / "vaults"
 LATER = "2030-01-01"  # every follow-up is due by then: `due` lists them all, each with its reason
-
-
-@dataclass(frozen=True)
-class Expected:
-    """What a fixture vault must give with its vaultnet.toml."""
-
-    contacts: tuple[str, ...]  # every contact, by path
-    last: dict[str, str]  # path -> the day of the last contact (a meeting, a daily note, a mapped property)
-    fields: dict[str, dict[str, str]]  # path -> company, role, email, phone as vaultnet shows them
-    meetings: tuple[str, ...] = ()  # paths whose last contact is a meeting note
-    met: dict[str, str] = field(default_factory=dict)  # path -> met (no contact since): a mapped `met`
-
-
-EXPECTED = {
-    "people-folder": Expected(
-        contacts=(
-            "People/Jane Roe.md",
-            "People/Priya Natarajan.md",
-            "People/Sam Lee.md",
-            "People/Tomás Herrera.md",
-            "People/Work/Dana Whitfield.md",
-        ),
-        last={
-            "People/Jane Roe.md": "2026-10-28",
-            "People/Sam Lee.md": "2026-10-28",
-            "People/Priya Natarajan.md": "2026-11-12",
-        },
-        met={"People/Tomás Herrera.md": "2016-08-01", "People/Work/Dana Whitfield.md": "2022-01-10"},
-        fields={
-            "People/Jane Roe.md": {
-                "company": "Fernhill Ceramics",
-                "role": "Studio owner",
-                "email": "jane@fernhill-ceramics.example",
-                "phone": "+44 7700 900123",
-            },
-            "People/Work/Dana Whitfield.md": {
-                "company": "Northwind Labs",
-                "role": "Engineering manager",
-                "email": "dana.whitfield@northwind.example",
-            },
-        },
-    ),
-    "categories": Expected(
-        contacts=(
-            "References/Jane Roe.md",
-            "References/Jo Park.md",
-            "References/Mira Okonkwo.md",
-            "References/Ruth Abernathy.md",
-            "References/Sam Lee.md",
-        ),
-        last={
-            "References/Jane Roe.md": "2026-11-03",  # dated by its file name; Alex Owner (the owner) is nobody
-            "References/Sam Lee.md": "2026-10-14",
-            "References/Mira Okonkwo.md": "2026-09-30",
-            "References/Jo Park.md": "2026-09-30",
-            "References/Ruth Abernathy.md": "2026-08-30",  # her `last_contacted`, mapped to last_contact
-        },
-        meetings=(
-            "References/Jane Roe.md",
-            "References/Sam Lee.md",
-            "References/Mira Okonkwo.md",
-            "References/Jo Park.md",
-        ),
-        fields={
-            "References/Jane Roe.md": {
-                "company": "Northwind Labs",
-                "role": "Product designer",
-                "email": "jane.roe@northwind.example",
-            },
-            "References/Sam Lee.md": {
-                "company": "Harbour Sound",
-                "role": "Session drummer",
-                "email": "sam@harboursound.example",
-            },
-        },
-    ),
-    "capitalised": Expected(
-        contacts=("People/Aiko Tanaka.md", "People/Konrad Baum.md", "People/Lena Fischer.md", "People/Omar Haddad.md"),
-        last={
-            "People/Lena Fischer.md": "2026-11-05",
-            "People/Aiko Tanaka.md": "2026-11-05",
-            "People/Konrad Baum.md": "2026-10-20",
-        },
-        met={"People/Omar Haddad.md": "2024-11-02"},
-        fields={
-            "People/Lena Fischer.md": {
-                "company": "Brightwave",
-                "role": "Head of Product",
-                "email": "lena.fischer@brightwave.example",
-                "phone": "+49 30 5550 1234",
-            },
-            "People/Omar Haddad.md": {"company": "Saltbox Studio", "role": "Founder", "email": "omar@saltbox.example"},
-        },
-    ),
-}
-NAMES = sorted(EXPECTED)
-
-
-def needs(*helpers: str) -> pytest.MarkDecorator:
-    """An xfail until the branches of issue 9 named here are merged (the lead removes it then)."""
-    return pytest.mark.xfail(reason=f"needs {', '.join(helpers)}", strict=False)
 
 
 def vaults(waits: dict[str, tuple[str, ...]]) -> list[object]:
     """The fixture vaults as test parameters, each marked xfail while it waits for the helpers `waits` names."""
     return [pytest.param(name, marks=needs(*waits[name])) if waits.get(name) else name for name in NAMES]
-
-
-def copy_vault(name: str, dest: Path, with_settings: bool = True) -> Path:
-    """A copy of the fixture vault `name` at `dest`, its vaultnet.toml copied in (unless told otherwise)."""
-    shutil.copytree(VAULTS / name, dest)
-    if with_settings:
-        shutil.copyfile(VAULTS / f"{name}.vaultnet.toml", dest / "vaultnet.toml")
-    set_mtimes(dest)
-    return dest
-
-
-def hashes(root: Path) -> dict[str, str]:
-    """Every file below `root` (vaultnet's own folder too) by path, with the SHA-256 of its bytes."""
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
-def contact_paths(root: Path) -> list[str]:
-    return sorted(c.path for c in Session(root).contacts())
 
 
 def follow_ups(root: Path, day: str = LATER) -> dict[str, dict[str, Any]]:

@@ -206,8 +206,8 @@ def _tag_texts(value: Any) -> list[str]:
 def survey(notes: list[Note], unreadable: Iterable[str] = (), skipped: Iterable[tuple[str, str]] = ()) -> Survey:
     """Which notes are people and meetings, and the vault's names for vaultnet's fields."""
     contacts = find_contacts(notes)
-    people = _among(notes, contacts.notes)
     is_person = set(contacts.notes)
+    people = [n for n in notes if n.path in is_person]
     others = [n for n in notes if n.path not in is_person]
     meetings = find(others, MEETINGS, lambda n: n.has_value(PEOPLE_KEYS))
     chosen = _among(notes, meetings.notes)
@@ -238,7 +238,8 @@ def find_contacts(notes: list[Note]) -> Found:
     kept = Found(found.rules, exclude)
     selection = kept.selection()
     chosen = tuple(n.path for n in notes if selection.selects(n.path, n.properties, n.tags))
-    rules = tuple(Rule(r.key, r.name, r.values, tuple(p for p in r.notes if p in chosen)) for r in found.rules)
+    kept_paths = set(chosen)
+    rules = tuple(Rule(r.key, r.name, r.values, tuple(p for p in r.notes if p in kept_paths)) for r in found.rules)
     return Found(rules, exclude, chosen)
 
 

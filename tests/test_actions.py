@@ -656,22 +656,55 @@ def test_init_gives_a_vault_that_checks_clean_and_ignores_its_templates(tmp_path
 
 
 @pytest.mark.parametrize("existing", INIT_FILES)
-def test_init_refuses_when_any_file_exists_and_writes_nothing(tmp_path: Path, existing: str) -> None:
+def test_init_keeps_a_file_that_exists_and_makes_the_others(tmp_path: Path, existing: str) -> None:
+    """In a folder with no notes yet, init makes a new vault around what is there: nothing is overwritten (an
+    existing .gitignore gets vaultnet's lines added, and only those)."""
     root = tmp_path / "vault"
     put(root, existing, "mine\n")
     result = run("init", root)
-    assert_user_error(result, existing, "overwrites nothing")
-    assert snapshot_files(root) == {existing: b"mine\n"}
+    assert_ok(result)
+    files = snapshot_files(root)
+    assert sorted(files) == INIT_FILES
+    assert f"created  {root / existing}" not in result.stdout
+    if existing == ".gitignore":
+        assert files[existing] == b"mine\n\n" + actions_gitignore()
+        assert f"updated  {root / existing}" in result.stdout
+    else:
+        assert files[existing] == b"mine\n"
+        assert f"kept as they are: {existing}" in result.stdout
 
 
-def test_init_keeps_notes_that_are_there_already(tmp_path: Path) -> None:
+def actions_gitignore() -> bytes:
+    """The .gitignore of a new vault."""
+    return b"# vaultnet's cache and calendar\n.vaultnet/\n# the follow-up note changes daily\n/Follow-ups.md\n"
+
+
+def test_init_gives_a_new_vault_the_gitignore_it_needs(tmp_path: Path) -> None:
+    assert_ok(run("init", tmp_path))
+    assert (tmp_path / ".gitignore").read_bytes() == actions_gitignore()
+
+
+def test_init_adopts_a_folder_that_has_notes_and_keeps_them(tmp_path: Path) -> None:
     root = tmp_path / "vault"
     put(root, "contacts/Anna.md", "---\nname: Anna\n---\n")
     put(root, "Daily/2026-11-21.md", "Met [[Anna]].\n")
     assert_ok(run("init", root))
     files = snapshot_files(root)
-    assert sorted(files) == sorted([*INIT_FILES, "contacts/Anna.md", "Daily/2026-11-21.md"])
+    assert sorted(files) == [".gitignore", "Daily/2026-11-21.md", "contacts/Anna.md", "vaultnet.toml"]
     assert files["contacts/Anna.md"] == b"---\nname: Anna\n---\n"
+    assert [c.path for c in contacts(root)] == ["contacts/Anna.md"]
+
+
+def test_init_leaves_an_existing_vaultnet_toml_alone(vault: Path) -> None:
+    put(vault, "vaultnet.toml", "")
+    result = run("init", vault)
+    assert_ok(result)
+    assert (vault / "vaultnet.toml").read_text() == ""
+    assert "vaultnet.toml is there already" in result.stdout
+    again = run("init", vault)
+    assert_ok(again)
+    assert "nothing to change" in again.stdout
+    assert "created" not in again.stdout and "updated" not in again.stdout
 
 
 # -- --dry-run -------------------------------------------------------------------------------------------------------
@@ -871,11 +904,6 @@ def test_user_errors_are_messages_with_exit_code_2(vault: Path, args: list[str],
     assert_user_error(result, fragment)
     assert result.stdout == ""
     assert snapshot_files(vault) == before
-
-
-def test_init_error_is_a_message_with_exit_code_2(vault: Path) -> None:
-    put(vault, "vaultnet.toml", "")
-    assert_user_error(run("init", vault), "vaultnet.toml", "overwrites nothing")
 
 
 def test_a_note_that_is_not_valid_utf8_is_not_a_contact_to_edit(vault: Path) -> None:

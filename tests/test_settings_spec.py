@@ -142,7 +142,7 @@ def test_the_template_labels_every_example_and_keeps_its_lines_short() -> None:
 
 
 def test_init_writes_the_template(tmp_path: Path) -> None:
-    [config] = [change for change in init_vault(tmp_path) if change.rel == CONFIG_NAME]
+    [config] = [change for change in init_vault(tmp_path).changes if change.rel == CONFIG_NAME]
     assert config.after == config_template().encode()
 
 

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from vaultnet.adopt import read_notes, survey, template_folders
+from vaultnet.adopt_text import settings_text
+from vaultnet.adopt_text import summary as summary_lines
 from vaultnet.changes import Change, safe_filename
-from vaultnet.config import CONFIG_NAME, Settings, config_template
+from vaultnet.config import CONFIG_NAME, Settings, config_template, parse_settings
 from vaultnet.contacts_io import ImportPlan, Person, choose, plan_import
 from vaultnet.edit import add_log_entry, log_line, set_property, tick_task, yaml_scalar
 from vaultnet.linkedin import read_linkedin
@@ -26,6 +29,7 @@ from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
 from vaultnet.problems import ParamError, Problem, UserError
 from vaultnet.values import date_or_duration
+from vaultnet.vault import read_text
 from vaultnet.vcard import read_vcards
 
 Vault = Session | Path  # an open vault, or the folder of one
@@ -277,22 +281,98 @@ met: []
 Who to meet (3-5 people), and what I want to learn or offer.
 """
 
-GITIGNORE = "# vaultnet's cache and calendar\n.vaultnet/\n# the follow-up note changes daily\n/Follow-ups.md\n"
+# The lines a vault's .gitignore needs: (a comment, the line) for vaultnet's folder and for the follow-up note.
+IGNORED = (("# vaultnet's cache and calendar", ".vaultnet/"), ("# the follow-up note changes daily", "/{followups}"))
+GITATTRIBUTES = "# calendars need their CRLF line endings\n*.ics -text\n"
+OWN_FOLLOWUPS = "Follow-ups (vaultnet).md"  # the follow-up note's path when the vault has a Follow-ups.md of its own
 
 
-def init_vault(root: Path) -> list[Change]:
-    """The files of a new vault; refuses if any of them exists already (nothing is overwritten)."""
-    settings = Settings()
+@dataclass(frozen=True)
+class Init:
+    """What `vaultnet init` does to a folder: the files it creates or appends to, and what to say about it."""
+
+    changes: list[Change]  # new files, and lines added to an existing .gitignore
+    summary: list[str]  # what it found and did, for the user
+    ignore: tuple[str, ...] = ()  # the lines .gitignore needs: to show them if it cannot be written
+
+
+def init_vault(root: Path) -> Init:
+    """Make `root` a vault. An empty folder (no notes) gets a fresh vault: settings, folders, templates; a
+    folder with notes is adopted: a vaultnet.toml that says what `adopt` found in them. Either way no file
+    that exists is overwritten or edited, except that an existing .gitignore gets the lines it lacks; run
+    again, init changes nothing."""
+    skipped = template_folders(root)
+    notes, unreadable = read_notes(root, [folder for folder, _ in skipped])
+    config = root / CONFIG_NAME
+    if not notes and not unreadable:
+        return _fresh_vault(root)
+    changes: list[Change] = []
+    followups = _settings(root).followups_path
+    if not config.exists():
+        found = survey(notes, unreadable, skipped)
+        outputs = {}
+        if followups and _not_ours(root / followups):
+            followups = OWN_FOLLOWUPS
+            outputs["followups"] = (followups, f"{Settings().followups_path} is a note of yours: vaultnet's own note")
+        text = settings_text(found, config_template(), outputs)
+        changes.append(Change(config, CONFIG_NAME, None, text.encode("utf-8")))
+        summary = summary_lines(found)
+    else:
+        summary = [f"{CONFIG_NAME} is there already: init leaves it as it is (remove it to have init look again)"]
+    return _with_gitignore(root, changes, summary, followups)
+
+
+def _fresh_vault(root: Path) -> Init:
+    """The files of a new vault, those that are not there yet."""
+    settings = _settings(root)
     files = {
         CONFIG_NAME: config_template(),
         f"{settings.contacts_folder}/.gitkeep": "",
         f"{settings.events_folder}/.gitkeep": "",
         f"{settings.templates_folder}/Contact.md": CONTACT_TEMPLATE,
         f"{settings.templates_folder}/Event.md": EVENT_TEMPLATE,
-        ".gitignore": GITIGNORE,
-        ".gitattributes": "# calendars need their CRLF line endings\n*.ics -text\n",
+        ".gitattributes": GITATTRIBUTES,
     }
-    existing = [rel for rel in files if (root / rel).exists()]
-    if existing:
-        raise UserError(f"{root} has {', '.join(existing)} already: vaultnet init overwrites nothing")
-    return [Change(root / rel, rel, None, text.encode()) for rel, text in files.items()]
+    changes = [Change(root / rel, rel, None, text.encode()) for rel, text in files.items() if not (root / rel).exists()]
+    kept = [rel for rel in files if (root / rel).exists()]
+    summary = [f"kept as they are: {', '.join(kept)}"] if kept and changes else []
+    return _with_gitignore(root, changes, summary, settings.followups_path)
+
+
+def _with_gitignore(root: Path, changes: list[Change], summary: list[str], followups: str) -> Init:
+    """Add the .gitignore lines that are missing (a new .gitignore if there is none); say when nothing changes."""
+    wanted = [
+        (why, line.format(followups=followups)) for why, line in IGNORED if followups or "{followups}" not in line
+    ]
+    path = root / ".gitignore"
+    try:
+        before = path.read_bytes() if path.exists() else None
+    except OSError:  # unreadable, or a folder: the user adds the lines (the command shows them)
+        return Init(changes, summary, tuple(line for _, line in wanted))
+    present = {_ignore_key(line) for line in (before or b"").decode("utf-8", "replace").splitlines()}
+    missing = [(why, line) for why, line in wanted if _ignore_key(line) not in present]
+    if missing:
+        lead = b"" if not before else (b"\n" if before.endswith(b"\n") else b"\n\n")
+        added = "".join(f"{why}\n{line}\n" for why, line in missing).encode("utf-8")
+        changes.append(Change(path, ".gitignore", before, (before or b"") + lead + added))
+    if not any(change.changed for change in changes):
+        summary = [*summary, "nothing to change: every file init makes is there, and .gitignore has its lines"]
+    return Init(changes, summary, tuple(line for _, line in missing))
+
+
+def _ignore_key(line: str) -> str:
+    """A .gitignore line as compared: `.vaultnet`, `/.vaultnet/` and `.vaultnet/` ignore the same folder."""
+    return line.strip().strip("/")
+
+
+def _settings(root: Path) -> Settings:
+    return parse_settings(read_text(root / CONFIG_NAME))
+
+
+def _not_ours(path: Path) -> bool:
+    """Whether `path` is a file vaultnet did not write (a note of the user's named like an output)."""
+    try:
+        head = path.read_bytes()[:1000]
+    except OSError:
+        return path.exists()
+    return b"Written by vaultnet" not in head

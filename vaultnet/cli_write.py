@@ -16,6 +16,7 @@ import click
 from vaultnet import actions, pipeline
 from vaultnet.changes import Change, apply
 from vaultnet.cli_base import Command, Group, as_day, day_of, report, today_option, with_vault
+from vaultnet.problems import UserError
 from vaultnet.vault import write_atomic
 from vaultnet.vcard import export_vcards
 
@@ -37,12 +38,30 @@ def _write(changes: list[Change], dry_run: bool) -> None:
 @click.command(cls=Command)
 @with_vault(argument="DIRECTORY", discover=False)
 def init(vault: Path) -> None:
-    """Make DIRECTORY (default: this folder) a vault: vaultnet.toml, contacts/, events/, templates for a
-    contact and an event (usable from Obsidian's Templates plugin), .gitignore and .gitattributes.
+    """Make DIRECTORY (default: this folder) a vault.
 
-    Refuses if any of these exists: init overwrites nothing.
+    In a folder with notes, init adopts them: it looks at the notes and writes a vaultnet.toml that says which
+    are contacts (a People/ folder, a `categories`, `type` or tag such as Person), which record meetings, and
+    your names for vaultnet's fields, then prints what it found. In an empty folder it makes a new vault:
+    vaultnet.toml, contacts/, events/, templates for a contact and an event (usable from Obsidian's Templates
+    plugin) and .gitattributes. Either way .gitignore gets the lines it lacks.
+
+    init never overwrites or edits a file that exists (but adds lines to .gitignore): run twice, it changes
+    nothing.
     """
-    _write(actions.init_vault(vault), dry_run=False)
+    made = actions.init_vault(vault)
+    ignore = [c for c in made.changes if c.rel == ".gitignore"]
+    _write([c for c in made.changes if c.rel != ".gitignore"], dry_run=False)
+    try:
+        _write(ignore, dry_run=False)
+        unwritten = [] if ignore or not made.ignore else list(made.ignore)
+    except (OSError, UserError) as exc:  # a read-only .gitignore: the user adds the lines
+        click.echo(f"could not add to .gitignore ({exc})", err=True)
+        unwritten = list(made.ignore)
+    if unwritten:
+        click.echo("add these lines to .gitignore yourself: " + ", ".join(unwritten))
+    for line in made.summary:
+        click.echo(line)
 
 
 @click.command(cls=Command)

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from vaultkit import DAY, EXPECTED, NAMES, REPO, VAULTS, contact_paths, copy_vault, hashes, needs, put, run
+from vaultkit import DAY, EXPECTED, NAMES, REPO, VAULTS, contact_paths, copy_vault, hashes, put, run
 
 from vaultnet.actions import OWN_FOLLOWUPS, init_vault
 from vaultnet.adopt import Note, Survey, read_note, read_notes, survey, template_folders
@@ -260,7 +260,7 @@ def test_init_twice_changes_nothing_the_second_time(tmp_path: Path, name: str) -
     assert "created" not in again.stdout and "updated" not in again.stdout
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=needs("select")) if n != "capitalised" else n for n in NAMES])
+@pytest.mark.parametrize("name", NAMES)
 def test_init_alone_finds_the_same_people_as_the_hand_written_settings(tmp_path: Path, name: str) -> None:
     by_hand = copy_vault(name, tmp_path / "by-hand")
     by_init = copy_vault(name, tmp_path / "by-init", with_settings=False)
@@ -272,7 +272,7 @@ def test_init_alone_finds_the_same_people_as_the_hand_written_settings(tmp_path:
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=needs("select", "obsidian")) if n != "capitalised" else n for n in NAMES],
+    NAMES,
 )
 def test_init_then_check_exits_0(tmp_path: Path, name: str) -> None:
     root = copy_vault(name, tmp_path / name, with_settings=False)
@@ -386,7 +386,6 @@ def test_the_readme_shows_what_init_prints(tmp_path: Path, monkeypatch: pytest.M
     assert readme_example()[:-1] == result.stdout.splitlines()
 
 
-@needs("select", "obsidian")
 def test_the_readme_shows_what_check_prints_then(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = copy_vault("people-folder", tmp_path / "notes", with_settings=False)
     monkeypatch.chdir(root)

@@ -15,8 +15,7 @@ tests/data/vaults/ holds three such vaults, each beside the vaultnet.toml that s
   some tagged `#person`; Templater's templates in `_meta/templates`; a journal of daily notes.
 
 What each vault must give is `vaultkit.EXPECTED`. Each test copies a vault, adds its vaultnet.toml and runs the
-real command line on it. Parts of issue 9 land from other branches; until they do, the tests that need them are
-marked xfail with the branch they wait for.
+real command line on it.
 """
 
 from __future__ import annotations
@@ -28,14 +27,9 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from vaultkit import DAY, EXPECTED, NAMES, contact_paths, copy_vault, hashes, needs, run
+from vaultkit import DAY, EXPECTED, NAMES, contact_paths, copy_vault, hashes, run
 
 LATER = "2030-01-01"  # every follow-up is due by then: `due` lists them all, each with its reason
-
-
-def vaults(waits: dict[str, tuple[str, ...]]) -> list[object]:
-    """The fixture vaults as test parameters, each marked xfail while it waits for the helpers `waits` names."""
-    return [pytest.param(name, marks=needs(*waits[name])) if waits.get(name) else name for name in NAMES]
 
 
 def follow_ups(root: Path, day: str = LATER) -> dict[str, dict[str, Any]]:
@@ -48,7 +42,7 @@ def follow_ups(root: Path, day: str = LATER) -> dict[str, dict[str, Any]]:
 # -- exactly their people are contacts, and check is content ----------------------------------------------------
 
 
-@pytest.mark.parametrize("name", vaults({"people-folder": ("select",), "categories": ("select",)}))
+@pytest.mark.parametrize("name", NAMES)
 def test_exactly_the_vaults_people_are_contacts(tmp_path: Path, name: str) -> None:
     root = copy_vault(name, tmp_path / name)
     assert_ok(run("build", root, "--today", DAY))
@@ -56,10 +50,7 @@ def test_exactly_the_vaults_people_are_contacts(tmp_path: Path, name: str) -> No
     assert sorted(follow_ups(root)) == sorted(EXPECTED[name].contacts)  # and no README, template or recipe
 
 
-@pytest.mark.parametrize(
-    "name",
-    vaults({"people-folder": ("select", "obsidian"), "categories": ("select", "obsidian")}),
-)
+@pytest.mark.parametrize("name", NAMES)
 def test_check_exits_0(tmp_path: Path, name: str) -> None:
     root = copy_vault(name, tmp_path / name)
     result = run("check", root)
@@ -77,14 +68,12 @@ def test_without_its_settings_no_note_is_a_contact(tmp_path: Path) -> None:
 # -- interactions: meetings and daily notes move the last contact ----------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "name", vaults({"people-folder": ("select",), "categories": ("select", "meetings"), "capitalised": ("select",)})
-)
+@pytest.mark.parametrize("name", NAMES)
 def test_the_last_contact_of_each_person(tmp_path: Path, name: str) -> None:
     root = copy_vault(name, tmp_path / name)
     expected = EXPECTED[name]
     items = follow_ups(root)
-    said = {path: re.search(r"last contact on (\S+)", item["reason"]) for path, item in items.items()}
+    said = {path: re.search(r"last contact on (\d{4}-\d{2}-\d{2})", item["reason"]) for path, item in items.items()}
     last = {path: m.group(1) for path, m in said.items() if m}
     assert last == expected.last
     for path in expected.meetings:
@@ -93,9 +82,7 @@ def test_the_last_contact_of_each_person(tmp_path: Path, name: str) -> None:
         assert items[path]["reason"].startswith(f"met on {day}, no contact since")
 
 
-@pytest.mark.parametrize(
-    "name", vaults({"people-folder": ("select",), "categories": ("select", "meetings"), "capitalised": ("select",)})
-)
+@pytest.mark.parametrize("name", NAMES)
 def test_who_shows_the_last_interaction(tmp_path: Path, name: str) -> None:
     root = copy_vault(name, tmp_path / name)
     expected = EXPECTED[name]
@@ -109,9 +96,7 @@ def test_who_shows_the_last_interaction(tmp_path: Path, name: str) -> None:
 # -- mapped fields show ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "name", vaults({"people-folder": ("select",), "categories": ("select",), "capitalised": ("select",)})
-)
+@pytest.mark.parametrize("name", NAMES)
 def test_mapped_fields_show(tmp_path: Path, name: str) -> None:
     root = copy_vault(name, tmp_path / name)
     items = follow_ups(root)

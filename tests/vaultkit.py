@@ -354,11 +354,6 @@ EXPECTED = {
 NAMES = sorted(EXPECTED)
 
 
-def needs(*helpers: str) -> pytest.MarkDecorator:
-    """An xfail until the branches of issue 9 named here are merged (the lead removes it then)."""
-    return pytest.mark.xfail(reason=f"needs {', '.join(helpers)}", strict=False)
-
-
 def copy_vault(name: str, dest: Path, with_settings: bool = True) -> Path:
     """A copy of the fixture vault `name` at `dest`, its vaultnet.toml copied in (unless told otherwise)."""
     shutil.copytree(VAULTS / name, dest)

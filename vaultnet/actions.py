@@ -339,7 +339,7 @@ def _fresh_vault(root: Path) -> Init:
     return _with_gitignore(root, changes, summary, settings.followups_path)
 
 
-def _with_gitignore(root: Path, changes: list[Change], summary: list[str], followups: str) -> Init:
+def _with_gitignore(root: Path, changes: list[Change], summary: list[str], followups: str | None) -> Init:
     """Add the .gitignore lines that are missing (a new .gitignore if there is none); say when nothing changes."""
     wanted = [
         (why, line.format(followups=followups)) for why, line in IGNORED if followups or "{followups}" not in line

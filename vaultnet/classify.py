@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
+from vaultnet.frontmatter import front_matter_tags
 from vaultnet.mdlines import CodeFences
 from vaultnet.selection import Selection
 from vaultnet.settings_spec import property_name
@@ -77,12 +78,7 @@ def excluded(path: str, selections: Mapping[NoteKind, Selection]) -> bool:
 def note_tags(front_matter: Mapping[str, Any], body: str) -> list[str]:
     """The note's tags without `#`: its `tags`/`tag` properties (texts split at commas and blanks, or lists),
     then the inline `#tags` of its body."""
-    out: list[str] = []
-    for key, value in front_matter.items():
-        if isinstance(key, str) and key.strip().lower() in ("tags", "tag"):
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, str):
-                    out.extend(t.lstrip("#") for t in item.replace(",", " ").split() if t.lstrip("#"))
+    out = front_matter_tags(front_matter)
     out.extend(body_tags(body))
     return out
 

@@ -9,6 +9,7 @@ Turning the values into a contact, an event or a goal is `vaultnet.parse`'s job.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -209,3 +210,23 @@ def load_front_matter(path: str, fm_text: str) -> tuple[dict[str, Any], Problem 
     if not isinstance(data, dict):
         return {}, Problem(path, 2, "front matter must be a set of `key: value` properties")
     return data, None
+
+
+def line_of_key(fm_text: str, key: str) -> int:
+    """The line of a top-level property (the front matter's first line is the note's line 2), else 2."""
+    pattern = re.compile(rf"""['"]?{re.escape(key)}['"]?\s*:""", re.IGNORECASE)
+    for number, line in enumerate(fm_text.split("\n"), start=2):
+        if pattern.match(line):
+            return number
+    return 2
+
+
+def front_matter_tags(front_matter: Mapping[str, Any]) -> list[str]:
+    """The tags of the `tags` (or `tag`) property, without `#`: a list, or one text split at commas and blanks."""
+    tags: list[str] = []
+    for key, value in front_matter.items():
+        if isinstance(key, str) and key.strip().casefold() in ("tags", "tag"):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str):
+                    tags.extend(t.lstrip("#") for t in item.replace(",", " ").split() if t.lstrip("#"))
+    return tags

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
+from vaultnet.frontmatter import front_matter_tags, line_of_key
 from vaultnet.links import find_links
 from vaultnet.model import Link, Meeting, ParsedNote
 from vaultnet.problems import Problem
@@ -59,17 +60,6 @@ def meeting_note(
     if not settings.interactions.selects(path, front_matter, front_matter_tags(front_matter) if tags is None else tags):
         return None
     return parse_meeting(path, fm_text, front_matter, settings.interaction_people, settings.interaction_date, modified)
-
-
-def front_matter_tags(front_matter: Mapping[str, Any]) -> list[str]:
-    """The tags of the `tags` (or `tag`) property, without `#`: a list, or one text split at commas and blanks."""
-    tags: list[str] = []
-    for key, value in front_matter.items():
-        if isinstance(key, str) and key.strip().casefold() in ("tags", "tag"):
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, str):
-                    tags.extend(t.lstrip("#") for t in item.replace(",", " ").split() if t.lstrip("#"))
-    return tags
 
 
 def _own_kind(front_matter: Mapping[str, Any]) -> bool:
@@ -234,12 +224,3 @@ def names_in(text: str) -> list[tuple[str, str, bool]]:
     if found:
         return [(text[f.start : f.end], f.target, False) for f in found if f.names_note and not f.embed]
     return [(part.strip(), part.strip(), True) for part in text.split(",") if part.strip()]
-
-
-def line_of_key(fm_text: str, key: str) -> int:
-    """The line of a top-level property (the front matter's first line is the note's line 2)."""
-    pattern = re.compile(rf"""['"]?{re.escape(key)}['"]?\s*:""", re.IGNORECASE)
-    for number, line in enumerate(fm_text.split("\n"), start=2):
-        if pattern.match(line):
-            return number
-    return 2

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from vaultnet.classify import NoteKind, classify, excluded, mapped_properties, note_tags
 from vaultnet.config import Settings, daily_note_regex
-from vaultnet.frontmatter import decode, load_front_matter, split_front_matter, template_hints
+from vaultnet.frontmatter import decode, line_of_key, load_front_matter, split_front_matter, template_hints
 from vaultnet.links import find_links
 from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading
 from vaultnet.meetings import meeting_note
@@ -39,14 +39,6 @@ T = TypeVar("T")
 
 class _FieldError(ValueError):
     """A front-matter value of the wrong type; the caller adds the field's line."""
-
-
-def _line_of_key(fm_text: str, key: str) -> int:
-    pattern = re.compile(rf"""['"]?{re.escape(key)}['"]?\s*:""", re.IGNORECASE)
-    for number, line in enumerate(fm_text.split("\n"), start=2):
-        if pattern.match(line):
-            return number
-    return 2
 
 
 _NULLS = frozenset({"null", "Null", "NULL", "~"})
@@ -308,7 +300,7 @@ def _links(fm_text: str, key: str, raw: Any) -> tuple[Link, ...]:
     """The links (or plain names) of a list property, each with the line it stands on; web links name no note
     and are left out."""
     lines = fm_text.split("\n")
-    cursor = _line_of_key(fm_text, key) - 2  # entries stand in order: each is searched for from the last one's line
+    cursor = line_of_key(fm_text, key) - 2  # entries stand in order: each is searched for from the last one's line
     out = []
     for written in _texts(raw):
         link = link_of(written, 0)
@@ -341,7 +333,7 @@ def _event(path: str, fm_text: str, fm: dict[str, Any], modified: int) -> Parsed
         try:
             return convert(found[1])
         except ValueError as exc:
-            problems.append(Problem(path, _line_of_key(fm_text, found[0]), f"{found[0]}: {exc}"))
+            problems.append(Problem(path, line_of_key(fm_text, found[0]), f"{found[0]}: {exc}"))
             return None
 
     day = get(_date, "date")
@@ -349,7 +341,7 @@ def _event(path: str, fm_text: str, fm: dict[str, Any], modified: int) -> Parsed
         problems.append(Problem(path, 1, "an event needs a `date:` (YYYY-MM-DD)"))
     end = get(_date, "end")
     if day is not None and end is not None and end < day:
-        problems.append(Problem(path, _line_of_key(fm_text, "end"), "end: the event ends before it starts"))
+        problems.append(Problem(path, line_of_key(fm_text, "end"), "end: the event ends before it starts"))
     targets = _field(fm, "targets")
     met = _field(fm, "met")
     event_values = {
@@ -372,7 +364,7 @@ def _goal(path: str, fm_text: str, fm: dict[str, Any]) -> ParsedNote:
         stalled_after = _converted(parse_duration)(stall[1]) if stall else None
     except ValueError as exc:
         assert stall is not None
-        return ParsedNote(path, problems=(Problem(path, _line_of_key(fm_text, stall[0]), f"{stall[0]}: {exc}"),))
+        return ParsedNote(path, problems=(Problem(path, line_of_key(fm_text, stall[0]), f"{stall[0]}: {exc}"),))
     done = bool(status and (_text(status[1]) or "").lower() in ("done", "archived", "reached", "closed"))
     name = (_text(title[1]) if title else None) or PurePosixPath(path).stem
     return ParsedNote(path, goal=Goal(path, name, stalled_after, done))
@@ -396,7 +388,7 @@ def _contact_values(
         try:
             value = convert(_loose(raw) if key in mapped and field in _FIELDS else raw)
         except ValueError as exc:
-            problems.append(Problem(path, _line_of_key(fm_text, key), f"{key}: {exc}"))
+            problems.append(Problem(path, line_of_key(fm_text, key), f"{key}: {exc}"))
             continue
         if field == "cadence" and value is None and _text(raw):
             values["cadence_none"] = True
@@ -434,7 +426,7 @@ def _contact(
         key = keys["circle"]
         shown = "circle" if key.strip().lower() == "circle" else key  # a mapped field: the user's name for it
         problems.append(
-            Problem(path, _line_of_key(fm_text, key), f"{shown}: unknown circle {circle!r} (known: {known})")
+            Problem(path, line_of_key(fm_text, key), f"{shown}: unknown circle {circle!r} (known: {known})")
         )
     log, promises, body_problems = parse_body(path, _body(text, body_line), body_line)
     problems.extend(body_problems)
@@ -442,8 +434,8 @@ def _contact(
         return ParsedNote(path, problems=tuple(problems))
     values.setdefault("name", PurePosixPath(path).stem)
     if "introduced_by" in values:
-        values["introduced_by_line"] = _line_of_key(fm_text, keys["introduced_by"])
+        values["introduced_by_line"] = line_of_key(fm_text, keys["introduced_by"])
     if values.get("goals"):
-        values["goals_line"] = _line_of_key(fm_text, keys["goals"])
+        values["goals_line"] = line_of_key(fm_text, keys["goals"])
     contact = Contact(path=path, log=tuple(log), promises=tuple(promises), modified=modified, **values)
     return ParsedNote(path, contact=contact, problems=tuple(problems))

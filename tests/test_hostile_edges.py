@@ -10,15 +10,18 @@ instead of hanging the suite.
 from __future__ import annotations
 
 import json
+import os
 import signal
-from collections.abc import Iterator
+import stat
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from types import FrameType
 
 import pytest
-from vaultkit import OLD_NS, run, write_vault
+from vaultkit import OLD_NS, copy_sample, run, write_vault
 
+from vaultnet.cache import CACHE_NAME, UNREADABLE
 from vaultnet.model import Birthday, Contact
 from vaultnet.render.ics import note_events
 
@@ -202,3 +205,59 @@ def test_a_huge_csv_field_is_a_problem_for_its_row_and_the_rest_is_imported(tmp_
     assert_clean(result)
     assert f"{csv}:2: " in result.stderr and "skipped" in result.stderr
     assert sorted(p.name for p in (vault / "contacts").iterdir()) == ["Bo Ray.md"]
+
+
+# -- a cache of any content ---------------------------------------------------------------------------------------
+
+
+def _plant_sql(path: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:  # valid SQLite, valid JSON, the wrong shapes
+        db.execute('UPDATE notes SET payload = \'{"valid": ["json"]}\'')
+        db.execute("UPDATE meta SET value = '{\"a\": 1}' WHERE key = 'build'")
+    db.close()
+
+
+def _directory(path: Path) -> None:
+    path.unlink()
+    (path / "inside").mkdir(parents=True)
+    (path / "inside" / "file").write_text("x")
+
+
+def _link(path: Path) -> None:
+    path.unlink()
+    path.symlink_to(path.parent.parent / "Follow-ups.md")
+
+
+CACHES: dict[str, Callable[[Path], object]] = {
+    "garbage": lambda path: path.write_bytes(os.urandom(4096)),
+    "json": lambda path: path.write_text('{"notes": [1, 2, 3]}'),
+    "wrong-shapes": _plant_sql,
+    "directory": _directory,
+    "empty": lambda path: path.write_bytes(b""),
+    "not-sqlite": lambda path: path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200),
+    "fifo": lambda path: (path.unlink(), os.mkfifo(path)),
+    "link": _link,
+}
+
+
+@pytest.mark.parametrize("plant", CACHES.values(), ids=CACHES.keys())
+def test_an_unreadable_cache_is_rebuilt_with_one_line_of_notice(
+    tmp_path: Path, plant: Callable[[Path], object]
+) -> None:
+    vault = copy_sample(tmp_path / "vault")
+    assert_clean(run("build", vault, "--today", "2026-11-21"))
+    expected = run("due", vault, "--today", "2026-11-21")
+    followups = (vault / "Follow-ups.md").read_bytes()
+    plant(vault / ".vaultnet" / CACHE_NAME)
+    first = run("due", vault, "--today", "2026-11-21")
+    assert_clean(first)
+    assert first.stdout == expected.stdout
+    notices = [line for line in first.stderr.splitlines() if line.startswith("vaultnet: ")]
+    assert notices == [f"vaultnet: {UNREADABLE}"]
+    assert UNREADABLE == "the cache in .vaultnet/ was unreadable and has been rebuilt"
+    second = run("due", vault, "--today", "2026-11-21")  # rebuilt: nothing more to say
+    assert (second.stdout, second.stderr) == (expected.stdout, expected.stderr)
+    assert (vault / "Follow-ups.md").read_bytes() == followups  # what a link pointed to is left alone
+    assert stat.S_ISREG((vault / ".vaultnet" / CACHE_NAME).lstat().st_mode)

@@ -9,10 +9,15 @@ instead of hanging the suite.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import socket
 import stat
+import struct
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -23,7 +28,10 @@ from vaultkit import OLD_NS, copy_sample, run, write_vault
 
 from vaultnet.cache import CACHE_NAME, UNREADABLE
 from vaultnet.model import Birthday, Contact
+from vaultnet.pipeline import Session
+from vaultnet.problems import UserError
 from vaultnet.render.ics import note_events
+from vaultnet.serve import CALENDAR_NAME, Server, load_token, make_server, token_path
 
 pytestmark = pytest.mark.hostile
 
@@ -261,3 +269,190 @@ def test_an_unreadable_cache_is_rebuilt_with_one_line_of_notice(
     assert (second.stdout, second.stderr) == (expected.stdout, expected.stderr)
     assert (vault / "Follow-ups.md").read_bytes() == followups  # what a link pointed to is left alone
     assert stat.S_ISREG((vault / ".vaultnet" / CACHE_NAME).lstat().st_mode)
+
+
+# -- serve under abuse --------------------------------------------------------------------------------------------
+
+
+class Running:
+    """A server on a free loopback port in this process, with small limits so that abuse shows quickly."""
+
+    def __init__(self, vault: Path) -> None:
+        self.logs: list[str] = []
+        self.token = load_token(vault)
+        self.server: Server = make_server(Session(vault), "127.0.0.1", 0, self.token, log=self.logs.append)
+        self.server.request_deadline = 1.0
+        self.server.max_threads = 8
+        self.port = int(self.server.server_address[1])
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def request(self) -> bytes:
+        return f"GET /{self.token}/{CALENDAR_NAME} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+
+    def fetch(self) -> bytes:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+            sock.sendall(self.request())
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        return data
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[Running]:
+    notes = {
+        "contacts/Anna.md": "---\nbirthday: 1990-11-25\n---\n",
+        "contacts/Ben.md": "---\nfollow_up: 2026-11-19\n---\n",
+    }
+    server = Running(write_vault(tmp_path / "vault", notes, mtime_ns=OLD_NS))
+    server.thread.start()
+    try:
+        yield server
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+        server.thread.join(timeout=5)
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    try:
+        sock.setblocking(False)
+        return sock.recv(1024) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def test_slow_clients_are_dropped_and_threads_stay_bounded(running: Running, capfd: pytest.CaptureFixture[str]) -> None:
+    baseline = threading.active_count()
+    slow = [socket.create_connection(("127.0.0.1", running.port), timeout=5) for _ in range(100)]
+    try:
+        most = 0
+        request = running.request()
+        for step in range(10):  # a byte every 0.1 s from each: none ever completes its request in time
+            for sock in slow:
+                with contextlib.suppress(OSError):  # already dropped
+                    sock.send(request[step : step + 1])
+            most = max(most, threading.active_count())
+            time.sleep(0.1)
+        assert running.fetch().startswith(b"HTTP/1.1 200 ")  # a normal client is served meanwhile
+        assert most <= baseline + running.server.max_threads
+        deadline = time.monotonic() + running.server.request_deadline + 3
+        while not all(_closed_by_server(s) for s in slow) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert all(_closed_by_server(s) for s in slow)  # every slow one dropped, none held on
+    finally:
+        for sock in slow:
+            sock.close()
+    assert threading.active_count() <= baseline + running.server.max_threads
+    assert "Traceback" not in capfd.readouterr().err
+    assert all(running.token not in line for line in running.logs)
+    dropped = [line for line in running.logs if " dropped: " in line]
+    assert 0 < len(dropped) <= len(slow)  # one line at most for each
+    assert {line.partition(" dropped: ")[2] for line in dropped} <= {
+        "no whole request in time",
+        "8 connections were open: the longest waiting was closed",
+    }
+
+
+def test_a_client_that_sends_nothing_is_closed_without_a_word(running: Running) -> None:
+    with socket.create_connection(("127.0.0.1", running.port), timeout=5) as idle:
+        deadline = time.monotonic() + running.server.request_deadline + 3
+        while not _closed_by_server(idle) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _closed_by_server(idle)
+    assert running.logs == []
+
+
+def big_calendar(root: Path) -> Running:
+    """A server (not started) whose calendar is about 4 MB: far more than the socket buffers hold."""
+    long = "x" * 20_000
+    notes = {f"contacts/P{n}.md": f"---\nbirthday: 1990-01-01\ninterests: [{long}]\n---\n" for n in range(200)}
+    return Running(write_vault(root, notes, mtime_ns=OLD_NS))
+
+
+def test_a_client_that_goes_away_mid_answer_is_one_line(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    running = big_calendar(tmp_path / "vault")
+    running.thread.start()
+    try:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.settimeout(10)
+            sock.connect(("127.0.0.1", running.port))
+            sock.sendall(running.request())
+            assert sock.recv(1024).startswith(b"HTTP/1.1 200 ")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+        deadline = time.monotonic() + 5
+        while not any("went away" in line for line in running.logs) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert running.fetch().startswith(b"HTTP/1.1 200 ")  # and the next client is served
+    finally:
+        running.server.shutdown()
+        running.server.server_close()
+        running.thread.join(timeout=5)
+    assert [line for line in running.logs if "went away" in line] == ["127.0.0.1 went away before the answer was sent"]
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_bad_request_line_with_the_token_is_logged_without_it(running: Running) -> None:
+    with socket.create_connection(("127.0.0.1", running.port), timeout=5) as sock:
+        sock.sendall(f"GET /{running.token}/{CALENDAR_NAME} and more HTTP/1.1\r\n\r\n".encode())
+        assert sock.recv(4096).startswith(b"HTTP/1.1 400 ")  # http.server's message quotes the whole line
+    time.sleep(0.1)
+    assert running.logs and all(running.token not in line for line in running.logs)
+
+
+def test_a_token_file_readable_by_others_is_made_owner_only(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    vault = write_vault(tmp_path / "vault", {})
+    token = load_token(vault)
+    os.chmod(token_path(vault), 0o644)
+    assert load_token(vault) == token  # the same URL keeps working
+    assert stat.S_IMODE(token_path(vault).stat().st_mode) == 0o600
+    assert any("could be read by others: it is owner-only now" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("rotate", [False, True])
+def test_a_token_file_that_is_a_link_is_refused(tmp_path: Path, rotate: bool) -> None:
+    vault = write_vault(tmp_path / "vault", {})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_text("a" * 40 + "\n")
+    os.chmod(elsewhere, 0o644)
+    token_path(vault).parent.mkdir(parents=True, exist_ok=True)
+    token_path(vault).symlink_to(elsewhere)
+    with pytest.raises(UserError, match="is a symbolic link"):
+        load_token(vault, rotate=rotate)
+    assert elsewhere.read_text() == "a" * 40 + "\n" and stat.S_IMODE(elsewhere.stat().st_mode) == 0o644
+
+
+def test_serve_with_a_linked_token_file_stops_with_a_message(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path / "vault", {})
+    token_path(vault).parent.mkdir(parents=True, exist_ok=True)
+    token_path(vault).symlink_to(tmp_path / "missing")
+    result = run("serve", vault, "--port", "0")
+    assert result.exit_code == 2
+    assert "is a symbolic link" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_client_that_does_not_read_the_answer_is_dropped(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    running = big_calendar(tmp_path / "vault")
+    running.server.answer_timeout = 0.5
+    running.thread.start()
+    try:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", running.port))
+            sock.sendall(running.request())  # and never reads
+            deadline = time.monotonic() + 8
+            while not any(" dropped: " in line for line in running.logs) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        assert running.fetch().startswith(b"HTTP/1.1 200 ")
+    finally:
+        running.server.shutdown()
+        running.server.server_close()
+        running.thread.join(timeout=5)
+    assert [line for line in running.logs if " dropped: " in line] == [
+        "127.0.0.1 dropped: the answer was not taken in time"
+    ]
+    assert "Traceback" not in capfd.readouterr().err

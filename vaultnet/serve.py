@@ -88,7 +88,7 @@ def _open_token(path: Path, flags: int) -> int:
             raise UserError(f"{path} is not a file: the secret token is kept only in a file of its own")
         if stat.S_IMODE(status.st_mode) & 0o077:
             os.fchmod(fd, 0o600)
-            _log.warning(f"{path} could be read by others: it is owner-only now (--rotate-token makes a new URL)")
+            _log.warning(f"{path} could be read by others: it is owner-only now (a rotated token makes a new URL)")
     except BaseException:
         os.close(fd)
         raise

@@ -145,6 +145,23 @@ def test_the_calendar_leaves_out_what_would_end_in_year_10000(tmp_path: Path) ->
         assert ics.count("BEGIN:VEVENT") == ics.count("DTEND;VALUE=DATE:")  # every event has its end
 
 
+@pytest.mark.parametrize("today", [date.max, date.min])
+def test_serve_answers_the_calendar_on_the_first_and_the_last_day(tmp_path: Path, today: date) -> None:
+    vault = edge_vault(tmp_path / "vault")
+    token = load_token(vault)
+    server = make_server(Session(vault), "127.0.0.1", 0, token, log=lambda _: None, clock=lambda: today)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", int(server.server_address[1])), timeout=5) as sock:
+            sock.sendall(f"GET /{token}/{CALENDAR_NAME} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            assert sock.recv(64).startswith(b"HTTP/1.1 200 ")  # was a 503: the calendar could not be built
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 def test_a_note_modified_after_year_9999_still_has_a_calendar_event() -> None:
     contact = Contact("contacts/Anna.md", "Anna", birthday=Birthday(5, 17, 1990), modified=10**15)
     (event,) = note_events(contact, (), date(2026, 11, 21))

@@ -228,8 +228,10 @@ def test_next_birthday(birthday: Birthday, today: date, expected: date) -> None:
 
 
 def test_next_birthday_in_the_last_year() -> None:
-    """No year after 9999: the birthday of that year is returned, even when it has passed."""
-    assert next_birthday(Birthday(1, 2, None), D(9999, 12, 31)) == D(9999, 1, 2)
+    """No year after 9999: a birthday that has passed in 9999 never comes again (None), one still ahead does."""
+    assert next_birthday(Birthday(1, 2, None), D(9999, 12, 31)) is None
+    assert next_birthday(Birthday(12, 31, None), D(9999, 12, 31)) == D(9999, 12, 31)
+    assert next_birthday(Birthday(12, 31, 9999), D(9999, 1, 1)) == D(9999, 12, 31)
 
 
 # --- link_target ------------------------------------------------------------------------------------------------

@@ -6,4 +6,9 @@ files (`vault`) -> parsed notes (`parse`) -> index (`index`) -> follow-ups (`rul
 -> outputs (`render`), orchestrated by `pipeline`; `cli` is a thin shell over it.
 """
 
+import logging
+
 __version__ = "0.1.0"
+
+# A library's notices (the cache was rebuilt) are silent unless the application shows them: the command line does.
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -13,8 +13,10 @@ only. Callers only ever see model objects and the typed records below; nothing e
 The cache is never trusted over the files and never stops a command. All it holds belongs to one key (the
 schema version below, plus the code and the settings the caller names); a cache of another key is ignored and
 then overwritten. Whatever this version did not write (a file that is not SQLite, a truncated one, a row of
-the wrong JSON shape or of the wrong types) is discarded on load, and the layers above rebuild it from the
-notes. A failed write (a read-only vault) only loses the speed-up.
+the wrong JSON shape or of the wrong types; an empty file, a folder, a link or a FIFO in its place) is
+discarded on load, and the layers above rebuild it from the notes; the `vaultnet.cache` logger says so once
+(`UNREADABLE`), which the command line prints as one line. A failed write (a read-only vault) only loses the
+speed-up.
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import logging
+import os
+import shutil
 import sqlite3
+import stat
 from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -63,6 +69,8 @@ SCHEMA = 10  # bump whenever what the cache holds changes shape
 
 # What a load treats as "not what this version wrote": the file is discarded or the rows ignored.
 _INVALID = (sqlite3.Error, ValueError, KeyError, TypeError, IndexError, RecursionError)
+UNREADABLE = f"the cache in {CACHE_DIR}/ was unreadable and has been rebuilt"
+_log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -87,6 +95,7 @@ class Cache:
         self.persist = persist
         self._key = f"{SCHEMA}/{key}"
         self._connection: sqlite3.Connection | None = None
+        self._noticed = False
 
     # -- notes -------------------------------------------------------------------------------------
 
@@ -129,6 +138,7 @@ class Cache:
         try:
             return decode_build(rows[0][0])
         except _INVALID:
+            self._notice()
             self._store(lambda db: db.execute("DELETE FROM meta WHERE key = 'build'"))
             return None
 
@@ -143,6 +153,7 @@ class Cache:
         try:
             return decode_fragments(self._rows("SELECT path, key, meta, data FROM derived"))
         except _INVALID:
+            self._notice()
             self._store(lambda db: db.execute("DELETE FROM derived"))  # all are rendered and stored afresh
             return {}
 
@@ -169,6 +180,8 @@ class Cache:
         """The connection, opened once per Cache (opening it costs more than most queries)."""
         if self._connection is None:
             private_dir(self.path.parent)
+            if not self._plain_file():
+                self._discard()  # sqlite would read a folder's or a link's target, or make tables in an empty file
             db = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
             try:
                 # A cache: a power cut mid-write may corrupt it, which is detected and costs one re-parse;
@@ -228,8 +241,30 @@ class Cache:
         with contextlib.suppress(sqlite3.Error, OSError):
             self._transaction(lambda db, _: write(db))
 
+    def _plain_file(self) -> bool:
+        """Whether the cache is missing or a regular file with something in it: what this module writes."""
+        try:
+            status = os.lstat(self.path)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        return stat.S_ISREG(status.st_mode) and status.st_size > 0
+
     def _discard(self) -> None:
+        """Remove the file and its journals (a folder in their place too: `.vaultnet/` is vaultnet's own)."""
         self.close()
+        self._notice()
         for suffix in ("", "-journal", "-wal", "-shm"):
+            path = Path(str(self.path) + suffix)
             with contextlib.suppress(OSError):
-                Path(str(self.path) + suffix).unlink()
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+
+    def _notice(self) -> None:
+        """Say once that the cache was unreadable: it costs this run a full read of the notes."""
+        if not self._noticed:
+            self._noticed = True
+            _log.warning(UNREADABLE)

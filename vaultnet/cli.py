@@ -15,7 +15,17 @@ import click
 
 from vaultnet import __version__, pipeline
 from vaultnet import serve as serving
-from vaultnet.cli_base import VAULT_RULE, Group, count, day_of, debug_option, report, today_option, with_vault
+from vaultnet.cli_base import (
+    VAULT_RULE,
+    Group,
+    count,
+    day_of,
+    debug_option,
+    print_notices,
+    report,
+    today_option,
+    with_vault,
+)
 from vaultnet.cli_write import COMMANDS
 from vaultnet.insights import agenda
 from vaultnet.insights import stats as network_stats
@@ -42,6 +52,7 @@ The vault, for every command: {VAULT_RULE}
 @debug_option
 def cli(debug: bool) -> None:
     """The root of the command line (its help is `_HELP`)."""
+    click.get_current_context().with_resource(print_notices())
 
 
 _OUTPUT_NAMES = {"followups": "follow-up note", "calendar": "reminder calendar"}

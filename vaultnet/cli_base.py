@@ -6,11 +6,13 @@ Nothing here knows a command; `cli` and `cli_write` define them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
 import os
 import shlex
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -186,6 +188,33 @@ def as_day(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 
 
 # -- printing --------------------------------------------------------------------------------------------------
+
+
+class _Notices(logging.Handler):
+    """Each distinct message of vaultnet's loggers as one line `vaultnet: ...` on stderr, once."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.said: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.said:
+            self.said.add(message)
+            click.echo(f"vaultnet: {message}", err=True)
+
+
+@contextlib.contextmanager
+def print_notices() -> Iterator[None]:
+    """For the length of a command: what the library announces through logging (the cache that was unreadable
+    and rebuilt) is printed, each message once."""
+    logger = logging.getLogger("vaultnet")
+    handler = _Notices()
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def count(n: int, word: str) -> str:

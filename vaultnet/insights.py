@@ -12,8 +12,9 @@ from vaultnet.config import Settings
 from vaultnet.kinds import SPEC, SPECS, Agenda, Kind
 from vaultnet.model import Contact, Goal, Item
 from vaultnet.network import Network
-from vaultnet.rules import Plan, add_or_none, overdue_days, week_start
+from vaultnet.rules import Plan, overdue_days, week_start
 from vaultnet.ties import last_touch
+from vaultnet.values import add_or_none, days_after, days_before
 
 # -- today's agenda ---------------------------------------------------------------------------------------
 
@@ -23,7 +24,7 @@ def agenda(plan: Plan, size: int) -> list[Item]:
     due, event follow-ups, the most overdue follow-ups, and one dormant tie to revive (each kind's row says
     whether it is on the agenda, and how)."""
     due = plan.due
-    tomorrow = plan.today + timedelta(days=1)
+    tomorrow = days_after(plan.today, 1) or date.max
     # Every kind on the agenda in the table's order, each kind's items in the plan's order (by day); a kind
     # listed ahead of its day (birthdays) only a day ahead.
     ordered = [
@@ -87,13 +88,14 @@ class Week:
     @property
     def label(self) -> str:
         year, week, _ = self.start.isocalendar()
-        return f"{year}-W{week:02d}"
+        return f"{year:04d}-W{week:02d}"  # ISO 8601: four digits, also in the first years
 
 
 def weekly_rhythm(plan: Plan, weeks: int = 8) -> list[Week]:
-    """The last `weeks` ISO weeks, oldest first, ending with the current one."""
+    """The last `weeks` ISO weeks, oldest first, ending with the current one (fewer in the calendar's first
+    weeks: none begins before 0001-01-01, a Monday)."""
     current = week_start(plan.today)
-    starts = [current - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    starts = [current - timedelta(weeks=n) for n in range(weeks - 1, -1, -1) if current.toordinal() > 7 * n]
     first = starts[0]
     new: dict[date, set[str]] = {s: set() for s in starts}
     kept: dict[date, set[str]] = {s: set() for s in starts}
@@ -163,10 +165,10 @@ class Stats:
 def stats(plan: Plan, settings: Settings) -> Stats:
     network = plan.network
     today = plan.today
-    year_ago = today - timedelta(days=365)
+    year_ago = days_before(today, 365)
     by_circle = Counter(c.circle or settings.default_circle for c in plan.contacts)
     touched_90 = touched_365 = deep = gave = got = takers = 0
-    recent = today - timedelta(days=90)
+    recent = days_before(today, 90)
     margin = settings.practice.reciprocity_margin
     for contact in plan.contacts:
         history = network.history(contact.path)  # oldest first

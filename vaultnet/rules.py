@@ -23,7 +23,7 @@ from vaultnet.kinds import ORDER, SPEC, SPECS, Kind, Snoozed
 from vaultnet.model import Contact, Duration, Event, Item
 from vaultnet.network import Network, network_of
 from vaultnet.ties import SharedContext, balance, briefing, last_touch
-from vaultnet.values import add_duration, next_birthday
+from vaultnet.values import add_or_none, days_after, days_before, next_birthday
 
 ACTIVE_DAYS = 90  # an interaction this recent makes a contact someone "you are active with"
 
@@ -85,20 +85,10 @@ def overdue_days(item: Item, today: date) -> int:
     return max((today - item.day).days, 0)
 
 
-def add_or_none(start: date, duration: Duration) -> date | None:
-    """`start` + `duration`, or None past 9999-12-31 (such a day never comes)."""
-    try:
-        return add_duration(start, duration)
-    except (OverflowError, ValueError):
-        return None
-
-
 def _before(end: date, duration: Duration) -> date:
-    """`end` - `duration` (an approximation for months and years is fine for look-backs)."""
-    try:
-        return end - timedelta(days=duration.approx_days())
-    except OverflowError:
-        return date.min
+    """`end` - `duration`, no earlier than 0001-01-01 (an approximation for months and years is fine for
+    look-backs)."""
+    return days_before(end, duration.approx_days())
 
 
 def follow_up_item(contact: Contact, given: Given) -> Item | None:
@@ -155,8 +145,8 @@ def birthdays(given: Given) -> Iterator[Item]:
         if contact.birthday is None or lookahead is None:
             continue
         day = next_birthday(contact.birthday, given.today)
-        if (day - given.today).days > lookahead:
-            continue
+        if day is None or (day - given.today).days > lookahead:
+            continue  # None: the next one would be after 9999-12-31
         when = "today" if day == given.today else f"on {day.strftime('%a %d %b')}"
         age = ""
         if contact.birthday.year is not None and day.year > contact.birthday.year:
@@ -221,7 +211,9 @@ def event_follow_ups(given: Given) -> Iterator[Item]:
     """The day after an event: each person met there with no interaction since."""
     network = given.network
     for event in network.events:
-        day = event.follow_up or event.last_day + timedelta(days=1)
+        day = event.follow_up or days_after(event.last_day, 1)
+        if day is None:
+            continue  # the event ends on 9999-12-31: there is no day after it
         expires = add_or_none(day, given.settings.practice.event_follow_up_window)
         if expires is not None and given.today > expires:
             continue  # old news: the cadence takes over from here
@@ -255,7 +247,7 @@ def reconnects(given: Given) -> list[Item]:
     k = practice.reconnect_per_week
     # The week's choice is made as of its Monday, so that it stays the same all week.
     monday = week_start(given.today)
-    active_since = monday - timedelta(days=ACTIVE_DAYS)
+    active_since = days_before(monday, ACTIVE_DAYS)
     active = [c for c in given.contacts if (last := last_touch(c, network)) is not None and last >= active_since]
     dormant: list[tuple[Contact, date]] = []
     for contact in given.contacts:
@@ -381,5 +373,5 @@ def make_plan(network: Network | Iterable[Contact], settings: Settings, today: d
 def upcoming(plan: Plan, days: int) -> tuple[Item, ...]:
     """Items due after today within `days` (the follow-up note's "coming up" section); not those of kinds
     listed ahead (birthdays), which are on today's list already."""
-    end = plan.today + timedelta(days=days)
+    end = days_after(plan.today, days) or date.max
     return tuple(i for i in plan.items if plan.today < i.day <= end and not SPEC[i.kind].listed_ahead)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from vaultnet.links import find_links, first_target, replace_links
 from vaultnet.model import Birthday, Duration, Link
@@ -24,6 +24,7 @@ _UNITS = {
     "m": "months", "mo": "months", "month": "months", "months": "months",
     "y": "years", "yr": "years", "year": "years", "years": "years",
 }  # fmt: skip
+_MAX_DIGITS = 9
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
 
@@ -71,7 +72,9 @@ def parse_duration(text: str) -> Duration | None:
     unit = _UNITS.get(m.group(2) or "d") if m else None
     if not m or unit is None:
         raise ValueError(f"{text!r} is not a duration (expected e.g. 10d, 3w, 2m, 1y or none)")
-    count = int(m.group(1))
+    digits = m.group(1).lstrip("0") or "0"
+    # More than 999,999,999 of anything is past any calendar: read as that many (int() of 5,000 digits would fail).
+    count = int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS - 1
     if count <= 0:
         raise ValueError(f"{text!r} is not a duration (it must be positive, or none)")
     if unit == "weeks":
@@ -89,13 +92,42 @@ def parse_bool(text: str) -> bool:
 
 
 def add_duration(start: date, duration: Duration) -> date:
-    """Calendar arithmetic: months and years keep the day, clamped to the month's end (Jan 31 + 1m = Feb 28)."""
+    """Calendar arithmetic: months and years keep the day, clamped to the month's end (Jan 31 + 1m = Feb 28).
+    Raises OverflowError or ValueError past 9999-12-31: `add_or_none` is the form that never raises."""
     months = duration.months + 12 * duration.years
     if months:
         index = start.month - 1 + months
         year, month = start.year + index // 12, index % 12 + 1
         start = date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
     return start.fromordinal(start.toordinal() + duration.days)
+
+
+# The calendar ends on 9999-12-31 (date.max) and begins on 0001-01-01 (date.min). A day computed forward past
+# the end never comes (None: no item, no event); a look-back that would reach before the start stops there.
+
+
+def add_or_none(start: date, duration: Duration) -> date | None:
+    """`start` + `duration`, or None past 9999-12-31 (such a day never comes)."""
+    try:
+        return add_duration(start, duration)
+    except (OverflowError, ValueError):
+        return None
+
+
+def days_after(day: date, days: int) -> date | None:
+    """The day `days` days after `day`, or None past 9999-12-31 (such a day never comes)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+def days_before(day: date, days: int) -> date:
+    """The day `days` days before `day`, no earlier than 0001-01-01: a look-back stops at the calendar's start."""
+    try:
+        return day - timedelta(days=days)
+    except OverflowError:
+        return date.min
 
 
 def date_or_duration(text: str, today: date) -> date:
@@ -110,7 +142,10 @@ def date_or_duration(text: str, today: date) -> date:
         raise ValueError(f"{text!r} is neither a date (YYYY-MM-DD) nor a duration (2w, 3m)") from None
     if length is None:
         raise ValueError(f"{text!r} is no length of time: give a duration (2w, 3m) or a date")
-    return add_duration(today, length)
+    day = add_or_none(today, length)
+    if day is None:
+        raise ValueError(f"{text!r} from {today.isoformat()} is past 9999-12-31, the calendar's last day")
+    return day
 
 
 def link_target(value: str) -> str | None:
@@ -138,11 +173,13 @@ def birthday_in(birthday: Birthday, year: int) -> date:
     return date(year, birthday.month, birthday.day)
 
 
-def next_birthday(birthday: Birthday, today: date) -> date:
-    """The first celebration on or after `today` (this year's in 9999, the calendar's last year)."""
+def next_birthday(birthday: Birthday, today: date) -> date | None:
+    """The first celebration on or after `today`; None when it would be after 9999-12-31 (it never comes)."""
     this_year = birthday_in(birthday, today.year)
-    if this_year >= today or today.year == 9999:
+    if this_year >= today:
         return this_year
+    if today.year == date.max.year:
+        return None
     return birthday_in(birthday, today.year + 1)
 
 

@@ -25,6 +25,7 @@ PRODID = "-//vaultnet//vaultnet reminders//EN"
 AGE_WINDOW_DAYS = 31  # how long before a birthday its event says "turns N"
 _SEQUENCE_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _ONE_DAY = timedelta(days=1)
+_LAST_SECOND = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())  # a later mtime is read as this
 
 
 def _stamp(moment: datetime) -> str:
@@ -57,7 +58,7 @@ class VEvent:
 
 
 def _revised(note: Contact | Event) -> datetime:
-    return datetime.fromtimestamp(max(note.modified, 0), UTC).replace(microsecond=0)
+    return datetime.fromtimestamp(min(max(note.modified, 0), _LAST_SECOND), UTC).replace(microsecond=0)
 
 
 def context_lines(contact: Contact, last: Interaction | None) -> list[str]:
@@ -95,6 +96,8 @@ def birthday_events(contact: Contact, today: date, context: list[str]) -> list[V
         return []
     year = birthday.year if birthday.year is not None else 2000  # a leap year, so --02-29 is a valid date
     start = date(year, birthday.month, birthday.day)
+    if start == date.max:
+        return []  # born on 9999-12-31: an all-day event that day would end in year 10000
     rrule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1" if (birthday.month, birthday.day) == (2, 29) else "FREQ=YEARLY"
     uid = uid_for(contact, Kind.BIRTHDAY)
     spec = SPEC[Kind.BIRTHDAY]
@@ -104,7 +107,9 @@ def birthday_events(contact: Contact, today: date, context: list[str]) -> list[V
     revised = _revised(contact)
     events = [VEvent(uid, start, f"{summary}{born}", description, revised, rrule, categories=spec.category)]
     upcoming = next_birthday(birthday, today)
-    if birthday.year is not None and upcoming.year > birthday.year and (upcoming - today).days <= AGE_WINDOW_DAYS:
+    if upcoming is None or upcoming == date.max or birthday.year is None:
+        return events  # no override past the calendar's end, nor one that would end in year 10000
+    if upcoming.year > birthday.year and (upcoming - today).days <= AGE_WINDOW_DAYS:
         age = upcoming.year - birthday.year
         # The override appears once a year, AGE_WINDOW_DAYS before the birthday: that is its revision.
         moved = datetime.combine(upcoming - timedelta(days=AGE_WINDOW_DAYS), time(), UTC)
@@ -158,7 +163,7 @@ def note_events(owner: Contact | Event, items: Iterable[Item], today: date,
         events = []
     seen: dict[str, int] = {}
     for item in items:
-        if item.kind == Kind.BIRTHDAY or item.day >= date.max:
+        if item.kind == Kind.BIRTHDAY or max(item.day, today) == date.max:
             continue  # birthdays are the series above; an event on 9999-12-31 would end in year 10000
         event = item_event(item, today, context, owner)
         seen[event.uid] = count = seen.get(event.uid, 0) + 1

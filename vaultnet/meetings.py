@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
+from vaultnet.frontmatter import EntryLines, line_of_key
 from vaultnet.links import find_links
 from vaultnet.model import Link, Meeting, ParsedNote
 from vaultnet.problems import Problem
@@ -183,19 +184,16 @@ def _valid(year: str, month: str, day: str) -> date | None:
 
 def _people(path: str, fm_text: str, key: str, value: Any, problems: list[Problem]) -> Iterator[Link]:
     """Each person a people property names, with the line the name stands on."""
-    lines = fm_text.split("\n")
-    cursor = line_of_key(fm_text, key) - 2  # names stand in order: each is looked for from the last one's line
+    lines = EntryLines(fm_text, key)  # names stand in order: each is looked for from the last one's place
     for written in _entries(value):
         if written is None:
             problems.append(
-                Problem(path, cursor + 2, f"{key}: expected links or names, not a set of properties", "warning")
+                Problem(path, lines.line, f"{key}: expected links or names, not a set of properties", "warning")
             )
             continue
         for shown, name, plain in names_in(written):
             # As written (`[[Bob]]`) first, so that a name is not found in an earlier `[[Bob Builder]]`.
-            found = next((i for needle in (shown, name) for i in range(cursor, len(lines)) if needle in lines[i]), None)
-            cursor = cursor if found is None else found
-            yield Link(name, cursor + 2, plain=plain)
+            yield Link(name, lines.find(shown, name), plain=plain)
 
 
 def _entries(value: Any) -> Iterator[str | None]:
@@ -234,12 +232,3 @@ def names_in(text: str) -> list[tuple[str, str, bool]]:
     if found:
         return [(text[f.start : f.end], f.target, False) for f in found if f.names_note and not f.embed]
     return [(part.strip(), part.strip(), True) for part in text.split(",") if part.strip()]
-
-
-def line_of_key(fm_text: str, key: str) -> int:
-    """The line of a top-level property (the front matter's first line is the note's line 2)."""
-    pattern = re.compile(rf"""['"]?{re.escape(key)}['"]?\s*:""", re.IGNORECASE)
-    for number, line in enumerate(fm_text.split("\n"), start=2):
-        if pattern.match(line):
-            return number
-    return 2

@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 
 from vaultnet.classify import NoteKind, classify, excluded, mapped_properties, note_tags
 from vaultnet.config import Settings, daily_note_regex
-from vaultnet.frontmatter import decode, load_front_matter, split_front_matter, template_hints
+from vaultnet.frontmatter import EntryLines, decode, line_of_key, load_front_matter, split_front_matter, template_hints
 from vaultnet.links import find_links
-from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading
+from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading, task_due
 from vaultnet.meetings import meeting_note
 from vaultnet.model import Contact, DailyNote, Event, Goal, Link, LogEntry, Mention, ParsedNote, Promise
 from vaultnet.problems import Problem
@@ -28,25 +28,17 @@ from vaultnet.selection import Selection
 from vaultnet.settings_spec import Pairs
 from vaultnet.values import link_of, link_target, parse_birthday, parse_bool, parse_date, parse_duration, plain_text
 
-_LOG_KIND = re.compile(r"([A-Za-z][\w-]*)\s*:\s*(.*)")
-_DUE = re.compile(r"📅\s*(\S+)|\(due:?\s*([^)\s]+)\s*\)", re.IGNORECASE)
+# Each runs in time linear in its line: possessive where a repetition meets one that matches the same text.
+_LOG_KIND = re.compile(r"([A-Za-z][\w-]*+)\s*+:\s*+(.*)")
 _GAVE = re.compile(r"(?<![\w#])#gave\b", re.IGNORECASE)
 _GOT = re.compile(r"(?<![\w#])#got\b", re.IGNORECASE)
-_LOST_TAG = re.compile(r"\s*(?:tags?\s*:\s*(?![\"'])[^\"'\n]*\s|-\s+)#[^\s#]", re.IGNORECASE)
+_LOST_TAG = re.compile(r"\s*+(?:tags?\s*+:(?![\"'])[^\"'\n]*?\s|-\s++)#[^\s#]", re.IGNORECASE)
 
 T = TypeVar("T")
 
 
 class _FieldError(ValueError):
     """A front-matter value of the wrong type; the caller adds the field's line."""
-
-
-def _line_of_key(fm_text: str, key: str) -> int:
-    pattern = re.compile(rf"""['"]?{re.escape(key)}['"]?\s*:""", re.IGNORECASE)
-    for number, line in enumerate(fm_text.split("\n"), start=2):
-        if pattern.match(line):
-            return number
-    return 2
 
 
 _NULLS = frozenset({"null", "Null", "NULL", "~"})
@@ -165,9 +157,9 @@ def parse_body(path: str, text: str, first_line: int) -> tuple[list[LogEntry], l
         number += text.count("\n", counted, candidate.start())
         counted = candidate.start()
         line = candidate.group()
-        head = candidate.group(1)
+        head = candidate.group(1)[0]
         if code.open is not None or head in "`~":
-            code.is_code(line)  # a fence, a line inside one, or one that starts with `inline code`: none is read
+            code.is_code(line)  # a fence, or a line inside one: none is read
             continue
         if head == "#":
             h = heading(line)
@@ -177,7 +169,7 @@ def parse_body(path: str, text: str, first_line: int) -> tuple[list[LogEntry], l
                 if h.is_log and not log_level:  # a `### Log` inside `## Log` is part of it, as for the editor
                     log_level = h.level
             continue
-        task = TASK.match(line)
+        task = TASK.match(line) if "[" in line else None
         if task:
             promise = _promise(path, number, task["mark"], task["text"], problems)
             if promise is not None:
@@ -193,13 +185,14 @@ def parse_body(path: str, text: str, first_line: int) -> tuple[list[LogEntry], l
                 rest = entry["text"].strip()
                 k = _LOG_KIND.match(rest)
                 kind, what = (k.group(1).lower(), k.group(2)) if k else ("", rest)
-                log.append(LogEntry(day, kind, what.strip(), number, bool(_GAVE.search(rest)), bool(_GOT.search(rest))))
+                gave, got = (bool(_GAVE.search(rest)), bool(_GOT.search(rest))) if "#" in rest else (False, False)
+                log.append(LogEntry(day, kind, what.strip(), number, gave, got))
     return log, promises, problems
 
 
 def _promise(path: str, number: int, mark: str, text: str, problems: list[Problem]) -> Promise | None:
     due: date | None = None
-    m = _DUE.search(text)
+    m = task_due(text)
     if m:
         try:
             due = parse_date(m.group(1) or m.group(2))
@@ -307,19 +300,12 @@ def _mentions(text: str, body_line: int) -> Iterator[Mention]:
 def _links(fm_text: str, key: str, raw: Any) -> tuple[Link, ...]:
     """The links (or plain names) of a list property, each with the line it stands on; web links name no note
     and are left out."""
-    lines = fm_text.split("\n")
-    cursor = _line_of_key(fm_text, key) - 2  # entries stand in order: each is searched for from the last one's line
+    lines = EntryLines(fm_text, key)  # entries stand in order: each is searched for from the last one's place
     out = []
     for written in _texts(raw):
         link = link_of(written, 0)
-        if link is None:
-            continue
-        # The entry as written (`[[Bob]]`) first, so that it is not found in an earlier `[[Bob Builder]]`.
-        needles = (written, link.target)
-        line = next((i for needle in needles for i in range(cursor, len(lines)) if needle in lines[i]), None)
-        if line is not None:
-            cursor = line
-        out.append(link._replace(line=(cursor if line is None else line) + 2))
+        if link is not None:  # as written (`[[Bob]]`) first, so that it is not found in an earlier `[[Bob Builder]]`
+            out.append(link._replace(line=lines.find(written, link.target)))
     return tuple(out)
 
 
@@ -341,7 +327,7 @@ def _event(path: str, fm_text: str, fm: dict[str, Any], modified: int) -> Parsed
         try:
             return convert(found[1])
         except ValueError as exc:
-            problems.append(Problem(path, _line_of_key(fm_text, found[0]), f"{found[0]}: {exc}"))
+            problems.append(Problem(path, line_of_key(fm_text, found[0]), f"{found[0]}: {exc}"))
             return None
 
     day = get(_date, "date")
@@ -349,7 +335,7 @@ def _event(path: str, fm_text: str, fm: dict[str, Any], modified: int) -> Parsed
         problems.append(Problem(path, 1, "an event needs a `date:` (YYYY-MM-DD)"))
     end = get(_date, "end")
     if day is not None and end is not None and end < day:
-        problems.append(Problem(path, _line_of_key(fm_text, "end"), "end: the event ends before it starts"))
+        problems.append(Problem(path, line_of_key(fm_text, "end"), "end: the event ends before it starts"))
     targets = _field(fm, "targets")
     met = _field(fm, "met")
     event_values = {
@@ -372,7 +358,7 @@ def _goal(path: str, fm_text: str, fm: dict[str, Any]) -> ParsedNote:
         stalled_after = _converted(parse_duration)(stall[1]) if stall else None
     except ValueError as exc:
         assert stall is not None
-        return ParsedNote(path, problems=(Problem(path, _line_of_key(fm_text, stall[0]), f"{stall[0]}: {exc}"),))
+        return ParsedNote(path, problems=(Problem(path, line_of_key(fm_text, stall[0]), f"{stall[0]}: {exc}"),))
     done = bool(status and (_text(status[1]) or "").lower() in ("done", "archived", "reached", "closed"))
     name = (_text(title[1]) if title else None) or PurePosixPath(path).stem
     return ParsedNote(path, goal=Goal(path, name, stalled_after, done))
@@ -396,7 +382,7 @@ def _contact_values(
         try:
             value = convert(_loose(raw) if key in mapped and field in _FIELDS else raw)
         except ValueError as exc:
-            problems.append(Problem(path, _line_of_key(fm_text, key), f"{key}: {exc}"))
+            problems.append(Problem(path, line_of_key(fm_text, key), f"{key}: {exc}"))
             continue
         if field == "cadence" and value is None and _text(raw):
             values["cadence_none"] = True
@@ -434,7 +420,7 @@ def _contact(
         key = keys["circle"]
         shown = "circle" if key.strip().lower() == "circle" else key  # a mapped field: the user's name for it
         problems.append(
-            Problem(path, _line_of_key(fm_text, key), f"{shown}: unknown circle {circle!r} (known: {known})")
+            Problem(path, line_of_key(fm_text, key), f"{shown}: unknown circle {circle!r} (known: {known})")
         )
     log, promises, body_problems = parse_body(path, _body(text, body_line), body_line)
     problems.extend(body_problems)
@@ -442,8 +428,8 @@ def _contact(
         return ParsedNote(path, problems=tuple(problems))
     values.setdefault("name", PurePosixPath(path).stem)
     if "introduced_by" in values:
-        values["introduced_by_line"] = _line_of_key(fm_text, keys["introduced_by"])
+        values["introduced_by_line"] = line_of_key(fm_text, keys["introduced_by"])
     if values.get("goals"):
-        values["goals_line"] = _line_of_key(fm_text, keys["goals"])
+        values["goals_line"] = line_of_key(fm_text, keys["goals"])
     contact = Contact(path=path, log=tuple(log), promises=tuple(promises), modified=modified, **values)
     return ParsedNote(path, contact=contact, problems=tuple(problems))

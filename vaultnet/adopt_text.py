@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping
 from vaultnet.adopt import Found, Rule, Survey
 from vaultnet.settings_spec import toml_key, toml_text
 
-_HEADER = re.compile(r"\[\s*([^\[\]#]+?)\s*\]\s*(?:#.*)?")
+# A `[table]` header (stripped line): group 1, stripped, is the table. Linear: no lazy name between two `\s*`.
+_HEADER = re.compile(r"\[([^\[\]#]+)\]\s*+(?:#.*)?")
 _COMMENTED_KEY = re.compile(r"#\s*([A-Za-z0-9_\"'-]+)\s*=")
 _COLUMN = 38  # where the template's comments start too (after `# key = value` padded to 36)
 _SHOWN = 3  # notes named in a comment; the rest are counted

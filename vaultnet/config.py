@@ -238,7 +238,17 @@ SECTIONS = {  # the help line above each [table] of SETTINGS
 _PARTS = ("practice", "contacts", "events", "goals", "interactions")
 # fmt: on
 _TOML_LINE = re.compile(r"at line (\d+)")
-_HEADER = re.compile(r"\[\s*([^\]]+?)\s*\]\s*(?:#.*)?")
+# A `[table]` header line (stripped), perhaps with a comment. Not `\[\s*([^\]]+?)\s*\]`: its lazy name between two
+# `\s*` tried every split of a long run of blanks (cubic); the name is the text between the brackets, stripped
+# (`_header_name`).
+_HEADER = re.compile(r"\[([^\]]+)\]\s*+(?:#.*)?")
+
+
+def _header_name(line: str) -> str | None:
+    """The table a stripped `line` is the header of, else None. A name of blanks only is its last blank, as the
+    lazy regex above read it."""
+    m = _HEADER.fullmatch(line)
+    return None if m is None else (m[1].strip() or m[1][-1])
 
 
 def parse_settings(text: str | None, obsidian: Obsidian | None = None) -> Settings:
@@ -354,9 +364,9 @@ def line_of(text: str, path: tuple[str, ...]) -> int:
         current = ""
         for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.strip()
-            header = _HEADER.fullmatch(line)
-            if header:
-                current = header.group(1)
+            header = _header_name(line)
+            if header is not None:
+                current = header
                 if not section and current == key:
                     return number
             elif current == section and re.match(rf'["\']?{re.escape(key)}["\']?\s*=', line):

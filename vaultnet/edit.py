@@ -17,7 +17,10 @@ from datetime import date
 from vaultnet.mdlines import FRONT_MATTER_CLOSE, FRONT_MATTER_OPEN, OPEN_MARK, TASK, CodeFences, heading, log_item_day
 from vaultnet.problems import UserError
 
-_KEY_LINE = re.compile(r"(?P<key>[^\s:#][^:]*?|\"[^\"]*\"|'[^']*')\s*:(?:\s|$)")
+# A top-level `key:` (the key up to the first colon, without the blanks before it; or quoted). The unquoted key
+# is a run that ends in a non-blank, each blank run possessive, not a lazy `[^:]*?\s*:`, which tried every split of
+# a long run of blanks before the colon (quadratic).
+_KEY_LINE = re.compile(r"(?P<key>[^\s:#](?:\s*+[^\s:])*+|\"[^\"]*\"|'[^']*')\s*+:(?:\s|$)")
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 _./@+()'&,-]*")
 _NUMBER = re.compile(r"[-+]?[\d._]+(e[-+]?\d+)?|0x[0-9a-f]+|0o?[0-7]+", re.IGNORECASE)
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"}
@@ -40,7 +43,7 @@ def _escape(m: re.Match[str]) -> str:
     return _ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_LINE = re.compile(r"[^\r\n]*+(?:\r\n|\r|\n)|[^\r\n]++\Z")
 
 
 def split_lines(text: str) -> list[str]:
@@ -143,14 +146,16 @@ def _trailing_comment(line: str) -> str:
     """A ` # comment` after a plain value (not inside quotes), kept when the value changes."""
     value = line.split(":", 1)[1]
     quote: str | None = None
+    blank = True  # nothing but blanks so far: a quote here opens a quoted value (a flag, not value[:index].strip())
     for index, char in enumerate(value):
         if quote:
             if char == quote:
                 quote = None
-        elif char in "\"'" and not value[:index].strip():
+        elif char in "\"'" and blank:
             quote = char
         elif char == "#" and index > 0 and value[index - 1] in " \t":
             return " " + value[index:].rstrip()
+        blank = blank and char.isspace()
     return ""
 
 

@@ -2,7 +2,9 @@
 
 Problems are data here too: a note that is not UTF-8, a front matter that is never closed or that is not
 valid YAML comes back as a `Problem` with its line and a hint at the usual cause, never as an exception;
-`template_placeholder` finds the usual cause of all in a template (`created: {{date}}`).
+`template_placeholder` finds the usual cause of all in a template (`created: {{date}}`). So does a note past
+one of `vaultnet.limits`, and a front matter that uses YAML aliases (`*name`): nothing Obsidian writes, and
+what a "billion laughs" bomb is made of (nine short lines that expand to a billion values).
 Turning the values into a contact, an event or a goal is `vaultnet.parse`'s job.
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from vaultnet.limits import front_matter_too_big, long_line, note_too_big
 from vaultnet.mdlines import FRONT_MATTER_CLOSE, FRONT_MATTER_OPEN
 from vaultnet.problems import Problem
 
@@ -54,8 +57,36 @@ class _TextLoader(_Parser, yaml.resolver.BaseResolver):
         return _TEXT_TAGS[kind]
 
 
+class AliasFound(yaml.YAMLError):
+    """The YAML uses an alias (`*name`), which vaultnet refuses: `name` is the alias's name, `line` its line in the
+    YAML (0-based)."""
+
+    def __init__(self, name: str, line: int) -> None:
+        super().__init__(f"YAML alias *{name}")
+        self.name = name
+        self.line = line
+
+
+def _refuse_aliases(text: str) -> None:
+    """Raise `AliasFound` at the first alias in `text`. An alias is cheap to compose (the node is shared) but
+    each one is a copy when the values are built, so nine lines of aliases of aliases make a billion values:
+    vaultnet reads no alias at all. Only the parser's events are looked at, in C, in time linear in the text."""
+    loader = _TextLoader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                raise AliasFound(str(event.anchor), event.start_mark.line if event.start_mark else 0)
+    finally:
+        loader.dispose()
+
+
 def load_yaml_text(text: str) -> Any:
-    """YAML -> str / list / dict, every scalar as text (what `yaml.load(text, yaml.BaseLoader)` gives)."""
+    """YAML -> str / list / dict, every scalar as text (what `yaml.load(text, yaml.BaseLoader)` gives).
+
+    YAML that uses an alias raises `AliasFound` (see `_refuse_aliases`)."""
+    if "*" in text:  # every alias starts with one; without one (the usual case) there is no need to look
+        _refuse_aliases(text)
     loader = _TextLoader(text)
     try:
         node = loader.get_single_node()
@@ -80,8 +111,18 @@ def _node_value(node: yaml.Node) -> Any:
     return mapping
 
 
+def too_big(path: str, size: int) -> Problem | None:
+    """The problem of a note of `size` bytes past `limits.NOTE_BYTES`, else None (for a caller that knows the
+    size before it reads the note, and need not read it)."""
+    message = note_too_big(size)
+    return None if message is None else Problem(path, 0, message)
+
+
 def decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
-    """Bytes -> text with `\n` line ends; a BOM is dropped. Undecodable data is a problem, not an exception."""
+    """Bytes -> text with `\n` line ends; a BOM is dropped. Undecodable data is a problem, not an exception,
+    and so is a note past `vaultnet.limits` (too big, or a line too long)."""
+    if (big := too_big(path, len(data))) is not None:
+        return None, big
     if b"\x00" in data:
         return None, Problem(path, 0, "binary file, not a text note")
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -91,7 +132,10 @@ def decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
         start = exc.start + bom
         line = data.count(b"\n", 0, start) + 1
         return None, Problem(path, line, f"not valid UTF-8 text (byte 0x{data[start]:02x}); save the note as UTF-8")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if (long := long_line(text)) is not None:
+        return None, Problem(path, *long)
+    return text, None
 
 
 def split_front_matter(path: str, text: str) -> tuple[str | None, int, Problem | None]:
@@ -113,8 +157,20 @@ def split_front_matter(path: str, text: str) -> tuple[str | None, int, Problem |
 
 
 # What template plugins fill in when they make a note: the core Templates plugin's {{date}}, {{time}}, {{title}}
-# (also {{date:YYYY-MM-DD}}), other plugins' {{VALUE}}, and Templater's <% tp.date.now() %>.
-_PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z][\w-]*(?::[^{}\n]*)?\s*\}\}|<%.*?%>")
+# (also {{date:YYYY-MM-DD}}), other plugins' {{VALUE}}, and Templater's <% tp.date.now() %> (`_placeholder`).
+# Possessive: `{{a:` and a long run of blanks fails at once instead of trying each split of the run.
+_PLACEHOLDER = re.compile(r"\{\{\s*+[A-Za-z][\w-]*+(?::[^{}\n]*+)?\s*+\}\}")
+
+
+def _placeholder(line: str) -> str | None:
+    """The first placeholder in `line` (no line break in it), as written. Templater's `<% ... %>` is found with
+    string methods: a regex `<%.*?%>` would scan to the end of the line from each of many `<%` (quadratic)."""
+    found = _PLACEHOLDER.search(line)
+    close = line.rfind("%>")
+    opening = line.find("<%", 0, close) if close >= 0 else -1  # the first `<%` with a `%>` after it, if any
+    if opening >= 0 and (found is None or opening < found.start()):
+        return line[opening : line.find("%>", opening + 2) + 2]
+    return None if found is None else found.group()
 
 
 def template_placeholder(fm_text: str, line: int | None = None) -> tuple[int, str] | None:
@@ -122,9 +178,9 @@ def template_placeholder(fm_text: str, line: int | None = None) -> tuple[int, st
     if "{{" not in fm_text and "<%" not in fm_text:
         return None  # the usual case, and cheap: every note of a cold build comes through here
     for number, text in enumerate(fm_text.split("\n"), start=2):
-        m = _PLACEHOLDER.search(text) if line in (None, number) else None
-        if m is not None:
-            return number, m.group()
+        found = _placeholder(text) if line in (None, number) else None
+        if found is not None:
+            return number, found
     return None
 
 
@@ -167,13 +223,19 @@ def _flow_depth(text: str) -> int:
 
 def load_front_matter(path: str, fm_text: str) -> tuple[dict[str, Any], Problem | None]:
     """The front matter's properties ({} when it is empty), or a problem that names the line and, where it can,
-    the usual cause (a `#` tag read as a comment, a tab, an unquoted `@`)."""
+    the usual cause (a `#` tag read as a comment, a tab, an unquoted `@`). A front matter past
+    `limits.FRONT_MATTER_CHARS`, or that uses a YAML alias, is a problem too."""
+    if (too_long := front_matter_too_big(fm_text)) is not None:
+        return {}, Problem(path, 1, too_long)
     # libyaml's C composer recurses once per level and overflows the C stack (a crash) near 25,000 levels;
     # PyYAML's constructor stops at ~340 anyway (RecursionError, below), so refuse absurd nesting up front.
     if fm_text.count("[") + fm_text.count("{") > _MAX_DEPTH and _flow_depth(fm_text) > _MAX_DEPTH:
         return {}, Problem(path, 2, f"{NOT_YAML}: nested too deeply")
     try:
         data = load_yaml_text(fm_text)
+    except AliasFound as alias:
+        message = f"front matter uses YAML aliases (*{alias.name}), which vaultnet does not read: write the value out"
+        return {}, Problem(path, alias.line + 2, message)
     except yaml.reader.ReaderError:
         bad = _NON_PRINTABLE.search(fm_text)
         line = fm_text.count("\n", 0, bad.start()) + 2 if bad else 2
@@ -190,7 +252,7 @@ def load_front_matter(path: str, fm_text: str) -> tuple[dict[str, Any], Problem 
         last = min(line - 2, len(lines) - 1)
         first = max(last - 1, 0) if start is None else min(max(last - 1, 0), start.line)
         for index in range(first, last + 1):  # the line, the one before, and back to where the construct started
-            if re.search(r"[\[,]\s*#", lines[index]):
+            if re.search(r"[\[,]\s*+#", lines[index]):
                 what += " (a # starts a comment in YAML: write tags without #, or quote them)"
                 line = index + 2
                 break
@@ -198,7 +260,7 @@ def load_front_matter(path: str, fm_text: str) -> tuple[dict[str, Any], Problem 
             source = "\n".join(lines[first : last + 1])
             if "\t" in source:
                 what += " (tabs are not allowed for indentation in YAML: use spaces)"
-            elif re.search(r"^\s*[\w-]+:\s*[@`]", source, re.MULTILINE):
+            elif re.search(r"^[^\S\n]*+[\w-]++:\s*+[@`]", source, re.MULTILINE):  # no `\s*` from each blank line
                 what += " (quote a value that starts with @ or `)"
         return {}, Problem(path, line, f"{NOT_YAML}: {what}")
     except yaml.YAMLError as exc:
@@ -213,7 +275,8 @@ def load_front_matter(path: str, fm_text: str) -> tuple[dict[str, Any], Problem 
 
 
 def line_of_key(fm_text: str, key: str) -> int:
-    """The line of a top-level property (the front matter's first line is the note's line 2), else 2."""
+    """The note line of the top-level property `key` (the front matter's first line is the note's line 2; 2 when
+    the key is not found): `key:`, perhaps quoted, in any case."""
     pattern = re.compile(rf"""['"]?{re.escape(key)}['"]?\s*:""", re.IGNORECASE)
     for number, line in enumerate(fm_text.split("\n"), start=2):
         if pattern.match(line):
@@ -230,3 +293,38 @@ def front_matter_tags(front_matter: Mapping[str, Any]) -> list[str]:
                 if isinstance(item, str):
                     tags.extend(t.lstrip("#") for t in item.replace(",", " ").split() if t.lstrip("#"))
     return tags
+
+
+class EntryLines:
+    """The lines the entries of a list property stand on (`met: [[Ann]], [[Bob]]`, or one per line), found in
+    the front matter's text in order: each entry from where the one before it was found, on from its key's line;
+    an entry not found stands where the one before it does.
+
+    In time linear in the text, whatever it holds: found entries move the search on, and the text searched for
+    entries that are not there (written with YAML escapes, say) is budgeted at a few times the text's length;
+    past that, no entry is searched for any more. Looking from the found line's start for each, as this once did,
+    read the text again for each entry: seconds for a front matter of thousands of escaped entries.
+    """
+
+    def __init__(self, fm_text: str, key: str) -> None:
+        self.text = fm_text
+        self.line = line_of_key(fm_text, key)
+        self.at = 0
+        for _ in range(self.line - 2):  # to the start of the key's line
+            self.at = fm_text.index("\n", self.at) + 1
+        self.budget = 8 * len(fm_text) + 4096  # characters to scan in all
+
+    def find(self, *needles: str) -> int:
+        """The note line of the first of `needles` found from the last entry's place (the last entry's line when
+        none is). A needle that spans lines is never found: an entry stands on one line."""
+        for needle in needles:
+            if "\n" in needle:
+                continue
+            end = min(len(self.text), self.at + max(self.budget, 0))
+            found = self.text.find(needle, self.at, end)
+            self.budget -= (found if found >= 0 else end) - self.at
+            if found >= 0:
+                self.line += self.text.count("\n", self.at, found)
+                self.at = found
+                return self.line
+        return self.line

@@ -16,6 +16,7 @@ from pathlib import Path
 from vaultnet import __version__
 from vaultnet.cache import Cache, Entry, code_digest
 from vaultnet.config import Settings
+from vaultnet.frontmatter import too_big
 from vaultnet.model import Contact, ParsedNote
 from vaultnet.parse import parse_note
 from vaultnet.problems import Problem
@@ -121,10 +122,12 @@ class Index:
                 fresh[path] = old
                 result.notes[path] = old[1]
                 continue
-            data = read_bytes(self.root, path)
-            if data is None:
+            if (big := too_big(path, fp.size)) is not None:
+                note = ParsedNote(path, problems=(big,))  # past the size limit: not even read
+            elif (data := read_bytes(self.root, path)) is None:
                 continue  # removed since it was listed
-            note = parse_note(path, data, self.settings, modified=fp.mtime_ns // 1_000_000_000)
+            else:
+                note = parse_note(path, data, self.settings, modified=fp.mtime_ns // 1_000_000_000)
             # A file written moments ago may change again without its fingerprint changing: re-read it next time.
             trusted = fp if now - fp.mtime_ns > _RACY_NS else Fingerprint(-1, fp.size)
             result.racy = result.racy or trusted.mtime_ns == -1

@@ -6,7 +6,9 @@ both must agree on which line is what, or `vaultnet log` adds an entry that the 
 or `vaultnet done` ticks a line the parser never reported as a task.
 
 A line here is one line of the note without its line ending, except where a function says otherwise. The
-patterns are only matched at the start of a line (`re.match`).
+patterns are only matched at the start of a line (`re.match`), and each runs in time linear in the line,
+however hostile: no two repetitions that can match the same text stand next to each other unless the first is
+possessive (`*+`, `++`), and headings are read with string methods.
 """
 
 from __future__ import annotations
@@ -19,36 +21,63 @@ FRONT_MATTER_CLOSE = ("---", "...")
 """Front matter: the note's first line is `---`, and it ends at the next `---` or `...` line (each compared
 after `str.rstrip()`, so blanks after them are allowed; `----` or `--- title` is no fence)."""
 
-_FENCE = re.compile(r"\s*(```|~~~)")
-_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"\s*+(```|~~~)")
 
 # A bullet list marker (`-`, `*`, `+` and a blank) and a task's checkbox (`[ ]`, `[x]`, any one character).
-_BULLET = r"[-*+]\s+"
-_CHECKBOX = r"\[.\]\s+"
+_BULLET = r"[-*+]\s++"
+_CHECKBOX = r"\[.\]\s++"
 
-LIST_MARK = re.compile(r"\s*(?:" + _BULLET + "(?:" + _CHECKBOX + r")?|\d+[.)]\s+)")
+LIST_MARK = re.compile(r"\s*+(?:" + _BULLET + "(?:" + _CHECKBOX + r")?|\d++[.)]\s++)")
 """What starts a list item: a bullet (with a task's checkbox, if any) or a number (`1.`, `2)`)."""
 
 # A dated list item: a bullet (in a task or not), then the date, bold or linked.
-_DATED_ITEM = r"\s*" + _BULLET + "(?:" + _CHECKBOX + r")?(?:\*\*|\[\[)?(?P<day>\d{4}-\d{2}-\d{2})"
+_DATED_ITEM = r"\s*+" + _BULLET + "(?:" + _CHECKBOX + r")?(?:\*\*|\[\[)?(?P<day>\d{4}-\d{2}-\d{2})"
 _DATED = re.compile(_DATED_ITEM)
 
-LOG_ENTRY = re.compile(_DATED_ITEM + r"(?:\*\*|\]\])?(?=\s|:|$)\s*[:\-–—]?\s*(?P<text>.*)")
+LOG_ENTRY = re.compile(_DATED_ITEM + r"(?:\*\*|\]\])?(?=\s|:|$)\s*+[:\-–—]?\s*+(?P<text>.*)")
 """A log entry (`- 2026-11-21 coffee: about her team`): a dated item whose date ends there (a blank, a `:` or
 the end of the line), then an optional `:` or dash. `day` is the date as written (whether it is a real day is
 the caller's to check), `text` the rest of the line."""
 
-TASK = re.compile(r"(?P<open>\s*" + _BULLET + r"\[)(?P<mark>.)(?P<close>\]\s+(?P<text>.*))", re.DOTALL)
+TASK = re.compile(r"(?P<open>\s*+" + _BULLET + r"\[)(?P<mark>.)(?P<close>\]\s++(?P<text>.*))", re.DOTALL)
 """A Markdown task `- [ ] text`: `open` up to the checkbox's `[`, `mark` the one character in it, `close` the
 rest (`] text`, and the line ending when the line has one: DOTALL, so that the editor can match a whole line)."""
 
 OPEN_MARK = " "
 DONE_MARKS = frozenset({"x", "X", "-"})  # done, or cancelled (Obsidian Tasks)
 
-CANDIDATE = re.compile(r"^[^\S\n]*([-*+#`~]).*$", re.MULTILINE)
+# A task's due date: Obsidian Tasks' `📅 2026-11-20`, or `(due: 2026-11-20)`. Found with `task_due`.
+_DUE = re.compile(r"📅\s*+(\S+)|\(due:?\s*([^)\s]++)\s*+\)", re.IGNORECASE)
+_DUE_START = re.compile(r"📅|\(due", re.IGNORECASE)
+_RUN = re.compile(r"[^)\s]*+")
+
+
+def task_due(text: str) -> re.Match[str] | None:
+    """The first due date mark in a task's text (group 1 or 2: the date as written), as `_DUE.search` finds it,
+    but in time linear in the text.
+
+    `_DUE.search` alone is quadratic on `(due:x(due:x(due:x...`: from each `(due` it reads the run of text up to
+    the next `)` or blank before it fails. Every `(due` that starts inside a run that failed (4 characters or more
+    before its end) reads the same run to the same end and fails there too, so it is skipped.
+    """
+    dead = -1  # a `(due` starting before this fails as the last one tried did
+    for start in _DUE_START.finditer(text):
+        at = start.start()
+        if at < dead and start.group() != "📅":
+            continue
+        m = _DUE.match(text, at)
+        if m is not None:
+            return m
+        if start.group() != "📅":
+            dead = _RUN.match(text, at).end() - 4  # type: ignore[union-attr]  # `*+` always matches
+    return None
+
+
+CANDIDATE = re.compile(r"^[^\S\n]*+([-*+](?=[^\S\n])|#{1,6}(?=[^\S\n])|```|~~~).*$", re.MULTILINE)
 """In a whole text (MULTILINE): a line that may be a bullet item (a task, a log entry), a heading or a fence, by
-its first non-blank character (group 1). The other lines cannot be any of them: the parser lets the regex engine
-skip them rather than a Python loop over every line."""
+how it starts after its blanks (group 1: a bullet and a blank, 1 to 6 `#` and a blank, or a fence). The other
+lines cannot be any of them: the parser lets the regex engine skip them rather than a Python loop over every
+line, which matters for a note of many lines that start alike (`#tag`, `-`, a `` `code` `` line)."""
 
 
 class Heading(NamedTuple):
@@ -64,9 +93,19 @@ class Heading(NamedTuple):
 
 
 def heading(line: str) -> Heading | None:
-    """The heading `line` is (`#` in its first column, 1 to 6 of them, then a blank), else None."""
-    m = _HEADING.match(line)
-    return Heading(len(m.group(1)), m.group(2)) if m else None
+    r"""The heading `line` is (`#` in its first column, 1 to 6 of them, then a blank), else None; the title is
+    the rest without the blanks around it and without a closing run of `#` (`## Title ##`).
+
+    String methods, not a regex: `(#{1,6})\s+(.*?)\s*#*\s*$` says the same, but tries every split of a run of
+    blanks between the title and the end, and took minutes on `## x`, 4,000 blanks and `y`."""
+    rest = line.lstrip("#")
+    level = len(line) - len(rest)
+    if not 1 <= level <= 6 or not rest[:1].isspace():  # str.isspace is what `\s` matches
+        return None
+    title = rest.strip().rstrip("#").rstrip()  # no blanks around it (nor a line ending), no closing `#`s
+    if "\n" in title:
+        return None  # no line of a note: `.` would not have matched the line break
+    return Heading(level, title)
 
 
 class CodeFences:

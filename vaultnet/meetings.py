@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
-from vaultnet.frontmatter import front_matter_tags, line_of_key
+from vaultnet.frontmatter import EntryLines, front_matter_tags, line_of_key
 from vaultnet.links import find_links
 from vaultnet.model import Link, Meeting, ParsedNote
 from vaultnet.problems import Problem
@@ -173,19 +173,16 @@ def _valid(year: str, month: str, day: str) -> date | None:
 
 def _people(path: str, fm_text: str, key: str, value: Any, problems: list[Problem]) -> Iterator[Link]:
     """Each person a people property names, with the line the name stands on."""
-    lines = fm_text.split("\n")
-    cursor = line_of_key(fm_text, key) - 2  # names stand in order: each is looked for from the last one's line
+    lines = EntryLines(fm_text, key)  # names stand in order: each is looked for from the last one's place
     for written in _entries(value):
         if written is None:
             problems.append(
-                Problem(path, cursor + 2, f"{key}: expected links or names, not a set of properties", "warning")
+                Problem(path, lines.line, f"{key}: expected links or names, not a set of properties", "warning")
             )
             continue
         for shown, name, plain in names_in(written):
             # As written (`[[Bob]]`) first, so that a name is not found in an earlier `[[Bob Builder]]`.
-            found = next((i for needle in (shown, name) for i in range(cursor, len(lines)) if needle in lines[i]), None)
-            cursor = cursor if found is None else found
-            yield Link(name, cursor + 2, plain=plain)
+            yield Link(name, lines.find(shown, name), plain=plain)
 
 
 def _entries(value: Any) -> Iterator[str | None]:

@@ -39,7 +39,10 @@ _MOMENT = re.compile(
     r"|(?P<char>.)",
     re.DOTALL,
 )
-_NAME = r"[^\W\d_]+\.?"  # a weekday or month name in any language ("Saturday", "sam.", "Samstag")
+# A weekday or month name in any language ("Saturday", "sam.", "Samstag"). Possessive: a name never gives letters
+# back, so that a path is read in linear time; `daily_format` refuses a format where a letter follows a name.
+_NAME = r"[^\W\d_]++\.?"
+_NAME_CHAR = re.compile(r"[^\W\d_]")
 _READ = {  # token -> (the date part it gives, or None for a name that the numbers already decide; its regex)
     "YYYY": ("year", "[0-9]{4}"),
     "MM": ("month", "[0-9]{2}"),
@@ -69,11 +72,16 @@ def daily_format(fmt: str) -> DailyFormat:
     back and make the format unusable, with a message that names them.
     """
     parts, unread, seen = [], [], set()
+    after_name: str | None = None  # the name token that the next character follows directly, if any
     for m in _MOMENT.finditer(fmt):
-        if m["text"] is not None:
-            parts.append(re.escape(m["text"][1:-1]))
-        elif m["char"] is not None:
-            parts.append(re.escape(m["char"]))
+        literal = m["text"][1:-1] if m["text"] is not None else m["char"]
+        is_name = m["token"] in _READ and _READ[m["token"]][0] is None
+        if after_name and (is_name or _NAME_CHAR.match(literal or " ")):
+            problem = f"{fmt!r} has a letter right after the name {after_name}, which vaultnet cannot tell apart"
+            return DailyFormat(None, f"{problem} in a file name: put a blank, a dash or a dot between them")
+        after_name = m["token"] if is_name else after_name if literal == "" else None
+        if literal is not None:
+            parts.append(re.escape(literal))
         elif m["token"] in _READ:
             group, pattern = _READ[m["token"]]
             if group is None:

@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 
 from vaultnet.classify import NoteKind, classify, excluded, mapped_properties, note_tags
 from vaultnet.config import Settings, daily_note_regex
-from vaultnet.frontmatter import decode, line_of_key, load_front_matter, split_front_matter, template_hints
+from vaultnet.frontmatter import EntryLines, decode, line_of_key, load_front_matter, split_front_matter, template_hints
 from vaultnet.links import find_links
-from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading
+from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading, task_due
 from vaultnet.meetings import meeting_note
 from vaultnet.model import Contact, DailyNote, Event, Goal, Link, LogEntry, Mention, ParsedNote, Promise
 from vaultnet.problems import Problem
@@ -28,11 +28,11 @@ from vaultnet.selection import Selection
 from vaultnet.settings_spec import Pairs
 from vaultnet.values import link_of, link_target, parse_birthday, parse_bool, parse_date, parse_duration, plain_text
 
-_LOG_KIND = re.compile(r"([A-Za-z][\w-]*)\s*:\s*(.*)")
-_DUE = re.compile(r"📅\s*(\S+)|\(due:?\s*([^)\s]+)\s*\)", re.IGNORECASE)
+# Each runs in time linear in its line: possessive where a repetition meets one that matches the same text.
+_LOG_KIND = re.compile(r"([A-Za-z][\w-]*+)\s*+:\s*+(.*)")
 _GAVE = re.compile(r"(?<![\w#])#gave\b", re.IGNORECASE)
 _GOT = re.compile(r"(?<![\w#])#got\b", re.IGNORECASE)
-_LOST_TAG = re.compile(r"\s*(?:tags?\s*:\s*(?![\"'])[^\"'\n]*\s|-\s+)#[^\s#]", re.IGNORECASE)
+_LOST_TAG = re.compile(r"\s*+(?:tags?\s*+:(?![\"'])[^\"'\n]*?\s|-\s++)#[^\s#]", re.IGNORECASE)
 
 T = TypeVar("T")
 
@@ -157,9 +157,9 @@ def parse_body(path: str, text: str, first_line: int) -> tuple[list[LogEntry], l
         number += text.count("\n", counted, candidate.start())
         counted = candidate.start()
         line = candidate.group()
-        head = candidate.group(1)
+        head = candidate.group(1)[0]
         if code.open is not None or head in "`~":
-            code.is_code(line)  # a fence, a line inside one, or one that starts with `inline code`: none is read
+            code.is_code(line)  # a fence, or a line inside one: none is read
             continue
         if head == "#":
             h = heading(line)
@@ -169,7 +169,7 @@ def parse_body(path: str, text: str, first_line: int) -> tuple[list[LogEntry], l
                 if h.is_log and not log_level:  # a `### Log` inside `## Log` is part of it, as for the editor
                     log_level = h.level
             continue
-        task = TASK.match(line)
+        task = TASK.match(line) if "[" in line else None
         if task:
             promise = _promise(path, number, task["mark"], task["text"], problems)
             if promise is not None:
@@ -185,13 +185,14 @@ def parse_body(path: str, text: str, first_line: int) -> tuple[list[LogEntry], l
                 rest = entry["text"].strip()
                 k = _LOG_KIND.match(rest)
                 kind, what = (k.group(1).lower(), k.group(2)) if k else ("", rest)
-                log.append(LogEntry(day, kind, what.strip(), number, bool(_GAVE.search(rest)), bool(_GOT.search(rest))))
+                gave, got = (bool(_GAVE.search(rest)), bool(_GOT.search(rest))) if "#" in rest else (False, False)
+                log.append(LogEntry(day, kind, what.strip(), number, gave, got))
     return log, promises, problems
 
 
 def _promise(path: str, number: int, mark: str, text: str, problems: list[Problem]) -> Promise | None:
     due: date | None = None
-    m = _DUE.search(text)
+    m = task_due(text)
     if m:
         try:
             due = parse_date(m.group(1) or m.group(2))
@@ -299,19 +300,12 @@ def _mentions(text: str, body_line: int) -> Iterator[Mention]:
 def _links(fm_text: str, key: str, raw: Any) -> tuple[Link, ...]:
     """The links (or plain names) of a list property, each with the line it stands on; web links name no note
     and are left out."""
-    lines = fm_text.split("\n")
-    cursor = line_of_key(fm_text, key) - 2  # entries stand in order: each is searched for from the last one's line
+    lines = EntryLines(fm_text, key)  # entries stand in order: each is searched for from the last one's place
     out = []
     for written in _texts(raw):
         link = link_of(written, 0)
-        if link is None:
-            continue
-        # The entry as written (`[[Bob]]`) first, so that it is not found in an earlier `[[Bob Builder]]`.
-        needles = (written, link.target)
-        line = next((i for needle in needles for i in range(cursor, len(lines)) if needle in lines[i]), None)
-        if line is not None:
-            cursor = line
-        out.append(link._replace(line=(cursor if line is None else line) + 2))
+        if link is not None:  # as written (`[[Bob]]`) first, so that it is not found in an earlier `[[Bob Builder]]`
+            out.append(link._replace(line=lines.find(written, link.target)))
     return tuple(out)
 
 

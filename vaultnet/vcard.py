@@ -165,6 +165,17 @@ def _iso_bday(raw: str) -> str:
     raise ValueError(raw)
 
 
+def _skipped_lines(path: str, line: int, chunk: str, skipped: list[str]) -> Iterator[Problem]:
+    """A warning for each line of the card starting on `line` that could not be read, at its own line: each is
+    looked for after the one before (they come in order), not from the card's top (quadratic in a long card)."""
+    rows = chunk.split("\n") if skipped else []
+    at = 0
+    for bad in skipped:
+        found = next((i for i in range(at, len(rows)) if rows[i].startswith(bad[:60])), None)
+        at = at if found is None else found + 1
+        yield Problem(path, line + (found or 0), f"this line cannot be read and was skipped: {bad}", "warning")
+
+
 def read_vcards(data: bytes, path: str) -> tuple[list[Person], list[Problem]]:
     """Every card of a .vcf file; a card that cannot be read is reported (path:line) and skipped."""
     text, problems = decode_export(path, data)
@@ -173,9 +184,11 @@ def read_vcards(data: bytes, path: str) -> tuple[list[Person], list[Problem]]:
     if not starts:
         return [], [*problems, Problem(path, 1, "no vCard in this file (no BEGIN:VCARD)")]
     people = []
+    line, counted = 1, 0
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(text)
-        line = text.count("\n", 0, start) + 1
+        line += text.count("\n", counted, start)  # from the last card on: counting from the top each time is quadratic
+        counted = start
         chunk = text[start:end]
         skipped: list[str] = []
         try:
@@ -184,9 +197,7 @@ def read_vcards(data: bytes, path: str) -> tuple[list[Person], list[Problem]]:
             reason = str(exc).splitlines()[0] if str(exc) else repr(exc)
             problems.append(Problem(path, line, f"this vCard cannot be read: {reason}"))
             continue
-        for bad in skipped:
-            offset = next((i for i, text_ in enumerate(chunk.split("\n")) if text_.startswith(bad[:60])), 0)
-            problems.append(Problem(path, line + offset, f"this line cannot be read and was skipped: {bad}", "warning"))
+        problems.extend(_skipped_lines(path, line, chunk, skipped))
         if not person.name and not person.emails:
             problems.append(Problem(path, line, "this vCard has no name and no e-mail: skipped", "warning"))
             continue

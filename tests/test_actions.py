@@ -848,13 +848,17 @@ def test_a_new_note_gets_the_usual_permissions(vault: Path) -> None:
     assert temp_files(vault) == []
 
 
-def test_a_symlinked_note_stays_a_link_and_its_target_is_written(vault: Path) -> None:
+def test_a_symlinked_note_is_read_but_never_written_through(vault: Path) -> None:
+    """The link's target is inside the vault, so the note is read; a writing command refuses it, naming both."""
     real = put(vault, "people/dana.md", "---\nname: Dana\n---\n")
     link = vault / "contacts/Dana.md"
     link.symlink_to(real)
-    assert_ok(run("log", "dana", "lunch", "--vault", vault, "--today", DAY))
+    for command in (["log", "dana", "lunch"], ["snooze", "dana", "2w"], ["archive", "dana"]):
+        result = run(*command, "--vault", vault)
+        assert result.exit_code == 2, result.output
+        assert "contacts/Dana.md is a symbolic link" in result.stderr and "people/dana.md" in result.stderr
     assert link.is_symlink()
-    assert real.read_text() == "---\nname: Dana\n---\n\n## Log\n\n- 2026-11-21 lunch\n"
+    assert real.read_text() == "---\nname: Dana\n---\n"
     assert temp_files(vault) == []
 
 

@@ -27,7 +27,8 @@ from urllib.parse import quote
 from vaultnet.config import CACHE_DIR, CONFIG_NAME
 from vaultnet.pipeline import Session
 from vaultnet.problems import UserError
-from vaultnet.vault import private_dir, write_atomic
+from vaultnet.safeio import NOFOLLOW, Refused, read_regular
+from vaultnet.vault import check_no_links, private_dir, write_atomic
 
 TOKEN_NAME = "token"
 CALENDAR_NAME = "reminders.ics"
@@ -42,20 +43,21 @@ def token_path(root: Path) -> Path:
 def load_token(root: Path, rotate: bool = False) -> str:
     """The vault's secret token, made on first use (or anew with `rotate`); readable by the owner only."""
     path = token_path(root)
+    private_dir(path.parent)  # refuses a folder that is a link: the token is never read or written through one
     if not rotate:
         try:
-            token = path.read_text(encoding="ascii").strip()
-        except (FileNotFoundError, UnicodeDecodeError):
-            token = ""
+            token = (read_regular(path, 4096) or b"").decode("ascii").strip()
+        except (Refused, UnicodeDecodeError):
+            token = ""  # a link, a FIFO, garbage: a new token replaces it (write_atomic refuses a link)
         if len(token) >= 32:
             return token
     token = secrets.token_urlsafe(32)
-    private_dir(path.parent)
+    check_no_links(root, path)  # before the open below, which would create the file where a link leads
     # Create the file owner-only before anything is in it: write_atomic keeps an existing file's mode, so the
     # token is never readable by others, not even for a moment.
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | NOFOLLOW, 0o600))
     os.chmod(path, 0o600)
-    write_atomic(path, token.encode() + b"\n")
+    write_atomic(path, token.encode() + b"\n", root=root)
     return token
 
 

@@ -266,6 +266,8 @@ def test_a_file_name_that_is_not_utf8_is_reported_escaped_and_skipped_by_every_c
         assert expected in run.err, (args, run.err)
     for args in (["log", "anna", "lunch", "-C", vault], ["new", "Paula", "-C", vault]):
         assert vaultnet(*args).code == 0
+    hook = vaultnet("check-files", "-C", vault, vault / "contacts" / os.fsdecode(BAD_NAME))  # pre-commit's check
+    assert hook.code == 1 and expected in hook.err
     assert "contacts/Bad\\xffName.md" in (vault / "Follow-ups.md").read_text(encoding="utf-8")
 
 

@@ -16,7 +16,7 @@ import click
 from vaultnet import actions, pipeline
 from vaultnet.changes import Change, apply
 from vaultnet.cli_base import Command, Group, as_day, day_of, echo, echo_data, report, shown, today_option, with_vault
-from vaultnet.problems import UserError
+from vaultnet.problems import UserError, printable
 from vaultnet.vault import write_atomic
 from vaultnet.vcard import export_vcards
 
@@ -234,9 +234,10 @@ def check_files(files: tuple[str, ...], vault: Path) -> None:
     wanted = set()
     for file in files:
         try:
-            wanted.add(Path(os.path.relpath(Path(file).resolve(), root.resolve())).as_posix())
+            rel = Path(os.path.relpath(Path(file).resolve(), root.resolve())).as_posix()
         except ValueError:
             continue
+        wanted.update((rel, printable(rel)))  # a name that is not UTF-8 is reported escaped (`Bad\xffName.md`)
     problems = [p for p in pipeline.check(root) if p.path in wanted]
     report(vault, problems)
     if any(p.severity == "error" for p in problems):

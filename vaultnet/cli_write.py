@@ -231,7 +231,7 @@ def export_vcard(vault: Path, out: Path | None, tag: str | None, circle: str | N
 def check_files(files: tuple[str, ...], vault: Path) -> None:
     """Check only FILES (paths as git gives them): for a pre-commit hook. Exits 1 on errors in them."""
     root = pipeline.check_vault(vault)
-    wanted = set()
+    wanted: set[str] = set()
     for file in files:
         try:
             rel = Path(os.path.relpath(Path(file).resolve(), root.resolve())).as_posix()

@@ -1,4 +1,5 @@
-"""The only module that touches the disk: list notes, read them, fingerprint them, write atomically."""
+"""The disk: list notes, read them, fingerprint them, write atomically. Files are opened by the rules of
+`safeio` (no link out of the vault, no special file, no write through a link), as everywhere in vaultnet."""
 
 from __future__ import annotations
 
@@ -194,10 +195,10 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None) -> bool:
     """Write `data` to `path` via a temp file and a rename; returns False (and writes nothing) if unchanged.
 
     A reader never sees a half-written file; an existing file keeps its permissions. Nothing is written
-    through a link: `Refused` (naming the path) when `path` is a symbolic link, or, below the vault's
+    through a link: a `UserError` (naming the path) when `path` is a symbolic link, or, below the vault's
     `root` when given, when a folder on its way is one.
     """
-    check_no_links(root if root is not None else path.parent, path)
+    check_no_links(root if root is not None and path.is_relative_to(root) else path.parent, path)
     try:
         if read_regular(path) == data:
             return False

@@ -16,6 +16,7 @@ import os
 import re
 import resource
 import socket
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -206,8 +207,19 @@ def test_a_settings_file_linked_out_of_the_vault_is_not_read(vault: Path) -> Non
 # -- special files are never opened ------------------------------------------------------------------------------
 
 
+def make_device(path: Path) -> bool:
+    """A character device at `path` (the kind of /dev/zero), where this user may make one (root, mostly)."""
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(1, 5))
+    except (PermissionError, AttributeError):
+        return False
+    return True
+
+
 def test_special_files_named_like_notes_are_skipped_with_a_warning(vault: Path) -> None:
     os.mkfifo(vault / "contacts" / "Pipe.md")
+    (vault / "contacts" / "Linked pipe.md").symlink_to("Pipe.md")  # a link inside the vault: to a FIFO still
+    device = make_device(vault / "contacts" / "Device.md")
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(vault / "contacts" / "Socket.md"))
     try:
@@ -219,7 +231,10 @@ def test_special_files_named_like_notes_are_skipped_with_a_warning(vault: Path) 
         server.close()
     found = {p.removeprefix(f"{vault}/"): m for p, _, m in problems(check)}
     assert found["contacts/Pipe.md"] == "warning: this is a FIFO (named pipe), not a note: vaultnet does not open it"
+    assert found["contacts/Linked pipe.md"] == found["contacts/Pipe.md"]
     assert found["contacts/Socket.md"] == "warning: this is a socket, not a note: vaultnet does not open it"
+    if device:
+        assert found["contacts/Device.md"] == "warning: this is a device, not a note: vaultnet does not open it"
     assert check.code == 0  # warnings only: what is no note is no error
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from unprivileged import as_unprivileged, outcome
 from vaultkit import DAY as TODAY
-from vaultkit import OLD_NS, SMALL_VAULT, needs_file_permissions, parse_problems, read_only, run, write_vault
+from vaultkit import OLD_NS, SMALL_VAULT, parse_problems, read_only, run, write_vault
 from vaultkit import SMALL_VAULT_DUE as DUE  # (kind, name, path, day) as `due --json` gives them
 from vaultkit import installed_script as _script
 from vaultkit import put_old as put
@@ -374,35 +375,38 @@ def test_an_output_that_cannot_be_written_is_a_clear_error(vault: Path) -> None:
     assert ".tmp" not in result.stderr
 
 
-@needs_file_permissions
+# As a user whom file modes bind, also when the suite runs as root (see tests/unprivileged.py).
+
+
 def test_a_read_only_output_folder_is_a_clear_error(vault: Path) -> None:
     put(vault, "vaultnet.toml", '[outputs]\nfollowups = "out/Follow-ups.md"\n')
     (vault / "out").mkdir()
     (vault / "out").chmod(0o500)
     try:
-        result = run("build", vault, "--today", TODAY)
+        code, output, stderr = as_unprivileged(lambda: outcome(run("build", vault, "--today", TODAY)))
     finally:
         (vault / "out").chmod(0o700)
-    assert result.exit_code == 2
-    assert_no_traceback(result)
-    assert "Permission denied" in result.stderr
-    assert "Follow-ups.md" in result.stderr
-    assert ".tmp" not in result.stderr  # name the output, not an internal temp file
+    assert code == 2
+    assert "Traceback" not in output
+    assert "Permission denied" in stderr
+    assert "Follow-ups.md" in stderr
+    assert ".tmp" not in stderr  # name the output, not an internal temp file
     assert list((vault / "out").iterdir()) == []
 
 
-@needs_file_permissions
 def test_a_read_only_vault_still_gives_todays_list(vault: Path) -> None:
+    def three_commands() -> list[tuple[int, str, str]]:
+        runs = (("due", vault, "--today", TODAY, "--json"), ("check", vault), ("build", vault, "--today", TODAY))
+        return [outcome(run(*args)) for args in runs]
+
     with read_only(vault):
-        due = run("due", vault, "--today", TODAY, "--json")
-        check = run("check", vault)
-        build = run("build", vault, "--today", TODAY)
-    assert due.exit_code == 0, due.output
-    assert [(i["kind"], i["name"], i["path"], i["date"]) for i in json.loads(due.stdout)] == DUE
-    assert check.exit_code == 0
-    assert build.exit_code == 2
-    assert_no_traceback(build)
-    assert "Permission denied" in build.stderr
+        due, check, build = as_unprivileged(three_commands)
+    assert due[0] == 0, due[1]
+    assert [(i["kind"], i["name"], i["path"], i["date"]) for i in json.loads(due[1])] == DUE
+    assert check[0] == 0
+    assert build[0] == 2
+    assert "Traceback" not in build[1]
+    assert "Permission denied" in build[2]
 
 
 # -- the installed console script -------------------------------------------------------------------

@@ -148,11 +148,19 @@ def test_a_malformed_file_is_a_warning_that_names_it(
     assert (settings.daily_notes_folder, settings.markdown_links) == (defaults.daily_notes_folder, False)
 
 
-def test_an_unreadable_or_empty_file_is_skipped_without_a_word(tmp_path: Path) -> None:
-    (tmp_path / TEMPLATES_JSON).mkdir(parents=True)  # not a file: cannot be read
+def test_an_empty_file_is_skipped_without_a_word(tmp_path: Path) -> None:
     put(tmp_path, APP_JSON, "")
     put(tmp_path, DAILY_NOTES_JSON, "\n")
     assert read_obsidian(tmp_path) == Obsidian()
+    assert pipeline.load_settings(tmp_path) == Settings()
+
+
+def test_a_folder_in_place_of_a_file_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / TEMPLATES_JSON).mkdir(parents=True)  # not a file: never opened
+    found = read_obsidian(tmp_path)
+    assert found == Obsidian(problems=found.problems)
+    assert [(p.path, p.severity) for p in found.problems] == [(TEMPLATES_JSON, "warning")]
+    assert "is a folder" in found.problems[0].message
     assert pipeline.load_settings(tmp_path) == Settings()
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from vaultkit import put
 
+from vaultnet.safeio import Refused
 from vaultnet.vault import Fingerprint, fingerprint, list_notes, read_bytes, read_text, write_atomic
 
 OLD_NS = 1_700_000_000_123_456_789  # a fixed mtime in the past (2023-11-14), with nanoseconds (unlike vaultkit's)
@@ -70,15 +71,34 @@ def test_list_notes_does_not_follow_symlinked_folders(tmp_path: Path) -> None:
     assert list(list_notes(vault)) == ["contacts/Anna.md"]
 
 
-def test_list_notes_follows_symlinked_files_and_fingerprints_the_target(tmp_path: Path) -> None:
+def test_list_notes_follows_symlinked_files_inside_the_vault_and_fingerprints_the_target(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
-    target = put(tmp_path, "elsewhere/Real.md", "twelve bytes")
+    target = put(vault, "people/Real.md", "twelve bytes")
     os.utime(target, ns=(OLD_NS, OLD_NS))
     (vault / "contacts").mkdir(parents=True)
-    (vault / "contacts" / "Linked.md").symlink_to(target)
-    (vault / "contacts" / "Dangling.md").symlink_to(tmp_path / "missing.md")
+    (vault / "contacts" / "Linked.md").symlink_to("../people/Real.md")
+    (vault / "contacts" / "Folder.md").symlink_to(vault / "people", target_is_directory=True)  # not followed
+    listed = list_notes(vault)
+    assert listed == {"contacts/Linked.md": Fingerprint(OLD_NS, 12), "people/Real.md": Fingerprint(OLD_NS, 12)}
+    assert listed.problems == ()
+
+
+def test_list_notes_skips_links_out_of_the_vault_and_to_nothing_with_a_warning(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    outside = put(tmp_path, "elsewhere/Real.md", "twelve bytes")
+    (vault / "contacts").mkdir(parents=True)
+    (vault / "contacts" / "Out.md").symlink_to(outside)
+    (vault / "contacts" / "Dangling.md").symlink_to(vault / "missing.md")
     (vault / "contacts" / "ToFolder.md").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
-    assert list_notes(vault) == {"contacts/Linked.md": Fingerprint(OLD_NS, 12)}
+    listed = list_notes(vault)
+    assert listed == {}
+    assert [(p.path, p.severity) for p in listed.problems] == [
+        ("contacts/Dangling.md", "warning"),
+        ("contacts/Out.md", "warning"),
+        ("contacts/ToFolder.md", "warning"),
+    ]
+    assert "does not exist" in listed.problems[0].message
+    assert "outside the vault" in listed.problems[1].message
 
 
 def test_list_notes_fingerprint_is_mtime_ns_and_size(tmp_path: Path) -> None:
@@ -97,13 +117,14 @@ def test_read_bytes_of_a_vanished_note_is_none(tmp_path: Path) -> None:
     put(tmp_path, "contacts/Anna.md", b"\xef\xbb\xbf---\n")
     assert read_bytes(tmp_path, "contacts/Anna.md") == b"\xef\xbb\xbf---\n"
     assert read_bytes(tmp_path, "contacts/Gone.md") is None
-    assert read_bytes(tmp_path, "contacts") is None  # a folder, not a note
+    with pytest.raises(Refused, match="is a folder"):
+        read_bytes(tmp_path, "contacts")  # a folder, not a note
 
 
 def test_read_text_drops_a_bom_and_is_none_without_a_file(tmp_path: Path) -> None:
-    path = put(tmp_path, "vaultnet.toml", b"\xef\xbb\xbfcontacts_folder = 'people'\n")
-    assert read_text(path) == "contacts_folder = 'people'\n"
-    assert read_text(tmp_path / "none.toml") is None
+    put(tmp_path, "vaultnet.toml", b"\xef\xbb\xbfcontacts_folder = 'people'\n")
+    assert read_text(tmp_path, "vaultnet.toml") == "contacts_folder = 'people'\n"
+    assert read_text(tmp_path, "none.toml") is None
 
 
 # -- write_atomic ------------------------------------------------------------------------------------

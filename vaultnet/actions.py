@@ -10,6 +10,7 @@ that fit any caller; the command line names the option.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -28,8 +29,9 @@ from vaultnet.model import Contact
 from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
 from vaultnet.problems import ParamError, Problem, UserError
+from vaultnet.safeio import Refused, read_head, read_regular
 from vaultnet.values import date_or_duration
-from vaultnet.vault import read_text
+from vaultnet.vault import read_bytes, read_text
 from vaultnet.vcard import read_vcards
 
 Vault = Session | Path  # an open vault, or the folder of one
@@ -94,7 +96,17 @@ def target(vault: Vault, name: str) -> Target:
     session = open_vault(vault)
     contact = find_contact(session.contacts(), name)
     path = session.root / contact.path
-    data = path.read_bytes()
+    if os.path.islink(path):
+        real = os.path.relpath(os.path.realpath(path), os.path.realpath(session.root))
+        raise UserError(
+            f"{contact.path} is a symbolic link: vaultnet writes no note through a link ({real} is the note)"
+        )
+    try:
+        data = read_bytes(session.root, contact.path)
+    except Refused as exc:
+        raise UserError(f"{contact.path} {exc}") from None
+    if data is None:
+        raise UserError(f"{contact.path} was removed since vaultnet listed it: nothing was written")
     # The note as read now, not as indexed a moment ago: line numbers must match the bytes we edit.
     fresh = parse_note(contact.path, data, session.settings).contact
     if fresh is None:
@@ -198,11 +210,12 @@ def export_contacts(
 
 
 def contact_template(root: Path, settings: Settings) -> str:
-    template = root / settings.templates_folder / "Contact.md"
+    rel = f"{settings.templates_folder}/Contact.md"
     try:
-        return template.read_bytes().decode("utf-8")  # as written: a CRLF template gives CRLF notes
-    except FileNotFoundError:
-        return CONTACT_TEMPLATE
+        data = read_bytes(root, rel)
+    except Refused as exc:
+        raise UserError(f"{rel} {exc}: fix it, or move it away to use vaultnet's own template") from None
+    return CONTACT_TEMPLATE if data is None else data.decode("utf-8")  # as written: a CRLF template, CRLF notes
 
 
 def new_contact(
@@ -346,8 +359,8 @@ def _with_gitignore(root: Path, changes: list[Change], summary: list[str], follo
     ]
     path = root / ".gitignore"
     try:
-        before = path.read_bytes() if path.exists() else None
-    except OSError:  # unreadable, or a folder: the user adds the lines (the command shows them)
+        before = read_regular(path)  # a link is not followed: it is refused, as on writing
+    except Refused:  # unreadable, a folder, a link: the user adds the lines (the command shows them)
         return Init(changes, summary, tuple(line for _, line in wanted))
     present = {_ignore_key(line) for line in (before or b"").decode("utf-8", "replace").splitlines()}
     missing = [(why, line) for why, line in wanted if _ignore_key(line) not in present]
@@ -366,13 +379,16 @@ def _ignore_key(line: str) -> str:
 
 
 def _settings(root: Path) -> Settings:
-    return parse_settings(read_text(root / CONFIG_NAME))
+    try:
+        return parse_settings(read_text(root, CONFIG_NAME))
+    except Refused:
+        return parse_settings(None)  # init leaves such a file alone; the other commands say what is wrong
 
 
 def _not_ours(path: Path) -> bool:
     """Whether `path` is a file vaultnet did not write (a note of the user's named like an output)."""
     try:
-        head = path.read_bytes()[:1000]
-    except OSError:
-        return path.exists()
-    return b"Written by vaultnet" not in head
+        head = read_head(path, 1000)
+    except Refused:
+        return True  # a link, a folder, a FIFO, unreadable: not vaultnet's follow-up note
+    return head is not None and b"Written by vaultnet" not in head

@@ -27,6 +27,7 @@ from typing import Any
 from vaultnet.config import Settings
 from vaultnet.frontmatter import decode, load_front_matter, split_front_matter
 from vaultnet.mdlines import CodeFences
+from vaultnet.safeio import Refused
 from vaultnet.selection import Selection, normal_value
 from vaultnet.vault import list_notes, read_bytes, read_text
 
@@ -140,8 +141,8 @@ def template_folders(root: Path) -> list[tuple[str, str]]:
     for rel, key in ((".obsidian/templates.json", "folder"),
                      (".obsidian/plugins/templater-obsidian/data.json", "templates_folder")):  # fmt: skip
         try:
-            value = json.loads(read_text(root / rel) or "{}").get(key)
-        except (ValueError, AttributeError, OSError):
+            value = json.loads(read_text(root, rel) or "{}").get(key)
+        except (ValueError, AttributeError, OSError, Refused):
             continue  # not JSON, or not an object: Obsidian would not read it either
         if isinstance(value, str) and value.strip("/ "):
             found.setdefault(value.strip("/ "), f"the templates folder in {rel}")
@@ -156,7 +157,10 @@ def read_notes(root: Path, skip: Iterable[str] = ()) -> tuple[list[Note], list[s
     notes: list[Note] = []
     unreadable: list[str] = []
     for rel in sorted(list_notes(root, skip_folders=frozenset(skip))):
-        data = read_bytes(root, rel)
+        try:
+            data = read_bytes(root, rel)
+        except Refused:
+            data = None  # unreadable: counted with the notes whose front matter vaultnet cannot read
         note = None if data is None else read_note(rel, data)
         if note is None:
             unreadable.append(rel)

@@ -48,6 +48,7 @@ from vaultnet.cachecodec import (
     encode_note,
 )
 from vaultnet.config import CACHE_DIR
+from vaultnet.safeio import link_below
 from vaultnet.vault import private_dir
 
 __all__ = [
@@ -92,7 +93,11 @@ class Cache:
 
     def __init__(self, root: Path, key: str, *, persist: bool = True) -> None:
         self.path = root / CACHE_DIR / CACHE_NAME
-        self.persist = persist
+        # A cache folder or file that is a symbolic link would have SQLite write where the link leads: then the
+        # cache lives in memory only (the outputs under such a folder are refused by the build, with a word).
+        self.persist = persist and not any(
+            link_below(root, Path(f"{self.path}{suffix}")) for suffix in ("", "-journal", "-wal", "-shm")
+        )
         self._key = f"{SCHEMA}/{key}"
         self._connection: sqlite3.Connection | None = None
         self._noticed = False

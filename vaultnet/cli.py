@@ -21,8 +21,10 @@ from vaultnet.cli_base import (
     count,
     day_of,
     debug_option,
+    echo,
     print_notices,
     report,
+    shown,
     today_option,
     with_vault,
 )
@@ -71,14 +73,14 @@ def build(vault: Path, today: datetime | None) -> None:
     result = pipeline.build(vault, day)
     report(vault, result.problems, warnings_in_full=False)
     for output in result.outputs:
-        click.echo(f"{'wrote' if output.changed else 'unchanged'}  {output.path}")
+        echo(f"{'wrote' if output.changed else 'unchanged'}  {shown(output.path)}")
     for key in result.off:
-        click.echo(f"off  the {_OUTPUT_NAMES[key]} ([outputs] {key} = false)")
+        echo(f"off  the {_OUTPUT_NAMES[key]} ([outputs] {key} = false)")
     errors = sum(1 for p in result.problems if p.severity == "error")
     summary = f"{count(result.contacts, 'contact')}, {result.due} due on {day.isoformat()}"
     if errors:
         summary += f", {count(errors, 'problem')} (see above; `vaultnet check` lists them)"
-    click.echo(summary)
+    echo(summary)
 
 
 @cli.command(
@@ -92,7 +94,7 @@ def due(vault: Path, today: datetime | None, as_json: bool) -> None:
     day = day_of(today)
     snapshot, plan = pipeline.due(vault, day)
     report(vault, snapshot.problems, warnings_in_full=False)
-    click.echo(render_items(plan.due, day) if as_json else render_table(plan.due, day), nl=False)
+    echo(render_items(plan.due, day) if as_json else render_table(plan.due, day), nl=False)
 
 
 @cli.command()
@@ -109,7 +111,7 @@ def today(vault: Path, today: datetime | None, as_json: bool) -> None:
     snapshot, plan = pipeline.due(vault, day)
     report(vault, snapshot.problems, warnings_in_full=False)
     items = agenda(plan, snapshot.settings.practice.agenda_size)
-    click.echo(render_items(items, day) if as_json else render_agenda(items, day), nl=False)
+    echo(render_items(items, day) if as_json else render_agenda(items, day), nl=False)
 
 
 @cli.command()
@@ -124,7 +126,7 @@ def stats(vault: Path, today: datetime | None, as_json: bool) -> None:
     report(vault, snapshot.problems, warnings_in_full=False)
     numbers = network_stats(plan, snapshot.settings)
     text = render_json(numbers.as_dict(snapshot.settings)) if as_json else render_stats(numbers, snapshot.settings)
-    click.echo(text, nl=False)
+    echo(text, nl=False)
 
 
 @cli.command()
@@ -145,7 +147,7 @@ def who(
     snapshot, plan = pipeline.due(vault, day)
     report(vault, snapshot.problems, warnings_in_full=False)
     found = find_introducers(plan, company=company, tag=tag, interest=interest)
-    click.echo(render_json(who_dicts(found)) if as_json else render_who(found), nl=False)
+    echo(render_json(who_dicts(found)) if as_json else render_who(found), nl=False)
 
 
 def _until_signalled(stop: Callable[[], None]) -> threading.Event:
@@ -168,13 +170,13 @@ def _serve_in_background(
     server = serving.make_server(session, host, port, token, log=_log, lock=lock)
     actual_port = server.server_address[1]
     http_url, webcal_url = serving.urls(host, actual_port, token)
-    click.echo(f"calendar: {http_url}", err=True)
-    click.echo(f"          {webcal_url}", err=True)
+    echo(f"calendar: {http_url}", err=True)
+    echo(f"          {webcal_url}", err=True)
     if session.settings.calendar_path is None:
-        click.echo("warning: the calendar is off ([outputs] calendar = false): its URL answers 404 until it is on",
+        echo("warning: the calendar is off ([outputs] calendar = false): its URL answers 404 until it is on",
                    err=True)  # fmt: skip
     if not serving.is_loopback(host):
-        click.echo(
+        echo(
             f"warning: listening on {host}, not only on this machine: anyone who can reach it and learns the URL "
             "sees names and birthdays. Publish it behind a reverse proxy with TLS (see docs/live.md).",
             err=True,
@@ -184,7 +186,7 @@ def _serve_in_background(
 
 
 def _log(message: str) -> None:
-    click.echo(f"{datetime.now():%H:%M:%S} {message}", err=True)
+    echo(f"{datetime.now():%H:%M:%S} {message}", err=True)
 
 
 host_option = click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -218,7 +220,7 @@ def watch(vault: Path, poll: bool, serve_too: bool, host: str, port: int, rotate
     watcher = Watcher(session.root, log=_log, poll=poll, on_build=on_build, session=session, lock=lock)
     server = _serve_in_background(session, host, port, rotate_token, lock) if serve_too else None
     _until_signalled(watcher.stop)
-    _log(f"watching {vault} (Ctrl-C to stop)")
+    _log(f"watching {shown(vault)} (Ctrl-C to stop)")
     watcher.run()
     if server is not None:
         server.shutdown()
@@ -257,9 +259,9 @@ def check(vault: Path) -> None:
     errors = [p for p in problems if p.severity == "error"]
     warnings = len(problems) - len(errors)
     if errors:
-        click.echo(f"{count(len(errors), 'error')}, {count(warnings, 'warning')}", err=True)
+        echo(f"{count(len(errors), 'error')}, {count(warnings, 'warning')}", err=True)
         sys.exit(1)
-    click.echo("no errors" + (f", {count(warnings, 'warning')}" if warnings else ""))
+    echo("no errors" + (f", {count(warnings, 'warning')}" if warnings else ""))
 
 
 for command in COMMANDS:

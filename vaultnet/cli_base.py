@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from vaultnet.config import CONFIG_NAME
-from vaultnet.problems import ParamError, Problem, UserError
+from vaultnet.problems import ParamError, Problem, UserError, printable
 from vaultnet.values import parse_date
 
 VAULT_ENV = "VAULTNET_VAULT"
@@ -64,22 +64,22 @@ class Group(click.Group):
         except UserError as exc:
             _traceback(debug)
             for problem in exc.problems:
-                click.echo(problem.format(), err=True)
-            click.echo(f"vaultnet: {exc.message}", err=True)
+                echo(problem.format(), err=True)
+            echo(f"vaultnet: {exc.message}", err=True)
         except OSError as exc:  # e.g. a read-only vault, a full disk: say what and where
             _traceback(debug)
-            where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"vaultnet: {where}{exc.strerror or exc}", err=True)
+            where = f"{shown(exc.filename)}: " if exc.filename else ""
+            echo(f"vaultnet: {where}{exc.strerror or exc}", err=True)
         except Exception as exc:
             _traceback(debug)
             hint = "please report it" if debug else "run again with --debug to see the traceback, and please report it"
-            click.echo(f"vaultnet: internal error: {type(exc).__name__}: {exc} ({hint})", err=True)
+            echo(f"vaultnet: internal error: {type(exc).__name__}: {exc} ({hint})", err=True)
         ctx.exit(2)
 
 
 def _traceback(debug: bool) -> None:
     if debug:
-        click.echo(traceback.format_exc(), err=True, nl=False)
+        echo(traceback.format_exc(), err=True, nl=False)
 
 
 debug_option = click.option(
@@ -188,6 +188,26 @@ def as_day(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 
 
 # -- printing --------------------------------------------------------------------------------------------------
+# Every command prints through `echo` (and `echo_data`), never click.echo itself: what a note or a file name holds
+# reaches the terminal with its control characters shown escaped (`problems.printable`), so that no note can send
+# the terminal an escape sequence. A path or a name inside one line is passed through `shown` first, so that a
+# newline in it cannot start a line of its own (a fake `path:line: message`).
+
+
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print text of one or more lines (stdout, or stderr with `err`), control characters shown escaped;
+    line ends and tabs stay. JSON stays valid JSON (the escapes are JSON's own, and JSON escapes the rest)."""
+    click.echo(printable(message, lines=True), err=err, nl=nl)
+
+
+def echo_data(text: str) -> None:
+    """Print data meant for a file or a pipe (a vCard) as it is; to a terminal, as `echo` prints."""
+    click.echo(printable(text, lines=True) if click.get_text_stream("stdout").isatty() else text, nl=False)
+
+
+def shown(value: object) -> str:
+    """A path or a name to print inside a line: all on that line, every control character shown escaped."""
+    return printable(str(value))
 
 
 class _Notices(logging.Handler):
@@ -230,7 +250,7 @@ def report(vault: Path, problems: Iterable[Problem], *, warnings_in_full: bool =
         if problem.severity == "warning" and not warnings_in_full:
             hidden += 1
             continue
-        click.echo(problem.format(prefix=prefix), err=True)
+        echo(problem.format(prefix=prefix), err=True)
     if hidden:
         check = "vaultnet check" if vault == Path(".") else f"vaultnet check {shlex.quote(str(vault))}"
-        click.echo(f"{count(hidden, 'warning')}: `{check}` shows {'it' if hidden == 1 else 'them'}", err=True)
+        echo(f"{count(hidden, 'warning')}: `{check}` shows {'it' if hidden == 1 else 'them'}", err=True)

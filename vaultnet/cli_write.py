@@ -15,8 +15,8 @@ import click
 
 from vaultnet import actions, pipeline
 from vaultnet.changes import Change, apply
-from vaultnet.cli_base import Command, Group, as_day, day_of, report, today_option, with_vault
-from vaultnet.problems import UserError
+from vaultnet.cli_base import Command, Group, as_day, day_of, echo, echo_data, report, shown, today_option, with_vault
+from vaultnet.problems import UserError, printable
 from vaultnet.vault import write_atomic
 from vaultnet.vcard import export_vcards
 
@@ -26,13 +26,13 @@ dry_run_option = click.option("--dry-run", is_flag=True, help="Show the change a
 def _write(changes: list[Change], dry_run: bool) -> None:
     for change in changes:
         if dry_run:
-            click.echo(change.diff() or f"{change.rel}: no change", nl=False)
+            echo(change.diff() or f"{change.rel}: no change", nl=False)
             continue
         if not change.changed:
-            click.echo(f"unchanged  {change.path}")
+            echo(f"unchanged  {shown(change.path)}")
             continue
         apply(change)
-        click.echo(f"{'created' if change.before is None else 'updated'}  {change.path}")
+        echo(f"{'created' if change.before is None else 'updated'}  {shown(change.path)}")
 
 
 @click.command(cls=Command)
@@ -56,12 +56,12 @@ def init(vault: Path) -> None:
         _write(ignore, dry_run=False)
         unwritten = [] if ignore or not made.ignore else list(made.ignore)
     except (OSError, UserError) as exc:  # a read-only .gitignore: the user adds the lines
-        click.echo(f"could not add to .gitignore ({exc})", err=True)
+        echo(f"could not add to .gitignore ({exc})", err=True)
         unwritten = list(made.ignore)
     if unwritten:
-        click.echo("add these lines to .gitignore yourself: " + ", ".join(unwritten))
+        echo("add these lines to .gitignore yourself: " + ", ".join(unwritten))
     for line in made.summary:
-        click.echo(line)
+        echo(line)
 
 
 @click.command(cls=Command)
@@ -146,17 +146,17 @@ def import_() -> None:
 def _import(vault: Path, source: str, files: tuple[Path, ...], overwrite: bool, dry_run: bool) -> None:
     imported = actions.import_files(vault, source, files, overwrite=overwrite)
     for problem in imported.problems:
-        click.echo(problem.format(), err=True)
+        echo(problem.format(), err=True)
     plan = imported.plan
     for person, paths in plan.ambiguous:
-        click.echo(
+        echo(
             f"warning: {person.name} (line {person.line}) is the name of {len(paths)} contacts ({', '.join(paths)}): "
             "not imported; give the right note an e-mail, LinkedIn URL or uid",
             err=True,
         )
     _write(plan.changes, dry_run)
     verb = "would be" if dry_run else "were"
-    click.echo(
+    echo(
         f"{imported.people} people read: {plan.created} new, {plan.updated} updated, {plan.unchanged} unchanged "
         f"({verb} written)"
     )
@@ -216,10 +216,10 @@ def export_vcard(vault: Path, out: Path | None, tag: str | None, circle: str | N
     report(vault, problems)
     data = export_vcards(chosen)
     if out is None:
-        click.echo(data.decode("utf-8"), nl=False)
+        echo_data(data.decode("utf-8"))
     else:
         write_atomic(out, data)
-        click.echo(f"{len(chosen)} contacts written to {out}", err=True)
+        echo(f"{len(chosen)} contacts written to {shown(out)}", err=True)
 
 
 # -- pre-commit -------------------------------------------------------------------------------------------------
@@ -231,12 +231,13 @@ def export_vcard(vault: Path, out: Path | None, tag: str | None, circle: str | N
 def check_files(files: tuple[str, ...], vault: Path) -> None:
     """Check only FILES (paths as git gives them): for a pre-commit hook. Exits 1 on errors in them."""
     root = pipeline.check_vault(vault)
-    wanted = set()
+    wanted: set[str] = set()
     for file in files:
         try:
-            wanted.add(Path(os.path.relpath(Path(file).resolve(), root.resolve())).as_posix())
+            rel = Path(os.path.relpath(Path(file).resolve(), root.resolve())).as_posix()
         except ValueError:
             continue
+        wanted.update((rel, printable(rel)))  # a name that is not UTF-8 is reported escaped (`Bad\xffName.md`)
     problems = [p for p in pipeline.check(root) if p.path in wanted]
     report(vault, problems)
     if any(p.severity == "error" for p in problems):
@@ -252,7 +253,7 @@ def build_hook(vault: Path, today: datetime | None) -> None:
     report(vault, result.problems)
     changed = [o.path for o in result.outputs if o.changed]
     for path in changed:
-        click.echo(f"rebuilt  {path}", err=True)
+        echo(f"rebuilt  {shown(path)}", err=True)
     if any(not _ignored_by_git(path) for path in changed):  # an ignored output cannot be added: no reason to stop
         sys.exit(1)
 

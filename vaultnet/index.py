@@ -20,7 +20,8 @@ from vaultnet.frontmatter import too_big
 from vaultnet.model import Contact, ParsedNote
 from vaultnet.parse import parse_note
 from vaultnet.problems import Problem
-from vaultnet.vault import Fingerprint, list_notes, read_bytes
+from vaultnet.safeio import Refused
+from vaultnet.vault import Fingerprint, Listing, list_notes, read_bytes
 
 # A file changed within this window of being read may change again within the same mtime tick:
 # its fingerprint is not trusted next time (git's "racy clean" problem).
@@ -37,6 +38,8 @@ class Refresh:
     kept: list[str] = field(default_factory=list)  # broken notes shown in their last good version
     racy: bool = False  # some note was written moments ago: it will be read again next time
     removed: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # notes that could not be read: read again next time
+    listing: tuple[Problem, ...] = ()  # what the listing reported (see `vault.Listing`)
 
     @property
     def contacts(self) -> list[Contact]:
@@ -44,7 +47,7 @@ class Refresh:
 
     @property
     def problems(self) -> list[Problem]:
-        return sorted(p for n in self.notes.values() for p in n.problems)
+        return sorted([*self.listing, *(p for n in self.notes.values() for p in n.problems)])
 
 
 def settings_key(settings: Settings) -> str:
@@ -98,7 +101,7 @@ class Index:
     def close(self) -> None:
         self.cache.close()
 
-    def listing(self) -> dict[str, Fingerprint]:
+    def listing(self) -> Listing:
         """The vault's notes and their fingerprints, as on disk now (the outputs are not notes)."""
         return list_notes(
             self.root,
@@ -106,12 +109,12 @@ class Index:
             skip_folders=frozenset(self.settings.templates_folders),
         )
 
-    def refresh(self, listed: dict[str, Fingerprint] | None = None) -> Refresh:
+    def refresh(self, listed: Listing | None = None) -> Refresh:
         """Bring the index up to date with the files (`listed`: a listing just taken, to save a second one)."""
         if listed is None:
             listed = self.listing()
         known = self._known if self._known is not None else self.cache.load_notes()
-        result = Refresh(notes={})
+        result = Refresh(notes={}, listing=listed.problems)
         fresh: dict[str, Entry] = {}
         now = time.time_ns()
         result.fingerprints = listed
@@ -122,15 +125,16 @@ class Index:
                 fresh[path] = old
                 result.notes[path] = old[1]
                 continue
-            if (big := too_big(path, fp.size)) is not None:
-                note = ParsedNote(path, problems=(big,))  # past the size limit: not even read
-            elif (data := read_bytes(self.root, path)) is None:
+            note, readable = self._read(path, fp)
+            if note is None:
                 continue  # removed since it was listed
-            else:
-                note = parse_note(path, data, self.settings, modified=fp.mtime_ns // 1_000_000_000)
             # A file written moments ago may change again without its fingerprint changing: re-read it next time.
-            trusted = fp if now - fp.mtime_ns > _RACY_NS else Fingerprint(-1, fp.size)
-            result.racy = result.racy or trusted.mtime_ns == -1
+            racy = now - fp.mtime_ns <= _RACY_NS
+            result.racy = result.racy or racy
+            # So is an unreadable one, which may become readable with no change of its fingerprint (chmod).
+            trusted = fp if readable and not racy else Fingerprint(-1, fp.size)
+            if not readable:
+                result.unread.append(path)
             fresh[path] = (trusted, note)
             result.notes[path] = note
             result.parsed.append(path)
@@ -140,6 +144,19 @@ class Index:
             self._substitute_last_good(result)
         self.cache.save_notes(fresh, result.parsed, result.removed)
         return result
+
+    def _read(self, path: str, fp: Fingerprint) -> tuple[ParsedNote | None, bool]:
+        """The note at `path` parsed (None: removed since it was listed), and whether it could be read: a note
+        that cannot (unreadable, or swapped for a FIFO or a link since the listing) is an error of its own."""
+        if (big := too_big(path, fp.size)) is not None:
+            return ParsedNote(path, problems=(big,)), True  # past the size limit: not even read
+        try:
+            data = read_bytes(self.root, path)
+        except Refused as exc:
+            return ParsedNote(path, problems=(Problem(path, 0, f"this note {exc}: vaultnet skips it"),)), False
+        if data is None:
+            return None, True
+        return parse_note(path, data, self.settings, modified=fp.mtime_ns // 1_000_000_000), True
 
     def last_good(self) -> dict[str, ParsedNote]:
         return dict(self._good)

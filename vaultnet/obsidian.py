@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultnet.problems import Problem
+from vaultnet.safeio import SETTINGS_LIMIT, Refused, read_inside
 
 TEMPLATES_JSON = ".obsidian/templates.json"
 TEMPLATER_JSON = ".obsidian/plugins/templater-obsidian/data.json"
@@ -175,9 +176,13 @@ class _File:
 def _read(root: Path, rel: str, problems: list[Problem]) -> _File | None:
     """The JSON object in `rel`; None when there is none (missing, unreadable, empty, or not JSON: a warning)."""
     try:
-        text = (root / rel).read_bytes().decode("utf-8-sig")
-    except OSError:
-        return None  # missing or unreadable: Obsidian's defaults apply, as in Obsidian
+        data = read_inside(root, rel, SETTINGS_LIMIT)
+        if data is None:
+            return None  # missing: Obsidian's defaults apply, as in Obsidian
+        text = data.decode("utf-8-sig")
+    except Refused as exc:  # a folder, a FIFO, a link out of the vault, huge, unreadable: as missing, with a word
+        problems.append(Problem(rel, 1, f"this file {exc}: vaultnet ignores it (Obsidian's defaults apply)", "warning"))
+        return None
     except UnicodeDecodeError:
         problems.append(Problem(rel, 1, "not UTF-8 text: vaultnet ignores this file of Obsidian's", "warning"))
         return None

@@ -10,7 +10,7 @@ import gc
 import hashlib
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -28,9 +28,18 @@ from vaultnet.render import ics, markdown
 from vaultnet.render.ics import render_calendar
 from vaultnet.render.markdown import render_followups
 from vaultnet.rules import Plan, make_plan
+from vaultnet.safeio import Refused, link_below, read_head
 from vaultnet.selection import Selection
 from vaultnet.settings_check import named_folders, settings_problems, vault_folders
-from vaultnet.vault import Fingerprint, fingerprint, has_folder, private_dir, read_text, top_folders, write_atomic
+from vaultnet.vault import (
+    Listing,
+    fingerprint,
+    has_folder,
+    private_dir,
+    read_text,
+    top_folders,
+    write_atomic,
+)
 
 
 @dataclass(frozen=True)
@@ -77,8 +86,16 @@ def check_vault(root: Path) -> Path:
 
 
 def load_settings(root: Path) -> Settings:
-    """The vault's settings: `vaultnet.toml` over the defaults that Obsidian's own settings give."""
-    return parse_settings(read_text(root / CONFIG_NAME), read_obsidian(root))
+    """The vault's settings: `vaultnet.toml` over the defaults that Obsidian's own settings give. A
+    vaultnet.toml that cannot be read (a folder, a FIFO, a link out of the vault, huge, not UTF-8) is an
+    error, and the defaults are used."""
+    try:
+        text = read_text(root, CONFIG_NAME)
+    except Refused as exc:
+        settings = parse_settings(None, read_obsidian(root))
+        problem = Problem(CONFIG_NAME, 0, f"this file {exc}: vaultnet uses its default settings")
+        return replace(settings, problems=(problem, *settings.problems))
+    return parse_settings(text, read_obsidian(root))
 
 
 @contextlib.contextmanager
@@ -120,7 +137,7 @@ class Session:
         self.fragments = CalendarFragments(self.index.cache)
         return True
 
-    def snapshot(self, listed: dict[str, Fingerprint] | None = None) -> Snapshot:
+    def snapshot(self, listed: Listing | None = None) -> Snapshot:
         refresh = self.index.refresh(listed)
         network = build_network(refresh.notes.values(), self.settings.contacts_folder, self.settings.goals_folder)
         return Snapshot(self.root, self.settings, refresh, network, self._checks(refresh))
@@ -172,13 +189,14 @@ class Session:
         for rel, data in ((settings.followups_path, followups), (settings.calendar_path, calendar)):
             if rel is not None:
                 target = self.root / rel
-                outputs.append(Output(target, write_atomic(target, data)))
+                outputs.append(Output(target, write_atomic(target, data, root=self.root)))
         off = outputs_off(settings)
         result = BuildResult(outputs, snap.problems, len(plan.contacts), len(plan.due), plan, snap, off)
         racy = time.time_ns() - max((fp.mtime_ns for fp in listed.values()), default=0) < 2_000_000_000
-        # A note saved moments ago may change again unseen, and a note shown in its last good version is not
-        # what the files say: do not vouch for such a build.
-        if not racy and not snap.refresh.kept:
+        # A note saved moments ago may change again unseen, a note shown in its last good version is not what
+        # the files say, and an unreadable note may become readable with no change of its fingerprint (chmod):
+        # do not vouch for such a build.
+        if not racy and not snap.refresh.kept and not snap.refresh.unread:
             self._remember_build(digest, result)
         return result
 
@@ -242,6 +260,13 @@ def _refusal(
     if rel is None:
         return ""
     setting = f"set [outputs] {key} in {CONFIG_NAME}"
+    link = link_below(root, root / rel)
+    if link is not None:
+        where = "is a symbolic link" if link == rel else f"lies in {root / link}, which is a symbolic link"
+        return (
+            f"{root / rel} {where}: vaultnet writes nothing through links, so that nothing outside the vault is "
+            f"overwritten. Remove the link, or {setting} to another path, or to false to turn the {what} off."
+        )
     for name, selection in _selections(settings):
         # The follow-up note has no front matter: a selection takes it by its folder, unless it excludes it.
         # The calendar is not a note at all: it has no place in a folder of notes.
@@ -271,25 +296,22 @@ def _selections(settings: Settings) -> tuple[tuple[str, Selection], ...]:
 
 
 def _not_ours(path: Path, ours: Callable[[bytes], bool], what: str) -> str:
-    """Why the file at `path` may not be written over ("" if there is none, or vaultnet wrote it)."""
+    """Why the file at `path` may not be written over ("" if there is none, or vaultnet wrote it). Only its
+    head is read, and only if it is a regular file (no link is followed: `link_below` refused those)."""
     try:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES)
-    except (FileNotFoundError, NotADirectoryError):
-        return ""  # nothing there (or no folder for it, which writing reports)
-    except IsADirectoryError:
-        return "is a folder"
-    except OSError as exc:
-        return f"cannot be read to check that vaultnet wrote it ({exc.strerror or exc})"
-    if not head.strip() or ours(head):
-        return ""  # vaultnet's own, or an empty file: nothing to lose
+        head = read_head(path, _HEAD_BYTES)
+    except Refused as exc:  # "is a folder, not a regular file", "cannot be read (permission denied)"
+        return str(exc)
+    if head is None or not head.strip() or ours(head):
+        return ""  # nothing there, vaultnet's own, or an empty file: nothing to lose
     return f"is not a {what} written by vaultnet (it does not start with vaultnet's header)"
 
 
-def _inputs_digest(settings: Settings, listed: dict[str, Fingerprint], today: date) -> str:
-    """Everything a build's outputs depend on: the code, the settings, the day and every note's fingerprint."""
+def _inputs_digest(settings: Settings, listed: Listing, today: date) -> str:
+    """Everything a build's outputs depend on: the code, the settings, the day, every note's fingerprint and
+    what the listing reported (a folder that becomes readable changes no fingerprint)."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((__version__, code_digest(), settings, today.isoformat())).encode())
+    digest.update(repr((__version__, code_digest(), settings, today.isoformat(), listed.problems)).encode())
     for path in sorted(listed):
         fp = listed[path]
         digest.update(f"{path}\0{fp.mtime_ns}\0{fp.size}\n".encode())

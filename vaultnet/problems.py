@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+# What a terminal (or a log viewer) would act on instead of showing: C0 and C1 control characters (ESC starts
+# an escape sequence; CR and LF could forge a line), DEL, the bidirectional overrides and isolates (they
+# reorder what is shown: "Trojan source"), the line and paragraph separators, and the lone surrogates
+# that stand for the bytes of a file name that is not UTF-8.
+_OTHERS = r"\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
+_UNSAFE_LINE = re.compile(rf"[\x00-\x1f{_OTHERS}]")
+_UNSAFE_TEXT = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f{_OTHERS}]|\r(?!\n)")  # keeps tabs, LF and CRLF
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if code < 0x7F:
+        return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a name that is not UTF-8, as os.fsdecode keeps it
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """`text` with what a terminal would act on shown escaped (`\\x1b`, `\\n`, `\\u202e`; a byte of a
+    file name that is not UTF-8 as `\\xff`), so that it can neither colour nor move nor forge what is
+    printed. `lines`: keep line ends and tabs (text of several lines); else the text stays one line."""
+    pattern = _UNSAFE_TEXT if lines else _UNSAFE_LINE
+    return pattern.sub(_escaped, text) if pattern.search(text) else text
 
 
 @dataclass(frozen=True, order=True)
@@ -24,10 +54,12 @@ class Problem:
     severity: Severity = "error"
 
     def format(self, prefix: str = "") -> str:
-        """Render as `path:line: message` (the form editors and CI logs can jump to)."""
-        where = f"{prefix}{self.path}:{max(self.line, 1)}"
+        """Render as `path:line: message` (the form editors and CI logs can jump to), on one line: control
+        characters in the path or the message are shown escaped (`printable`), so that a file name cannot
+        forge a line of its own or send the terminal an escape sequence."""
+        where = printable(f"{prefix}{self.path}:{max(self.line, 1)}")
         label = "warning: " if self.severity == "warning" else ""
-        return f"{where}: {label}{self.message}"
+        return f"{where}: {label}{printable(self.message)}"
 
 
 class UserError(Exception):

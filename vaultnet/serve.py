@@ -41,7 +41,7 @@ from urllib.parse import quote
 from vaultnet.config import CACHE_DIR, CONFIG_NAME
 from vaultnet.pipeline import Session
 from vaultnet.problems import UserError
-from vaultnet.vault import private_dir, write_atomic
+from vaultnet.vault import check_no_links, private_dir, write_atomic
 
 TOKEN_NAME = "token"
 CALENDAR_NAME = "reminders.ics"
@@ -61,15 +61,16 @@ def load_token(root: Path, rotate: bool = False) -> str:
     """The vault's secret token, made on first use (or anew with `rotate`); readable by the owner only: a
     token file that others may read is made owner-only (with a notice), one that is a link is refused."""
     path = token_path(root)
+    private_dir(path.parent)  # refuses a folder that is a link: the token is never read or written through one
     token = "" if rotate else _read_token(path)
     if len(token) >= 32:
         return token
     token = secrets.token_urlsafe(32)
-    private_dir(path.parent)
+    check_no_links(root, path)  # before the open below, which would create the file where a link leads
     # Create the file owner-only before anything is in it: write_atomic keeps an existing file's mode, so the
     # token is never readable by others, not even for a moment.
     os.close(_open_token(path, os.O_WRONLY | os.O_CREAT))
-    write_atomic(path, token.encode() + b"\n")
+    write_atomic(path, token.encode() + b"\n", root=root)
     return token
 
 

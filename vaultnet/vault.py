@@ -1,4 +1,5 @@
-"""The only module that touches the disk: list notes, read them, fingerprint them, write atomically."""
+"""The disk: list notes, read them, fingerprint them, write atomically. Files are opened by the rules of
+`safeio` (no link out of the vault, no special file, no write through a link), as everywhere in vaultnet."""
 
 from __future__ import annotations
 
@@ -9,7 +10,17 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from vaultnet.problems import UserError
+from vaultnet.problems import Problem, UserError, printable
+from vaultnet.safeio import (
+    NOFOLLOW,
+    SETTINGS_LIMIT,
+    Refused,
+    is_inside,
+    kind_of,
+    read_inside,
+    read_regular,
+    refuse_links,
+)
 
 # Folders no note lives in: version control, editor state, trash, our own cache.
 # Every folder whose name starts with a dot is skipped as well.
@@ -30,22 +41,39 @@ class Fingerprint(NamedTuple):
     size: int
 
 
+class Listing(dict[str, Fingerprint]):
+    """The notes of a vault (relative `/`-separated path -> fingerprint), and the problems met listing them:
+    files vaultnet skips with a word (a name that is not UTF-8, a link out of the vault, a FIFO named
+    `*.md`) and folders it cannot read."""
+
+    problems: tuple[Problem, ...] = ()
+
+
 def list_notes(
     root: Path, exclude: frozenset[str] = frozenset(), skip_folders: frozenset[str] = frozenset()
-) -> dict[str, Fingerprint]:
-    """Every Markdown note below `root`: relative `/`-separated path -> fingerprint.
+) -> Listing:
+    """Every Markdown note below `root`: relative `/`-separated path -> fingerprint (see `Listing`).
 
     Hidden folders (`.git`, `.obsidian`, `.trash`, `.vaultnet`, ...), `skip_folders` (relative paths) and
-    `exclude`d files are skipped; symlinked folders are not followed (no loops), symlinked files are.
+    `exclude`d files are skipped; symlinked folders are not followed (no loops, nothing outside the vault);
+    a symlinked note is listed when its target is a regular file inside the vault (else a warning).
+    Special files (FIFOs, devices, sockets) are never opened, only reported.
     """
-    notes: dict[str, Fingerprint] = {}
+    notes = Listing()
+    problems: list[Problem] = []
+    real_root = os.path.realpath(root)
     stack = [(str(root), "")]
     while stack:
         folder, prefix = stack.pop()
         try:
             entries = list(os.scandir(folder))
-        except OSError:
-            continue  # unreadable or vanished folder: nothing to index there
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # vanished since it was listed
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            problems.append(Problem(prefix.rstrip("/") or ".", 0, f"cannot read this folder ({reason}): the notes "
+                                    "in it are skipped"))  # fmt: skip
+            continue
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -58,12 +86,48 @@ def list_notes(
                     continue
                 if not name.lower().endswith(".md") or rel in exclude:
                     continue
-                st = entry.stat()
+                found = _note(entry, rel, real_root)
             except OSError:
                 continue  # vanished between listing and stat (an editor's temp file, a git checkout)
-            if stat.S_ISREG(st.st_mode):
-                notes[rel] = Fingerprint(st.st_mtime_ns, st.st_size)
+            if isinstance(found, Fingerprint):
+                notes[rel] = found
+            elif found is not None:
+                problems.append(found)
+    notes.problems = tuple(sorted(problems))
     return notes
+
+
+def _note(entry: os.DirEntry[str], rel: str, real_root: str) -> Fingerprint | Problem | None:
+    """The fingerprint of the note at `entry`; a problem when vaultnet skips it with a word; None when it
+    skips it silently (a link to a folder: folders are not followed)."""
+    if not _utf8(rel):
+        # Reported with the name escaped (`Bad\xffName.md`), so the problem itself is valid UTF-8 everywhere.
+        message = "the file name is not valid UTF-8: vaultnet skips this note (rename it)"
+        return Problem(printable(rel), 0, message)
+    if entry.is_symlink():
+        if not is_inside(real_root, os.path.realpath(entry.path)):
+            return Problem(
+                rel, 0, "this note is a link to a file outside the vault: vaultnet does not read it", "warning"
+            )
+        try:
+            st = entry.stat()
+        except FileNotFoundError:
+            return Problem(rel, 0, "this note is a link to a file that does not exist: vaultnet skips it", "warning")
+        if stat.S_ISDIR(st.st_mode):
+            return None
+    else:
+        st = entry.stat(follow_symlinks=False)
+    if not stat.S_ISREG(st.st_mode):
+        return Problem(rel, 0, f"this is {kind_of(st.st_mode)}, not a note: vaultnet does not open it", "warning")
+    return Fingerprint(st.st_mtime_ns, st.st_size)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def has_folder(root: Path, rel: str) -> bool:
@@ -100,34 +164,50 @@ def fingerprint(path: Path) -> Fingerprint | None:
 
 
 def read_bytes(root: Path, rel: str) -> bytes | None:
-    """The note's bytes, or None when it vanished since it was listed."""
-    try:
-        return (root / rel).read_bytes()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+    """The note's bytes, or None when it vanished since it was listed. `Refused` (with the reason) when
+    vaultnet may not or cannot read it: unreadable, a special file, a link that leads out of the vault."""
+    return read_inside(root, rel)
+
+
+def read_text(root: Path, rel: str) -> str | None:
+    """A settings file below `root` (vaultnet.toml, Obsidian's JSON) as text (BOM dropped), or None when
+    there is none. `Refused` when it cannot be used: not a regular file, larger than `SETTINGS_LIMIT`,
+    unreadable, a link out of the vault, or not UTF-8."""
+    data = read_inside(root, rel, SETTINGS_LIMIT)
+    if data is None:
         return None
-
-
-def read_text(path: Path) -> str | None:
-    """A settings file as text (BOM dropped), or None when there is none."""
     try:
-        return path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        return None
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Refused("is not UTF-8 text") from exc
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def check_no_links(root: Path, path: Path) -> None:
+    """A `UserError` naming the link when `path`, or a folder on its way below `root`, is a symbolic link:
+    what vaultnet writes stays in the vault (see `safeio.refuse_links`)."""
+    try:
+        refuse_links(root, path)
+    except Refused as exc:
+        raise UserError(str(exc)) from None
+
+
+def write_atomic(path: Path, data: bytes, root: Path | None = None) -> bool:
     """Write `data` to `path` via a temp file and a rename; returns False (and writes nothing) if unchanged.
 
-    A reader never sees a half-written file; an existing file keeps its permissions.
+    A reader never sees a half-written file; an existing file keeps its permissions. Nothing is written
+    through a link: a `UserError` (naming the path) when `path` is a symbolic link, or, below the vault's
+    `root` when given, when a folder on its way is one.
     """
-    if path.is_symlink():  # a user who links the output elsewhere wants the link kept and its target written
-        path = Path(os.path.realpath(path))
+    check_no_links(root if root is not None and path.is_relative_to(root) else path.parent, path)
     try:
-        if path.read_bytes() == data:
+        if read_regular(path) == data:
             return False
-    except (FileNotFoundError, IsADirectoryError):
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    except Refused:
+        pass  # a folder, a FIFO, an unreadable file: replacing it says what is wrong
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where a folder should be: name the output
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
         mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -190,10 +270,16 @@ def create_note(path: Path, data: bytes) -> None:
 
 def private_dir(path: Path) -> Path:
     """Make vaultnet's own folder in a vault (cache, calendar, token) with a `.gitignore` that keeps all of
-    it out of git, whatever the vault's own .gitignore says."""
+    it out of git, whatever the vault's own .gitignore says. A folder that is a symbolic link is refused
+    (`UserError`): what vaultnet keeps there (a secret token) must not land where the link leads."""
+    if os.path.islink(path):
+        raise UserError(f"{path} is a symbolic link: vaultnet keeps its cache, calendar and token only in a real "
+                        "folder there (remove the link)")  # fmt: skip
     path.mkdir(parents=True, exist_ok=True)
     ignore = path / ".gitignore"
-    if not ignore.exists():
-        with contextlib.suppress(OSError):  # a read-only vault: nothing is written there anyway
-            ignore.write_text("# made by vaultnet: its cache, calendar and secret token stay out of git\n*\n")
+    with contextlib.suppress(OSError):  # there already (a link, too: never followed), or a read-only vault
+        # O_EXCL: made only if no such name exists, so a planted link is never written through.
+        fd = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o666)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("# made by vaultnet: its cache, calendar and secret token stay out of git\n*\n")
     return path

@@ -1,4 +1,5 @@
-"""Plain-text tables for the terminal."""
+"""Plain-text tables for the terminal. What comes from a note (a name, a reason) is put on its line with
+`printable`: a newline in a file name or a `name:` cannot break a row or forge one."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 from vaultnet.config import Settings
 from vaultnet.insights import Introduction, Stats
 from vaultnet.model import Item
+from vaultnet.problems import printable
 from vaultnet.rules import overdue_days
 
 
@@ -16,7 +18,7 @@ def render_table(items: Iterable[Item], today: date) -> str:
     for item in items:
         late = overdue_days(item, today)
         day = item.day.isoformat() + (f" (+{late}d)" if late > 0 else "")
-        rows.append((day, item.kind, item.name, item.reason))
+        rows.append((day, item.kind, printable(item.name), printable(item.reason)))
     if len(rows) == 1:
         return f"Nobody is due on {today.isoformat()}.\n"
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
@@ -32,8 +34,8 @@ def render_agenda(items: list[Item], today: date) -> str:
     things = f"{len(items)} thing{'' if len(items) == 1 else 's'}"
     lines = [f"Today, {today.strftime('%A')} {today.isoformat()}: {things}, about half an hour.", ""]
     for number, item in enumerate(items, start=1):
-        lines.append(f"{number}. {item.name} ({item.kind}): {item.reason}")
-        lines.extend(f"     - {detail}" for detail in item.details)
+        lines.append(f"{number}. {printable(item.name)} ({item.kind}): {printable(item.reason)}")
+        lines.extend(f"     - {printable(detail)}" for detail in item.details)
     return "\n".join(lines) + "\n"
 
 
@@ -72,9 +74,9 @@ def render_who(found: list[Introduction]) -> str:
         contact = match.contact
         who = ", ".join(x for x in (contact.role, contact.company) if x)
         last = match.last.isoformat() if match.last else "never"
-        lines.append(f"{contact.name}" + (f" ({who})" if who else "") + f": last in touch {last}")
+        lines.append(printable(contact.name + (f" ({who})" if who else "")) + f": last in touch {last}")
         if match.introduced_by is not None:
-            lines.append(f"    introduced by {match.introduced_by.name}")
+            lines.append(f"    introduced by {printable(match.introduced_by.name)}")
         if match.introduced:
-            lines.append("    introduced you to " + ", ".join(c.name for c in match.introduced))
+            lines.append("    introduced you to " + printable(", ".join(c.name for c in match.introduced)))
     return "\n".join(lines) + "\n"

@@ -93,11 +93,10 @@ class Cache:
 
     def __init__(self, root: Path, key: str, *, persist: bool = True) -> None:
         self.path = root / CACHE_DIR / CACHE_NAME
-        # A cache folder or file that is a symbolic link would have SQLite write where the link leads: then the
-        # cache lives in memory only (the outputs under such a folder are refused by the build, with a word).
-        self.persist = persist and not any(
-            link_below(root, Path(f"{self.path}{suffix}")) for suffix in ("", "-journal", "-wal", "-shm")
-        )
+        # A cache folder that is a symbolic link (or lies below one) would have SQLite write where the link leads:
+        # then the cache lives in memory only (the outputs under such a folder are refused by the build, with a
+        # word). A link in place of the cache file or a journal is vaultnet's own to remove: see `_plain_file`.
+        self.persist = persist and not link_below(root, self.path.parent)
         self._key = f"{SCHEMA}/{key}"
         self._connection: sqlite3.Connection | None = None
         self._noticed = False
@@ -247,14 +246,25 @@ class Cache:
             self._transaction(lambda db, _: write(db))
 
     def _plain_file(self) -> bool:
-        """Whether the cache is missing or a regular file with something in it: what this module writes."""
+        """Whether the cache is missing or a regular file with something in it, and no journal beside it is
+        anything but a regular file: what this module writes (SQLite would follow a link, or read a FIFO)."""
         try:
             status = os.lstat(self.path)
         except FileNotFoundError:
-            return True
+            status = None
         except OSError:
             return False
-        return stat.S_ISREG(status.st_mode) and status.st_size > 0
+        if status is not None and not (stat.S_ISREG(status.st_mode) and status.st_size > 0):
+            return False
+        for suffix in ("-journal", "-wal", "-shm"):
+            try:
+                if not stat.S_ISREG(os.lstat(f"{self.path}{suffix}").st_mode):
+                    return False
+            except FileNotFoundError:
+                continue
+            except OSError:
+                return False
+        return True
 
     def _discard(self) -> None:
         """Remove the file and its journals (a folder in their place too: `.vaultnet/` is vaultnet's own)."""

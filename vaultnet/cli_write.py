@@ -31,8 +31,10 @@ def _write(changes: list[Change], dry_run: bool) -> None:
         if not change.changed:
             click.echo(f"unchanged  {change.path}")
             continue
-        apply(change)
-        click.echo(f"{'created' if change.before is None else 'updated'}  {change.path}")
+        if apply(change):
+            click.echo(f"{'created' if change.before is None else 'updated'}  {change.path}")
+        else:  # the note changed meanwhile, and has the change already
+            click.echo(f"unchanged  {change.path}")
 
 
 @click.command(cls=Command)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from vaultnet import locks
 from vaultnet.cachecodec import (
     BuildRecord,
     Entry,
@@ -60,6 +61,9 @@ __all__ = [
 
 CACHE_NAME = "cache.sqlite"
 SCHEMA = 10  # bump whenever what the cache holds changes shape
+
+LOCK_TIMEOUT = 30.0  # seconds to wait for another command's cache write; then this one's is skipped
+LOCK_STALE = 120.0  # where there is no flock: a cache lock file this old was left by a crash
 
 # What a load treats as "not what this version wrote": the file is discarded or the rows ignored.
 _INVALID = (sqlite3.Error, ValueError, KeyError, TypeError, IndexError, RecursionError)
@@ -174,7 +178,11 @@ class Cache:
                 # A cache: a power cut mid-write may corrupt it, which is detected and costs one re-parse;
                 # worth skipping the fsyncs (a process crash is safe: the journal is in the OS's buffers).
                 db.execute("PRAGMA synchronous = OFF")
-                db.execute("PRAGMA journal_mode = TRUNCATE")  # no journal file created and deleted per write
+                # The rollback journal exists only during a write, and is deleted when it commits: no file is
+                # left beside the cache, and a crash mid-write leaves the hot journal that undoes it. (TRUNCATE
+                # left an empty one after every command; WAL leaves two files while a command runs, and needs
+                # shared memory, which network file systems lack.)
+                db.execute("PRAGMA journal_mode = DELETE")
                 with db:
                     db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                     db.execute(
@@ -212,9 +220,9 @@ class Cache:
             return []
 
     def _transaction(self, write: Callable[[sqlite3.Connection, bool], object]) -> None:
-        """Run `write(db, claimed)` in one transaction. `claimed`: the file held another key's cache, which
-        was emptied first and now belongs to this key."""
-        with self._db() as db, db:
+        """Run `write(db, claimed)` in one transaction, holding the cache's lock. `claimed`: the file held another
+        key's cache, which was emptied first and now belongs to this key."""
+        with self._locked(), self._db() as db, db:
             claimed = not self._owned(db)
             if claimed:
                 db.execute("DELETE FROM notes")
@@ -223,6 +231,17 @@ class Cache:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (self._key,))
             write(db, claimed)
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The cache's lock (`locks`), so that commands that run at once write it in turn, and one that finds it
+        damaged does not remove it under another's write. A lock that cannot be had within `LOCK_TIMEOUT`, or
+        made at all (a read-only vault), is an `OSError`: the write is skipped, and only the speed-up lost."""
+        try:
+            with locks.held(self.path.parent.parent, locks.CACHE_LOCK, timeout=LOCK_TIMEOUT, stale=LOCK_STALE):
+                yield
+        except locks.Busy as exc:
+            raise OSError(f"the cache is busy: {exc}") from None
+
     def _store(self, write: Callable[[sqlite3.Connection], object]) -> None:
         """`_transaction` for what is only a speed-up: a failure loses it, and nothing else."""
         with contextlib.suppress(sqlite3.Error, OSError):
@@ -230,6 +249,9 @@ class Cache:
 
     def _discard(self) -> None:
         self.close()
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                Path(str(self.path) + suffix).unlink()
+        with contextlib.ExitStack() as stack:
+            with contextlib.suppress(OSError):  # without the lock, if it cannot be had: the file is of no use
+                stack.enter_context(self._locked())
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    Path(str(self.path) + suffix).unlink()

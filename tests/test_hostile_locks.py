@@ -81,11 +81,18 @@ def test_a_note_locked_too_long_is_refused_with_exit_code_3(tmp_path: Path, monk
     vault = tmp_path / "vault"
     note = put(vault, "contacts/Anna.md", ANNA)
     monkeypatch.setattr(changes, "LOCK_TIMEOUT", 0.3)
-    with locks.held(vault, locks.note_lock_name(note), timeout=1):  # another vaultnet command, writing it
+    holder = FORK.Process(target=_hold_forever, args=(str(vault), locks.note_lock_name(note)))  # another command
+    holder.start()
+    try:
+        lock = locks.lock_file(vault, locks.note_lock_name(note))
+        wait_for(lambda: lock.exists() and lock.read_text().strip() != "")  # taken, and its holder written
         result = run("log", "anna", "entry 1", "-C", vault, "--today", DAY)
+    finally:
+        holder.kill()
+        holder.join(5)
     assert result.exit_code == 3
     assert "another vaultnet command has been writing it" in result.stderr
-    assert f"process {os.getpid()}" in result.stderr and "nothing was written" in result.stderr
+    assert f"process {holder.pid}" in result.stderr and "nothing was written" in result.stderr
     assert note.read_text(encoding="utf-8") == ANNA
     assert run("log", "anna", "entry 1", "-C", vault, "--today", DAY).exit_code == 0  # free again
 
@@ -112,7 +119,7 @@ def test_a_lock_left_by_a_killed_process_does_not_block(tmp_path: Path) -> None:
     holder = FORK.Process(target=_hold_forever, args=(str(vault), locks.note_lock_name(note)))
     holder.start()
     lock = locks.lock_file(vault, locks.note_lock_name(note))
-    wait_for(lock.exists)
+    wait_for(lambda: lock.exists() and lock.read_text().strip() != "")
     assert holder.pid is not None
     os.kill(holder.pid, signal.SIGKILL)
     holder.join(5)

@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,10 @@ OUTPUTS_LOCK = "outputs"
 use_flock = sys.platform != "win32"
 if sys.platform != "win32":
     import fcntl
+
+# The locks this process holds, by thread: taking one again in the same thread passes (another thread waits, as
+# another process does). The pid is part of the key, for a process forked while its parent held a lock.
+_HELD: set[tuple[int, int, Path]] = set()
 
 _FIRST_WAIT = 0.001  # seconds between tries, doubled up to _LONGEST_WAIT: a note's lock is held for milliseconds
 _LONGEST_WAIT = 0.05
@@ -69,17 +74,24 @@ def held(root: Path, name: str, *, timeout: float, stale: float = 60.0) -> Itera
 
     Waits up to `timeout` seconds, then raises `Busy`. An `OSError` means the lock folder cannot be made (a
     read-only vault): the caller decides whether to go on without the lock. `stale` is for the O_EXCL way only.
+    A thread that holds the lock already holds it for the block too (the lock is let go where it was taken).
     """
     path = lock_file(root, name)
+    mine = (os.getpid(), threading.get_ident(), path)
+    if mine in _HELD:  # held already, further up this thread's stack: a nested write of the cache, say
+        yield
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout
     fd = _take_flock(path, deadline) if use_flock else _take_exclusive(path, deadline, stale)
+    _HELD.add(mine)
     try:
         with contextlib.suppress(OSError):  # who holds it: for the message of a waiter that gives up
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())  # at offset 0: the file was opened just now
         yield
     finally:
+        _HELD.discard(mine)
         # Remove the file before letting go: a waiter that locks it now sees it is gone, and starts over.
         with contextlib.suppress(OSError):
             os.unlink(path)

@@ -170,37 +170,41 @@ class Cache:
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        """The connection, opened once per Cache (opening it costs more than most queries)."""
+        """The connection, opened once per Cache (opening it costs more than most queries). It is opened under the
+        cache's lock: a cache file that another command is making (empty, then without its tables) is not seen
+        half made."""
         if self._connection is None:
-            private_dir(self.path.parent)
-            db = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
-            try:
-                # A cache: a power cut mid-write may corrupt it, which is detected and costs one re-parse;
-                # worth skipping the fsyncs (a process crash is safe: the journal is in the OS's buffers).
-                db.execute("PRAGMA synchronous = OFF")
-                # The rollback journal exists only during a write, and is deleted when it commits: no file is
-                # left beside the cache, and a crash mid-write leaves the hot journal that undoes it. (TRUNCATE
-                # left an empty one after every command; WAL leaves two files while a command runs, and needs
-                # shared memory, which network file systems lack.)
-                db.execute("PRAGMA journal_mode = DELETE")
-                with db:
-                    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-                    db.execute(
-                        "CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
-                        " payload TEXT)"
-                    )
-                    db.execute(
-                        "CREATE TABLE IF NOT EXISTS derived (path TEXT PRIMARY KEY, key TEXT, meta TEXT, data BLOB)"
-                    )
-            except BaseException:
-                db.close()
-                raise
-            self._connection = db
+            with self._locked_if_possible():
+                self._connection = self._open()
         try:
             yield self._connection
         except sqlite3.DatabaseError:
             self.close()
             raise
+
+    def _open(self) -> sqlite3.Connection:
+        private_dir(self.path.parent)
+        db = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+        try:
+            # A cache: a power cut mid-write may corrupt it, which is detected and costs one re-parse;
+            # worth skipping the fsyncs (a process crash is safe: the journal is in the OS's buffers).
+            db.execute("PRAGMA synchronous = OFF")
+            # The rollback journal exists only during a write, and is deleted when it commits: no file is
+            # left beside the cache, and a crash mid-write leaves the hot journal that undoes it. (TRUNCATE
+            # left an empty one after every command; WAL leaves two files while a command runs, and needs
+            # shared memory, which network file systems lack.)
+            db.execute("PRAGMA journal_mode = DELETE")
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
+                    " payload TEXT)"
+                )
+                db.execute("CREATE TABLE IF NOT EXISTS derived (path TEXT PRIMARY KEY, key TEXT, meta TEXT, data BLOB)")
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def _owned(self, db: sqlite3.Connection) -> bool:
         """Whether the file holds this key's cache (and not another version's or other settings')."""
@@ -242,6 +246,14 @@ class Cache:
         except locks.Busy as exc:
             raise OSError(f"the cache is busy: {exc}") from None
 
+    @contextlib.contextmanager
+    def _locked_if_possible(self) -> Iterator[None]:
+        """The cache's lock, or none if it cannot be had: opening or removing the file goes on without it."""
+        with contextlib.ExitStack() as stack:
+            with contextlib.suppress(OSError):
+                stack.enter_context(self._locked())
+            yield
+
     def _store(self, write: Callable[[sqlite3.Connection], object]) -> None:
         """`_transaction` for what is only a speed-up: a failure loses it, and nothing else."""
         with contextlib.suppress(sqlite3.Error, OSError):
@@ -249,9 +261,7 @@ class Cache:
 
     def _discard(self) -> None:
         self.close()
-        with contextlib.ExitStack() as stack:
-            with contextlib.suppress(OSError):  # without the lock, if it cannot be had: the file is of no use
-                stack.enter_context(self._locked())
+        with self._locked_if_possible():
             for suffix in ("", "-journal", "-wal", "-shm"):
                 with contextlib.suppress(OSError):
                     Path(str(self.path) + suffix).unlink()

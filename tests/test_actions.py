@@ -26,7 +26,7 @@ from vaultnet.edit import split_lines
 from vaultnet.model import Contact
 from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
-from vaultnet.problems import ParamError, UserError
+from vaultnet.problems import ParamError, UserError, WriteRefused
 
 ANNA = """\
 ---
@@ -95,7 +95,9 @@ def assert_user_error(result: Result, *fragments: str) -> None:
 
 def temp_files(root: Path) -> list[str]:
     """Temp files a write may have left behind, anywhere in the vault."""
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.name.endswith(".tmp"))
+    return sorted(
+        p.relative_to(root).as_posix() for p in root.rglob("*") if p.name.endswith(".tmp") or "vaultnet-tmp" in p.name
+    )
 
 
 def contacts(root: Path) -> list[Contact]:
@@ -773,26 +775,56 @@ CHANGES: dict[str, Callable[[Path], Change]] = {
 
 
 @pytest.mark.parametrize("make", CHANGES.values(), ids=CHANGES.keys())
-def test_an_editor_save_in_between_wins_and_nothing_is_lost(vault: Path, make: Callable[[Path], Change]) -> None:
+def test_an_editor_save_in_between_is_kept_and_the_change_made_on_it(
+    vault: Path, make: Callable[[Path], Change]
+) -> None:
+    """A command's edit is what it is on any version of the note: `apply` reads the note again (under its lock)
+    and makes the edit on what the editor saved, so that neither the save nor the command's change is lost."""
     path = vault / "contacts/Anna Schmidt.md"
     change = make(vault)
     assert change.changed and change.before == ANNA.encode()
     editor = ANNA.replace("## Tasks\n", "## Tasks\n- [ ] call her back about the offer\n")
     path.write_text(editor, encoding="utf-8")  # the user saves in the editor
-    with pytest.raises(UserError, match="changed since vaultnet read it") as info:
+    assert apply(change)
+    assert change.redo is not None
+    assert path.read_bytes() == change.redo(editor.encode()) != editor.encode()  # the edit, made on the saved note
+    assert "- [ ] call her back about the offer\n" in path.read_text(encoding="utf-8")
+    assert temp_files(vault) == []
+
+
+def test_a_change_that_no_longer_fits_the_saved_note_is_refused(vault: Path) -> None:
+    path = vault / "contacts/Anna Schmidt.md"
+    change = actions.done(vault, "annie", "article")
+    editor = ANNA.replace("- [ ] send the article", "- [x] send the article")  # ticked in the editor meanwhile
+    path.write_text(editor, encoding="utf-8")
+    with pytest.raises(WriteRefused, match="changed since vaultnet read it, and the change no longer fits") as info:
+        apply(change)
+    assert "no open promise" in info.value.message and "nothing was written" in info.value.message
+    assert info.value.exit_code == 3
+    assert path.read_text(encoding="utf-8") == editor
+
+
+def test_a_change_that_cannot_be_made_again_is_refused_when_the_note_changed(vault: Path) -> None:
+    """An import's change fills the fields a note left empty when it was read: it is not made again, but refused."""
+    path = vault / "contacts/Anna Schmidt.md"
+    made = actions.archive(vault, "annie")
+    change = Change(made.path, made.rel, made.before, made.after)  # no redo, as the imports' changes
+    editor = ANNA.replace("## Tasks\n", "## Tasks\n- [ ] call her back about the offer\n")
+    path.write_text(editor, encoding="utf-8")
+    with pytest.raises(WriteRefused, match="changed since vaultnet read it") as info:
         apply(change)
     assert "nothing was written" in info.value.message
     assert path.read_text(encoding="utf-8") == editor
     assert temp_files(vault) == []
-    # Run again, and the command works on what the editor saved.
-    apply(make(vault))
+    apply(actions.archive(vault, "annie"))  # run again: the command works on what the editor saved
     assert "- [ ] call her back about the offer\n" in path.read_text(encoding="utf-8")
 
 
 def test_an_editor_save_of_the_same_size_and_time_is_seen_too(vault: Path) -> None:
     """The check compares the bytes, not a fingerprint: same size and same mtime do not hide a change."""
     path = vault / "contacts/Anna Schmidt.md"
-    change = actions.archive(vault, "annie")
+    made = actions.archive(vault, "annie")
+    change = Change(made.path, made.rel, made.before, made.after)  # refused, rather than made again
     old = path.stat()
     editor = ANNA.replace("talked about hiring", "talked about HIRING")
     assert len(editor) == len(ANNA)

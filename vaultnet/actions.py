@@ -25,7 +25,7 @@ from vaultnet.config import CONFIG_NAME, Settings, config_template, parse_settin
 from vaultnet.contacts_io import ImportPlan, Person, choose, plan_import
 from vaultnet.edit import add_log_entry, log_line, set_property, tick_task, yaml_scalar
 from vaultnet.linkedin import read_linkedin
-from vaultnet.model import Contact
+from vaultnet.model import Contact, Promise
 from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
 from vaultnet.problems import ParamError, Problem, UserError
@@ -71,6 +71,9 @@ def find_contact(contacts: Iterable[Contact], wanted: str) -> Contact:
     raise UserError(f"no contact matches {wanted!r} (by file name, name, alias or the start of one)")
 
 
+Edit = Callable[[str, Contact], str]  # a command's edit: the note's text and its contact as read -> the new text
+
+
 @dataclass(frozen=True)
 class Target:
     """The vault and the note a command works on, with the note's bytes as read."""
@@ -79,16 +82,37 @@ class Target:
     contact: Contact
     path: Path
     data: bytes
+    settings: Settings
 
     @property
     def text(self) -> str:
-        try:
-            return self.data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise UserError(f"{self.contact.path} is not valid UTF-8: vaultnet will not edit it") from exc
+        return _text(self.contact.path, self.data)
 
-    def change(self, text: str) -> Change:
-        return Change(self.path, self.contact.path, self.data, text.encode("utf-8"))
+    def edit(self, edit: Edit) -> Change:
+        """The change `edit` makes to the note; if the note changes before it is written, `apply` makes it again
+        on the note as it is then (a log entry, a property, a tick are what they are on any version of it)."""
+
+        def redo(data: bytes) -> bytes:
+            return edit(_text(self.contact.path, data), _fresh(self.contact.path, data, self.settings)).encode("utf-8")
+
+        after = edit(self.text, self.contact).encode("utf-8")
+        return Change(self.path, self.contact.path, self.data, after, redo)
+
+
+def _text(rel: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{rel} is not valid UTF-8: vaultnet will not edit it") from exc
+
+
+def _fresh(rel: str, data: bytes, settings: Settings) -> Contact:
+    """The contact as the note's bytes say now, not as indexed a moment ago: line numbers must match the bytes
+    that are edited."""
+    fresh = parse_note(rel, data, settings).contact
+    if fresh is None:
+        raise UserError(f"{rel} has a problem now: run `vaultnet check` and fix it first")
+    return fresh
 
 
 def target(vault: Vault, name: str) -> Target:
@@ -107,11 +131,7 @@ def target(vault: Vault, name: str) -> Target:
         raise UserError(f"{contact.path} {exc}") from None
     if data is None:
         raise UserError(f"{contact.path} was removed since vaultnet listed it: nothing was written")
-    # The note as read now, not as indexed a moment ago: line numbers must match the bytes we edit.
-    fresh = parse_note(contact.path, data, session.settings).contact
-    if fresh is None:
-        raise UserError(f"{contact.path} has a problem now: run `vaultnet check` and fix it first")
-    return Target(session.root, fresh, path, data)
+    return Target(session.root, _fresh(contact.path, data, session.settings), path, data, session.settings)
 
 
 # -- the commands ---------------------------------------------------------------------------------------------
@@ -125,8 +145,8 @@ def log(vault: Vault, name: str, text: str, day: date, kind: str | None, gave: b
         raise ParamError("what happened? give a text for the log entry", "text")
     if kind is not None and not re.fullmatch(r"[A-Za-z][\w-]*", kind):
         raise ParamError(f"{kind!r} is not one word such as call, coffee, email or meeting", "kind")
-    note = target(vault, name)
-    return note.change(add_log_entry(note.text, log_line(day, text, kind, gave, got)))
+    line = log_line(day, text, kind, gave, got)
+    return target(vault, name).edit(lambda note, _: add_log_entry(note, line))
 
 
 def snooze(vault: Vault, name: str, until: date | str, today: date | None = None) -> Change:
@@ -139,29 +159,32 @@ def snooze(vault: Vault, name: str, until: date | str, today: date | None = None
             until = date_or_duration(until, today)
         except ValueError as exc:
             raise ParamError(str(exc), "until") from None
-    note = target(vault, name)
-    return note.change(set_property(note.text, "snooze_until", until.isoformat()))
+    value = until.isoformat()
+    return target(vault, name).edit(lambda note, _: set_property(note, "snooze_until", value))
 
 
 def archive(vault: Vault, name: str) -> Change:
-    note = target(vault, name)
-    return note.change(set_property(note.text, "archived", "true"))
+    return target(vault, name).edit(lambda note, _: set_property(note, "archived", "true"))
 
 
 def done(vault: Vault, name: str, text: str) -> Change:
     """Tick the open promise whose text contains `text` (case-insensitive)."""
-    note = target(vault, name)
+    return target(vault, name).edit(lambda note, contact: tick_task(note, _promise(contact, text).line))
+
+
+def _promise(contact: Contact, text: str) -> Promise:
+    """The open promise to `contact` whose text contains `text`: the one written exactly so, else the only one."""
     wanted = text.casefold().strip()
-    found = [p for p in note.contact.open_promises if wanted in p.text.casefold()]
+    found = [p for p in contact.open_promises if wanted in p.text.casefold()]
     if not found:
-        open_ones = "; ".join(p.text for p in note.contact.open_promises) or "none"
-        raise UserError(f"no open promise to {note.contact.name} matches {text!r} (open: {open_ones})")
+        open_ones = "; ".join(p.text for p in contact.open_promises) or "none"
+        raise UserError(f"no open promise to {contact.name} matches {text!r} (open: {open_ones})")
     exact = [p for p in found if p.text.casefold() == wanted]
     if len(exact) == 1:
         found = exact  # the promise written exactly so (else `call Bob` could never be told from `call Bob back`)
     if len(found) > 1:
         raise UserError(f"{text!r} matches several promises: " + "; ".join(p.text for p in found))
-    return note.change(tick_task(note.text, found[0].line))
+    return found[0]
 
 
 # -- importing and exporting contacts ------------------------------------------------------------------------

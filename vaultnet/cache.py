@@ -33,6 +33,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from vaultnet import locks
 from vaultnet.cachecodec import (
     BuildRecord,
     Entry,
@@ -67,6 +68,9 @@ __all__ = [
 
 CACHE_NAME = "cache.sqlite"
 SCHEMA = 10  # bump whenever what the cache holds changes shape
+
+LOCK_TIMEOUT = 30.0  # seconds to wait for another command's cache write; then this one's is skipped
+LOCK_STALE = 120.0  # where there is no flock: a cache lock file this old was left by a crash
 
 # What a load treats as "not what this version wrote": the file is discarded or the rows ignored.
 _INVALID = (sqlite3.Error, ValueError, KeyError, TypeError, IndexError, RecursionError)
@@ -181,35 +185,43 @@ class Cache:
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        """The connection, opened once per Cache (opening it costs more than most queries)."""
+        """The connection, opened once per Cache (opening it costs more than most queries). It is opened under the
+        cache's lock: a cache file that another command is making (empty, then without its tables) is not seen
+        half made."""
         if self._connection is None:
-            private_dir(self.path.parent)
-            if not self._plain_file():
-                self._discard()  # sqlite would read a folder's or a link's target, or make tables in an empty file
-            db = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
-            try:
-                # A cache: a power cut mid-write may corrupt it, which is detected and costs one re-parse;
-                # worth skipping the fsyncs (a process crash is safe: the journal is in the OS's buffers).
-                db.execute("PRAGMA synchronous = OFF")
-                db.execute("PRAGMA journal_mode = TRUNCATE")  # no journal file created and deleted per write
-                with db:
-                    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-                    db.execute(
-                        "CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
-                        " payload TEXT)"
-                    )
-                    db.execute(
-                        "CREATE TABLE IF NOT EXISTS derived (path TEXT PRIMARY KEY, key TEXT, meta TEXT, data BLOB)"
-                    )
-            except BaseException:
-                db.close()
-                raise
-            self._connection = db
+            with self._locked_if_possible():
+                self._connection = self._open()
         try:
             yield self._connection
         except sqlite3.DatabaseError:
             self.close()
             raise
+
+    def _open(self) -> sqlite3.Connection:
+        private_dir(self.path.parent)
+        if not self._plain_file():
+            self._discard()  # sqlite would read a folder's or a link's target, or make tables in an empty file
+        db = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+        try:
+            # A cache: a power cut mid-write may corrupt it, which is detected and costs one re-parse;
+            # worth skipping the fsyncs (a process crash is safe: the journal is in the OS's buffers).
+            db.execute("PRAGMA synchronous = OFF")
+            # The rollback journal exists only during a write, and is deleted when it commits: no file is
+            # left beside the cache, and a crash mid-write leaves the hot journal that undoes it. (TRUNCATE
+            # left an empty one after every command; WAL leaves two files while a command runs, and needs
+            # shared memory, which network file systems lack.)
+            db.execute("PRAGMA journal_mode = DELETE")
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
+                    " payload TEXT)"
+                )
+                db.execute("CREATE TABLE IF NOT EXISTS derived (path TEXT PRIMARY KEY, key TEXT, meta TEXT, data BLOB)")
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def _owned(self, db: sqlite3.Connection) -> bool:
         """Whether the file holds this key's cache (and not another version's or other settings')."""
@@ -229,9 +241,9 @@ class Cache:
             return []
 
     def _transaction(self, write: Callable[[sqlite3.Connection, bool], object]) -> None:
-        """Run `write(db, claimed)` in one transaction. `claimed`: the file held another key's cache, which
-        was emptied first and now belongs to this key."""
-        with self._db() as db, db:
+        """Run `write(db, claimed)` in one transaction, holding the cache's lock. `claimed`: the file held another
+        key's cache, which was emptied first and now belongs to this key."""
+        with self._locked(), self._db() as db, db:
             claimed = not self._owned(db)
             if claimed:
                 db.execute("DELETE FROM notes")
@@ -239,6 +251,25 @@ class Cache:
                 db.execute("DELETE FROM meta")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (self._key,))
             write(db, claimed)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The cache's lock (`locks`), so that commands that run at once write it in turn, and one that finds it
+        damaged does not remove it under another's write. A lock that cannot be had within `LOCK_TIMEOUT`, or
+        made at all (a read-only vault), is an `OSError`: the write is skipped, and only the speed-up lost."""
+        try:
+            with locks.held(self.path.parent.parent, locks.CACHE_LOCK, timeout=LOCK_TIMEOUT, stale=LOCK_STALE):
+                yield
+        except locks.Busy as exc:
+            raise OSError(f"the cache is busy: {exc}") from None
+
+    @contextlib.contextmanager
+    def _locked_if_possible(self) -> Iterator[None]:
+        """The cache's lock, or none if it cannot be had: opening or removing the file goes on without it."""
+        with contextlib.ExitStack() as stack:
+            with contextlib.suppress(OSError):
+                stack.enter_context(self._locked())
+            yield
 
     def _store(self, write: Callable[[sqlite3.Connection], object]) -> None:
         """`_transaction` for what is only a speed-up: a failure loses it, and nothing else."""
@@ -270,13 +301,14 @@ class Cache:
         """Remove the file and its journals (a folder in their place too: `.vaultnet/` is vaultnet's own)."""
         self.close()
         self._notice()
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            path = Path(str(self.path) + suffix)
-            with contextlib.suppress(OSError):
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
+        with self._locked_if_possible():
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                path = Path(str(self.path) + suffix)
+                with contextlib.suppress(OSError):
+                    if path.is_dir() and not path.is_symlink():
+                        shutil.rmtree(path)
+                    else:
+                        path.unlink()
 
     def _notice(self) -> None:
         """Say once that the cache was unreadable: it costs this run a full read of the notes."""

@@ -2,29 +2,47 @@
 
 Every command that writes a note (`actions`, the imports) first computes a `Change`: the note's exact
 bytes before and after. `--dry-run` shows it as a diff; `apply` writes it only if the note still has the
-bytes it was read with (an editor may have saved in between: then nothing is written and the user is
-told), atomically and keeping the file's permissions. `safe_filename` names new notes.
+bytes it was read with, atomically and keeping the file's permissions. `safe_filename` names new notes.
+
+`apply` holds the note's lock (`locks`) from the last read to the rename, so that two vaultnet commands on one
+note take turns. A note that changed since it was read (another command's write, an editor's save) is read
+again under the lock: a change that can be computed again from the note as it is now (`redo`: a log entry, a
+property, a ticked promise) is, up to `ATTEMPTS` times; any other is refused (`NoteChanged`, exit code 3).
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from vaultnet import locks
+from vaultnet.atomic import sweep
 from vaultnet.edit import split_lines
-from vaultnet.vault import check_no_links, create_note, replace_note
+from vaultnet.problems import UserError, WriteRefused
+from vaultnet.vault import NoteChanged, check_no_links, create_note, replace_note
+
+ATTEMPTS = 3  # computing a change again from a note that keeps changing: then it is refused
+LOCK_TIMEOUT = 30.0  # seconds to wait for another vaultnet command writing the same note
+LOCK_STALE = 60.0  # where there is no flock: a note's lock file this old was left by a crash
 
 
 @dataclass(frozen=True)
 class Change:
-    """A note's bytes before and after one command (`before` is None for a new note)."""
+    """A note's bytes before and after one command (`before` is None for a new note).
+
+    `redo` computes the same change from other bytes of the note (raising `UserError` when it no longer
+    applies): what `apply` does when the note changed since it was read. None: such a change is refused.
+    """
 
     path: Path
     rel: str
     before: bytes | None
     after: bytes
+    redo: Callable[[bytes], bytes] | None = field(default=None, compare=False, repr=False)
 
     def diff(self) -> str:
         """A unified diff from `a/rel` to `b/rel` ("" when nothing changes)."""
@@ -50,15 +68,66 @@ def _diff_line(line: str) -> str:
     return line + "\n" if line.endswith("\r") else line + "\n\\ No newline at end of file\n"
 
 
-def apply(change: Change) -> None:
-    """Write the change, unless the note changed on disk since it was read (then nothing is written)."""
+def apply(change: Change) -> bool:
+    """Write the change, unless the note changed on disk since it was read and the change cannot be computed
+    again from what it holds now (then nothing is written: `WriteRefused`). Returns whether anything was written."""
     if not change.changed:
-        return
+        return False
     check_no_links(change.root, change.path)  # never through a symlinked note, nor into a symlinked folder
     if change.before is None:
+        sweep(change.path.parent)
         create_note(change.path, change.after)
-    else:
-        replace_note(change.path, change.before, change.after)
+        return True
+    with _locked(change):
+        sweep(change.path.parent, [change.path.name])
+        return _replace(change, change.before, change.after)
+
+
+def _replace(change: Change, base: bytes, after: bytes) -> bool:
+    for _ in range(ATTEMPTS):
+        try:
+            replace_note(change.path, base, after)
+            return True
+        except NoteChanged as exc:
+            if change.redo is None or exc.current is None:
+                raise
+            base = exc.current
+        try:
+            after = change.redo(base)
+        except UserError as exc:
+            raise WriteRefused(
+                f"{change.path} changed since vaultnet read it, and the change no longer fits it ({exc.message}): "
+                "nothing was written"
+            ) from None
+        if after == base:
+            return False  # what it holds now has the change already
+    raise NoteChanged(
+        f"{change.path} kept changing while vaultnet wrote it (saved in an editor?), {ATTEMPTS} times: nothing was "
+        "written, run the command again",
+        base,
+    )
+
+
+@contextlib.contextmanager
+def _locked(change: Change) -> Iterator[None]:
+    """The note's lock for the block, or `WriteRefused` when it cannot be had."""
+    root = change.root
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(
+                locks.held(root, locks.note_lock_name(change.path), timeout=LOCK_TIMEOUT, stale=LOCK_STALE)
+            )
+        except locks.Busy as exc:
+            raise WriteRefused(
+                f"{change.path}: another vaultnet command has been writing it for {LOCK_TIMEOUT:.0f} s "
+                f"({exc}): nothing was written, run the command again"
+            ) from None
+        except OSError as exc:  # no lock folder can be made: a read-only vault, `.vaultnet` a file
+            raise UserError(
+                f"{change.path}: vaultnet cannot make its lock in {root / locks.LOCK_DIR} "
+                f"({exc.strerror or exc}): nothing was written"
+            ) from None
+        yield
 
 
 # Characters no file name may hold on some system or in an Obsidian link, and those that would act on a

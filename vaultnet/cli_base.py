@@ -47,8 +47,9 @@ class Command(click.Command):
 
 
 class Group(click.Group):
-    """The root group holds the one error boundary: a user's error becomes a message and exit code 2, an
-    unexpected exception one line asking for a report (the traceback only with --debug)."""
+    """The root group holds the one error boundary: a user's error becomes a message and exit code 2 (3 for a
+    write refused so as not to lose another program's save: `WriteRefused`), an unexpected exception one line asking
+    for a report (the traceback only with --debug)."""
 
     command_class = Command
     group_class = type  # subgroups (`import`, `export`) are Groups too, and their commands Commands
@@ -57,6 +58,7 @@ class Group(click.Group):
         if ctx.parent is not None:  # a subgroup: the root's boundary handles what happens below it
             return super().invoke(ctx)
         debug = bool(ctx.params.get("debug"))
+        code = 2
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -66,6 +68,7 @@ class Group(click.Group):
             for problem in exc.problems:
                 echo(problem.format(), err=True)
             echo(f"vaultnet: {exc.message}", err=True)
+            code = exc.exit_code
         except OSError as exc:  # e.g. a read-only vault, a full disk: say what and where
             _traceback(debug)
             where = f"{shown(exc.filename)}: " if exc.filename else ""
@@ -74,7 +77,7 @@ class Group(click.Group):
             _traceback(debug)
             hint = "please report it" if debug else "run again with --debug to see the traceback, and please report it"
             echo(f"vaultnet: internal error: {type(exc).__name__}: {exc} ({hint})", err=True)
-        ctx.exit(2)
+        ctx.exit(code)
 
 
 def _traceback(debug: bool) -> None:

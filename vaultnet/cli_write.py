@@ -31,8 +31,10 @@ def _write(changes: list[Change], dry_run: bool) -> None:
         if not change.changed:
             echo(f"unchanged  {shown(change.path)}")
             continue
-        apply(change)
-        echo(f"{'created' if change.before is None else 'updated'}  {shown(change.path)}")
+        if apply(change):
+            echo(f"{'created' if change.before is None else 'updated'}  {shown(change.path)}")
+        else:  # the note changed meanwhile, and has the change already
+            echo(f"unchanged  {shown(change.path)}")
 
 
 @click.command(cls=Command)

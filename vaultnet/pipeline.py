@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from vaultnet import __version__
+from vaultnet import __version__, locks
+from vaultnet.atomic import sweep
 from vaultnet.cache import BuildRecord, OutputStamp, code_digest
 from vaultnet.config import CACHE_DIR, CONFIG_NAME, Settings, parse_settings
 from vaultnet.fragments import CalendarFragments
@@ -23,7 +24,7 @@ from vaultnet.insights import stats
 from vaultnet.model import Contact
 from vaultnet.network import Network, build_network
 from vaultnet.obsidian import read_obsidian
-from vaultnet.problems import Problem, UserError
+from vaultnet.problems import Problem, UserError, WriteRefused
 from vaultnet.render import ics, markdown
 from vaultnet.render.ics import render_calendar
 from vaultnet.render.markdown import render_followups
@@ -171,6 +172,15 @@ class Session:
             return snap, make_plan(snap.network, snap.settings, today)
 
     def build(self, today: date) -> BuildResult:
+        """Write the outputs for `today`, holding the outputs' lock: two builds at once (a `watch` and a
+        `build`, two hooks) take turns, so that neither writes its follow-up note beside the other's calendar, and
+        the second finds the first's outputs current. Temp files that a crashed build left are removed first."""
+        with _outputs_lock(self.root):
+            for folder in {(self.root / rel).parent for rel in self.settings.outputs}:
+                sweep(folder, [Path(rel).name for rel in self.settings.outputs])
+            return self._build(today)
+
+    def _build(self, today: date) -> BuildResult:
         listed = self.index.listing()
         digest = _inputs_digest(self.settings, listed, today)
         unchanged = self._unchanged_since_last_build(digest)
@@ -222,6 +232,29 @@ class Session:
             written.append(OutputStamp(output.path.relative_to(self.root).as_posix(), fp.size, fp.mtime_ns))
         record = BuildRecord(digest, tuple(written), tuple(result.problems), result.contacts, result.due)
         self.index.cache.save_build(record)
+
+
+OUTPUTS_LOCK_TIMEOUT = 300.0  # seconds to wait for another build: a cold build of a large vault takes seconds
+OUTPUTS_LOCK_STALE = 600.0  # where there is no flock: an outputs lock file this old was left by a crash
+
+
+@contextlib.contextmanager
+def _outputs_lock(root: Path) -> Iterator[None]:
+    """The outputs' lock for the block; without it where no lock folder can be made (a read-only vault, where
+    writing an output fails on its own, and an unchanged one is not written)."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(
+                locks.held(root, locks.OUTPUTS_LOCK, timeout=OUTPUTS_LOCK_TIMEOUT, stale=OUTPUTS_LOCK_STALE)
+            )
+        except locks.Busy as exc:
+            raise WriteRefused(
+                f"another vaultnet build has been writing the outputs for {OUTPUTS_LOCK_TIMEOUT:.0f} s ({exc}): "
+                "nothing was written"
+            ) from None
+        except OSError:
+            pass
+        yield
 
 
 # -- outputs never clobber a note -------------------------------------------------------------------------------

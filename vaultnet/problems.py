@@ -63,7 +63,12 @@ class Problem:
 
 
 class UserError(Exception):
-    """An error the user can fix (a bad argument, an unusable vault), with the problems behind it."""
+    """An error the user can fix (a bad argument, an unusable vault), with the problems behind it.
+
+    The command line exits with `exit_code`.
+    """
+
+    exit_code = 2
 
     def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
         super().__init__(message)
@@ -83,3 +88,11 @@ class ParamError(UserError):
         super().__init__(f"{param}: {reason}", problems)
         self.reason = reason
         self.param = param
+
+
+class WriteRefused(UserError):
+    """A write refused so that nothing another program saved is lost: the note changed while the command ran (an
+    editor saved it), or another vaultnet command held it too long. Nothing was written; running the command
+    again is safe. The command line exits with 3, so that a script can tell it from a mistake (2)."""
+
+    exit_code = 3

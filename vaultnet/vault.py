@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from vaultnet.problems import Problem, UserError, printable
+from vaultnet.atomic import TEMP_PREFIX, TEMP_SUFFIX, Changed, compare_and_swap, temp_file
+from vaultnet.problems import Problem, UserError, WriteRefused, printable
 from vaultnet.safeio import (
     NOFOLLOW,
     SETTINGS_LIMIT,
@@ -213,7 +214,7 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None) -> bool:
     except FileNotFoundError:
         mode = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
     except OSError as exc:  # name the output, not the temp file that could not be made
         raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
@@ -232,33 +233,39 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None) -> bool:
     return True
 
 
+class NoteChanged(WriteRefused):
+    """A note did not hold the bytes a change was computed from, so nothing was written. `current` is what it
+    holds now (None: it was removed), for a command that can compute its change again."""
+
+    def __init__(self, message: str, current: bytes | None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
 def replace_note(path: Path, expected: bytes, data: bytes) -> None:
     """Write `data` over a note, only if it still holds `expected` (the bytes a command read).
 
-    An editor that saved the note in between wins: nothing is written, and the user is told to run the
-    command again. The write is atomic and keeps the file's permissions.
+    An editor that saved the note in between wins: nothing is written (`NoteChanged`). The write is atomic and
+    keeps the file's permissions. The caller holds the note's lock (`changes.apply`), against other commands.
     """
     try:
-        current = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path} was removed while vaultnet was editing it: nothing was written") from None
-    if current != expected:
-        raise UserError(
-            f"{path} changed since vaultnet read it (saved in an editor?): nothing was written, run the command again"
-        )
-    write_atomic(path, data)
+        compare_and_swap(path, expected, data)
+    except Changed as exc:
+        if exc.current is None:
+            message = f"{path} was removed while vaultnet was editing it: nothing was written"
+        else:
+            message = (
+                f"{path} changed since vaultnet read it (saved in an editor?): nothing was written, run the "
+                "command again"
+            )
+        raise NoteChanged(message, exc.current) from None
 
 
 def create_note(path: Path, data: bytes) -> None:
     """Create a new note atomically; refuses to replace a file that exists (even one made a moment ago)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = temp_file(path.parent, data, 0o666 & ~_UMASK)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)
         try:
             os.link(tmp, path)  # fails if the name is taken: never overwrites
         except FileExistsError:

@@ -25,6 +25,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from vaultnet.config import CACHE_DIR, CONFIG_NAME
+from vaultnet.locks import prepare_lock_folder
 from vaultnet.obsidian import SETTINGS_FILES
 from vaultnet.pipeline import BuildResult, Session
 from vaultnet.problems import Problem, UserError
@@ -180,6 +181,7 @@ class Watcher:
     # -- the observer ---------------------------------------------------------------------------------
 
     def _start_observer(self) -> None:
+        prepare_lock_folder(self.root)  # a folder made while the observer starts makes watchdog warn
         observer: BaseObserver = PollingObserver(timeout=1) if self.poll else Observer()
         observer.schedule(_Handler(self), str(self.root), recursive=True)
         try:

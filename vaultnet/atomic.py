@@ -55,9 +55,14 @@ class Changed(Exception):
         self.current = current
 
 
-def temp_file(folder: Path, data: bytes, mode: int) -> str:
-    """A new temp file of vaultnet's naming in `folder`, holding `data` on disk (fsync'ed), with `mode`."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+def temp_file(path: Path, data: bytes, mode: int) -> str:
+    """A new temp file of vaultnet's naming beside `path`, holding `data` on disk (fsync'ed), with `mode`.
+
+    An error names `path`, the file the user knows, not the temp file that could not be made."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -115,7 +120,7 @@ def compare_and_swap(path: Path, expected: bytes, data: bytes) -> None:
     try:
         mode = stat.S_IMODE(os.fstat(fd).st_mode)
         _expect(fd, expected)
-        tmp = Path(temp_file(path.parent, data, mode))
+        tmp = Path(temp_file(path, data, mode))
         try:
             ours = _identity(os.stat(tmp))
             _expect(fd, expected)  # writing the temp file took an fsync's time: look again
@@ -161,7 +166,7 @@ def _settle(tmp: Path, path: Path, fd: int, expected: bytes, exchanged: bool, ou
             if exchanged:
                 _exchange(tmp, path)
             else:
-                os.replace(temp_file(path.parent, now, stat.S_IMODE(os.fstat(fd).st_mode)), path)
+                os.replace(temp_file(path, now, stat.S_IMODE(os.fstat(fd).st_mode)), path)
     raise Changed(now)
 
 

@@ -17,6 +17,7 @@ cannot be had means (a refusal, a skipped cache write).
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import sys
@@ -61,7 +62,22 @@ def prepare_lock_folder(root: Path) -> None:
     """Make the vault's lock folder now, if it can be (a read-only vault: no matter). A watcher does, before it
     starts: a folder made in the moment a watchdog observer starts makes it warn of a watch added twice."""
     with contextlib.suppress(OSError):
-        (root / LOCK_DIR).mkdir(parents=True, exist_ok=True)
+        _lock_folder(root)
+
+
+def _lock_folder(root: Path) -> Path:
+    """The lock folder, made if missing; `OSError` where a folder on its way is a symbolic link (a cloned vault
+    with `.vaultnet -> elsewhere`): no lock file is ever made through a link, outside the vault."""
+    folder = root
+    for part in Path(LOCK_DIR).parts:
+        folder = folder / part
+        try:
+            if os.path.islink(folder):
+                raise OSError(errno.ELOOP, "is a symbolic link: vaultnet makes no lock file through it", str(folder))
+            folder.mkdir(exist_ok=True)
+        except FileExistsError:
+            raise OSError(errno.ENOTDIR, "is not a folder", str(folder)) from None
+    return folder
 
 
 def lock_file(root: Path, name: str) -> Path:
@@ -81,7 +97,7 @@ def held(root: Path, name: str, *, timeout: float, stale: float = 60.0) -> Itera
     if mine in _HELD:  # held already, further up this thread's stack: a nested write of the cache, say
         yield
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _lock_folder(root)
     deadline = time.monotonic() + timeout
     fd = _take_flock(path, deadline) if use_flock else _take_exclusive(path, deadline, stale)
     _HELD.add(mine)

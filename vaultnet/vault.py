@@ -264,7 +264,7 @@ def replace_note(path: Path, expected: bytes, data: bytes) -> None:
 def create_note(path: Path, data: bytes) -> None:
     """Create a new note atomically; refuses to replace a file that exists (even one made a moment ago)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_file(path.parent, data, 0o666 & ~_UMASK)
+    tmp = temp_file(path, data, 0o666 & ~_UMASK)
     try:
         try:
             os.link(tmp, path)  # fails if the name is taken: never overwrites

@@ -11,6 +11,7 @@ import functools
 import logging
 import os
 import shlex
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
@@ -205,7 +206,7 @@ def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
 
 def echo_data(text: str) -> None:
     """Print data meant for a file or a pipe (a vCard) as it is; to a terminal, as `echo` prints."""
-    click.echo(printable(text, lines=True) if click.get_text_stream("stdout").isatty() else text, nl=False)
+    click.echo(printable(text, lines=True) if sys.stdout.isatty() else text, nl=False)
 
 
 def shown(value: object) -> str:

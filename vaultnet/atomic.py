@@ -69,9 +69,11 @@ def temp_file(path: Path, data: bytes, mode: int) -> str:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):  # a full disk, say: name the file the user knows
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
     return tmp
 

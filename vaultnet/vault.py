@@ -6,11 +6,10 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from vaultnet.atomic import TEMP_PREFIX, TEMP_SUFFIX, Changed, compare_and_swap, temp_file
+from vaultnet.atomic import Changed, compare_and_swap, temp_file
 from vaultnet.problems import Problem, UserError, WriteRefused, printable
 from vaultnet.safeio import (
     NOFOLLOW,
@@ -213,16 +212,8 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None) -> bool:
         mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = None
+    tmp = temp_file(path, data, 0o666 & ~_UMASK if mode is None else mode)  # an error names the output
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
-    except OSError as exc:  # name the output, not the temp file that could not be made
-        raise OSError(exc.errno, exc.strerror, str(path)) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK if mode is None else mode)
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):

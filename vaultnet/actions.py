@@ -29,6 +29,7 @@ from vaultnet.model import Contact, Promise
 from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
 from vaultnet.problems import ParamError, Problem, UserError
+from vaultnet.render.markdown import written_by_vaultnet
 from vaultnet.safeio import Refused, read_head, read_regular
 from vaultnet.values import date_or_duration
 from vaultnet.vault import read_bytes, read_text
@@ -411,7 +412,7 @@ def _settings(root: Path) -> Settings:
 def _not_ours(path: Path) -> bool:
     """Whether `path` is a file vaultnet did not write (a note of the user's named like an output)."""
     try:
-        head = read_head(path, 1000)
+        head = read_head(path, 4096)
     except Refused:
         return True  # a link, a folder, a FIFO, unreadable: not vaultnet's follow-up note
-    return head is not None and b"Written by vaultnet" not in head
+    return head is not None and bool(head.strip()) and not written_by_vaultnet(head)  # as `build` decides

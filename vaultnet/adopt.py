@@ -16,7 +16,6 @@ What it found is data (`Survey`); `vaultnet.adopt_text` writes it as settings. N
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -27,9 +26,10 @@ from typing import Any
 from vaultnet.config import Settings
 from vaultnet.frontmatter import decode, load_front_matter, split_front_matter
 from vaultnet.mdlines import CodeFences
+from vaultnet.obsidian import TEMPLATER_JSON, TEMPLATES_JSON, read_obsidian
 from vaultnet.safeio import Refused
 from vaultnet.selection import Selection, normal_value
-from vaultnet.vault import list_notes, read_bytes, read_text
+from vaultnet.vault import list_notes, read_bytes
 
 PEOPLE = frozenset({"people", "person", "persons", "personen", "contact", "contacts", "kontakte"})
 MEETINGS = frozenset({"meetings", "meeting", "meeting notes", "besprechungen"})
@@ -137,15 +137,11 @@ class Survey:
 
 def template_folders(root: Path) -> list[tuple[str, str]]:
     """The vault's template folders, (folder, why): template notes are never people or meetings."""
+    obsidian = read_obsidian(root)  # the files as the other commands read them, with the same safe reads
     found: dict[str, str] = {}
-    for rel, key in ((".obsidian/templates.json", "folder"),
-                     (".obsidian/plugins/templater-obsidian/data.json", "templates_folder")):  # fmt: skip
-        try:
-            value = json.loads(read_text(root, rel) or "{}").get(key)
-        except (ValueError, AttributeError, OSError, Refused):
-            continue  # not JSON, or not an object: Obsidian would not read it either
-        if isinstance(value, str) and value.strip("/ "):
-            found.setdefault(value.strip("/ "), f"the templates folder in {rel}")
+    for folder, rel in ((obsidian.templates_folder, TEMPLATES_JSON), (obsidian.templater_folder, TEMPLATER_JSON)):
+        if folder:
+            found.setdefault(folder, f"the templates folder in {rel}")
     default = Settings().templates_folder
     if (root / default).is_dir():
         found.setdefault(default, "vaultnet's templates folder")

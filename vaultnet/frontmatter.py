@@ -328,3 +328,13 @@ class EntryLines:
                 self.at = found
                 return self.line
         return self.line
+
+
+def unquoted_link(value: Any) -> Any:
+    """`[[Name]]` unquoted is YAML's list holding a list holding `Name`: the link it was meant as (as text);
+    any other value as it is."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1:
+        inner = value[0][0]
+        if isinstance(inner, str):
+            return f"[[{inner}]]"
+    return value

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
-from vaultnet.frontmatter import EntryLines, front_matter_tags, line_of_key
+from vaultnet.frontmatter import EntryLines, front_matter_tags, line_of_key, unquoted_link
 from vaultnet.links import find_links
 from vaultnet.model import Link, Meeting, ParsedNote
 from vaultnet.problems import Problem
@@ -139,9 +139,9 @@ def _day(
 def _date_of(value: Any) -> date | None:
     """A date as written in a property: `2024-06-18`, `2024-06-18 21:01`, `2024-06-18 9:00 am`, or a link to a
     daily note (`[[2024-06-18]]`, which YAML reads as a list in a list when unquoted)."""
-    value = _unwrap(value)
+    value = unquoted_link(value)
     if isinstance(value, list) and len(value) == 1:
-        value = _unwrap(value[0])
+        value = unquoted_link(value[0])
     if not isinstance(value, str):
         return None
     text = link_target(value) or value
@@ -188,9 +188,9 @@ def _people(path: str, fm_text: str, key: str, value: Any, problems: list[Proble
 def _entries(value: Any) -> Iterator[str | None]:
     """The texts of a property: one text or a list of them; an unquoted `[[Sam]]` (a list in a list) as the link
     it was meant as. None for what is neither (a set of properties)."""
-    value = _unwrap(value)
+    value = unquoted_link(value)
     for item in value if isinstance(value, list) else [value]:
-        item = _unwrap(item)
+        item = unquoted_link(item)
         if isinstance(item, str):
             if item.strip() not in _NULLS:
                 yield item
@@ -198,15 +198,6 @@ def _entries(value: Any) -> Iterator[str | None]:
             yield from _entries(item)
         elif item is not None:
             yield None
-
-
-def _unwrap(value: Any) -> Any:
-    """`[[Sam]]` unquoted is YAML's list holding a list holding `Sam`: the link it was meant as."""
-    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1:
-        inner = value[0][0]
-        if isinstance(inner, str):
-            return f"[[{inner}]]"
-    return value
 
 
 def _empty(value: Any) -> bool:

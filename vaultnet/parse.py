@@ -18,7 +18,15 @@ from typing import Any, TypeVar
 
 from vaultnet.classify import NoteKind, classify, excluded, mapped_properties, note_tags
 from vaultnet.config import Settings, daily_note_regex
-from vaultnet.frontmatter import EntryLines, decode, line_of_key, load_front_matter, split_front_matter, template_hints
+from vaultnet.frontmatter import (
+    EntryLines,
+    decode,
+    line_of_key,
+    load_front_matter,
+    split_front_matter,
+    template_hints,
+    unquoted_link,
+)
 from vaultnet.links import find_links
 from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading, task_due
 from vaultnet.meetings import meeting_note
@@ -51,11 +59,7 @@ def _unwrap(value: Any) -> Any:
     """
     if isinstance(value, str) and value.strip() in _NULLS:
         return None
-    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1:
-        inner = value[0][0]
-        if isinstance(inner, str):
-            return f"[[{inner}]]"
-    return value
+    return unquoted_link(value)
 
 
 def _text(value: Any) -> str | None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from vaultnet.config import Settings
 from vaultnet.kinds import SPEC, SPECS, Agenda, Kind
 from vaultnet.model import Contact, Goal, Item
-from vaultnet.network import Network
+from vaultnet.network import Interaction, Network
 from vaultnet.rules import Plan, overdue_days, week_start
 from vaultnet.ties import last_touch
 from vaultnet.values import add_or_none, days_after, days_before
@@ -91,21 +92,74 @@ class Week:
         return f"{year:04d}-W{week:02d}"  # ISO 8601: four digits, also in the first years
 
 
-def weekly_rhythm(plan: Plan, weeks: int = 8) -> list[Week]:
+def weekly_rhythm(plan: Plan, weeks: int = 8, shares: Shares | None = None) -> list[Week]:
     """The last `weeks` ISO weeks, oldest first, ending with the current one (fewer in the calendar's first
     weeks: none begins before 0001-01-01, a Monday)."""
-    current = week_start(plan.today)
-    starts = [current - timedelta(weeks=n) for n in range(weeks - 1, -1, -1) if current.toordinal() > 7 * n]
-    first = starts[0]
-    new: dict[date, set[str]] = {s: set() for s in starts}
-    kept: dict[date, set[str]] = {s: set() for s in starts}
+    starts = _week_starts(plan.today, weeks)
+    new: dict[date, int] = dict.fromkeys(starts, 0)
+    kept: dict[date, int] = dict.fromkeys(starts, 0)
+    shares = shares or Shares()
     for contact in plan.contacts:
-        if contact.met is not None and first <= contact.met <= plan.today:
-            new[week_start(contact.met)].add(contact.path)
-        for interaction in plan.network.history(contact.path):
-            if first <= interaction.day <= plan.today:
-                kept[week_start(interaction.day)].add(contact.path)
-    return [Week(s, len(new[s]), len(kept[s] - new[s])) for s in starts]
+        share = shares.of(contact, plan, weeks)
+        if share.met_week is not None:
+            new[share.met_week] += 1
+        for start in share.kept_weeks:
+            if start != share.met_week:
+                kept[start] += 1
+    return [Week(s, new[s], kept[s]) for s in starts]
+
+
+def _week_starts(today: date, weeks: int) -> list[date]:
+    current = week_start(today)
+    return [current - timedelta(weeks=n) for n in range(weeks - 1, -1, -1) if current.toordinal() > 7 * n]
+
+
+class Share(NamedTuple):
+    """What one contact adds to the network's health and rhythm (see `stats`, `weekly_rhythm`)."""
+
+    lived: bool  # any interaction at all
+    touched_90: bool
+    touched_365: bool
+    deep: bool
+    gave: int
+    got: int
+    met_week: date | None  # the week of the rhythm they were met in
+    kept_weeks: frozenset[date]  # the weeks of the rhythm with an interaction
+
+
+class Shares:
+    """Each contact's `Share`, kept across builds while their contact and history are the same objects (a
+    build after an edit makes them again only for the contacts it touched) and the day and settings are the
+    same."""
+
+    def __init__(self) -> None:
+        self._basis: tuple[date, int, int] | None = None
+        self._known: dict[str, tuple[Contact, object, Share]] = {}
+
+    def of(self, contact: Contact, plan: Plan, weeks: int = 8) -> Share:
+        history = plan.network.history(contact.path)
+        if self._basis != (plan.today, weeks, 0):
+            self._basis, self._known = (plan.today, weeks, 0), {}
+        known = self._known.get(contact.path)
+        if known is not None and known[0] is contact and known[1] is history:
+            return known[2]
+        share = _share(contact, history, plan.today, weeks)
+        self._known[contact.path] = (contact, history, share)
+        return share
+
+
+def _share(contact: Contact, history: tuple[Interaction, ...], today: date, weeks: int) -> Share:
+    year_ago, recent = days_before(today, 365), days_before(today, 90)
+    starts = _week_starts(today, weeks)
+    first = starts[0]
+    past = [i for i in history if i.day <= today]
+    last = past[-1].day if past else None
+    touched_365 = last is not None and last >= year_ago
+    deep = touched_365 and len({(i.day, i.source, i.text) for i in past if i.day >= year_ago}) >= 3
+    met_week = week_start(contact.met) if contact.met is not None and first <= contact.met <= today else None
+    kept = frozenset(week_start(i.day) for i in history if first <= i.day <= today)
+    gave, got = sum(1 for i in history if i.gave), sum(1 for i in history if i.got)
+    return Share(bool(history), last is not None and last >= recent, touched_365, deep, gave, got, met_week, kept)
 
 
 # -- network health ---------------------------------------------------------------------------------------
@@ -162,31 +216,22 @@ class Stats:
         }
 
 
-def stats(plan: Plan, settings: Settings) -> Stats:
+def stats(plan: Plan, settings: Settings, shares: Shares | None = None) -> Stats:
+    """The network's health for the follow-up note. `shares`: each contact's share, kept from the last build."""
     network = plan.network
-    today = plan.today
-    year_ago = days_before(today, 365)
+    shares = shares or Shares()
     by_circle = Counter(c.circle or settings.default_circle for c in plan.contacts)
     touched_90 = touched_365 = deep = gave = got = takers = 0
-    recent = days_before(today, 90)
     margin = settings.practice.reciprocity_margin
     for contact in plan.contacts:
-        history = network.history(contact.path)  # oldest first
-        if not history:
-            continue
-        past = [i for i in history if i.day <= today]
-        if past and past[-1].day >= recent:
-            touched_90 += 1
-        if past and past[-1].day >= year_ago:
-            touched_365 += 1
-            if len({(i.day, i.source, i.text) for i in past if i.day >= year_ago}) >= 3:
-                deep += 1
-        given = sum(1 for i in history if i.gave)
-        received = sum(1 for i in history if i.got)
-        gave, got = gave + given, got + received
-        if received >= given + margin:
+        share = shares.of(contact, plan)
+        touched_90 += share.touched_90
+        touched_365 += share.touched_365
+        deep += share.deep
+        gave, got = gave + share.gave, got + share.got
+        if share.lived and share.got >= share.gave + margin:
             takers += 1
-    overdue = sum(1 for i in plan.due if i.kind == Kind.FOLLOW_UP and overdue_days(i, today) > 0)
+    overdue = sum(1 for i in plan.due if i.kind == Kind.FOLLOW_UP and overdue_days(i, plan.today) > 0)
     return Stats(
         contacts=len(plan.contacts),
         archived=sum(1 for c in network.contacts if c.archived),
@@ -198,7 +243,7 @@ def stats(plan: Plan, settings: Settings) -> Stats:
         gave=gave,
         got=got,
         takers=takers,
-        weeks=weekly_rhythm(plan),
+        weeks=weekly_rhythm(plan, shares=shares),
         goals=goal_statuses(plan, settings),
     )
 

@@ -69,6 +69,9 @@ class KindSpec:
     reason_says_when: bool = False
     snoozed: Snoozed = Snoozed.SKIP
     agenda: Agenda = Agenda.SKIP
+    # Its items are about one contact each and come from that contact alone: their note, their history and the
+    # events that met them. A build after an edit makes them again only for the contacts the edit touched.
+    own: bool = True
 
 
 # In order: the follow-up note's sections, and the order of items of one person on one day.
@@ -83,7 +86,7 @@ SPECS: tuple[KindSpec, ...] = (
     ),
     KindSpec(
         Kind.EVENT_PREP, "Events to prepare", "Whom to meet, and what helps to talk to them.",
-        "Prepare for {name}", "Event", reason_says_when=True,
+        "Prepare for {name}", "Event", reason_says_when=True, own=False,
     ),
     KindSpec(
         Kind.EVENT_FOLLOW_UP, "After events", "The people you met: follow up while it is fresh.",
@@ -95,7 +98,7 @@ SPECS: tuple[KindSpec, ...] = (
     ),
     KindSpec(
         Kind.RECONNECT, "Reconnect this week", "Dormant ties worth reviving: a short note is enough.",
-        "Reconnect with {name}", "Reconnect", period_dated=True, suggestion=True, agenda=Agenda.ONE,
+        "Reconnect with {name}", "Reconnect", period_dated=True, suggestion=True, agenda=Agenda.ONE, own=False,
     ),
     # A tie up for review that is also this week's reconnect pick is one item, the reconnect, with the review's
     # question added ("...: a dormant tie worth reviving (...); review it: keep ..."). The reconnect wins: it is

@@ -20,14 +20,14 @@ from vaultnet.cache import BuildRecord, OutputStamp, code_digest
 from vaultnet.config import CACHE_DIR, CONFIG_NAME, Settings, parse_settings
 from vaultnet.fragments import CalendarFragments
 from vaultnet.index import Index, Refresh
-from vaultnet.insights import stats
+from vaultnet.insights import Shares, stats
 from vaultnet.model import Contact
-from vaultnet.network import Network, build_network
+from vaultnet.network import Network, build_network, update_network
 from vaultnet.obsidian import read_obsidian
 from vaultnet.problems import Problem, UserError, WriteRefused
 from vaultnet.render import ics, markdown
 from vaultnet.render.ics import render_calendar
-from vaultnet.render.markdown import render_followups
+from vaultnet.render.markdown import Lines, render_followups
 from vaultnet.rules import Plan, make_plan
 from vaultnet.safeio import Refused, link_below, read_head
 from vaultnet.selection import Selection
@@ -121,6 +121,9 @@ class Session:
         self.settings = load_settings(self.root)
         self.index = Index(self.root, self.settings, persist=persist, keep_last_good=keep_last_good)
         self.fragments = CalendarFragments(self.index.cache)
+        self._last: tuple[Snapshot, Plan] | None = None  # the last plan made, and what it was made from
+        self._shares = Shares()  # each contact's share of the network's health, kept across builds
+        self._lines = Lines()  # each item's line in the follow-up note, kept across builds
 
     def reload_settings(self) -> bool:
         """Re-read `vaultnet.toml`; True (and a fresh index) when it changed."""
@@ -136,12 +139,39 @@ class Session:
         self.index = Index(self.root, settings, persist=self.persist, keep_last_good=self.keep_last_good)
         self.index.remember_good(good)  # a note broken while the settings change keeps its last good version
         self.fragments = CalendarFragments(self.index.cache)
+        self._last = None
         return True
 
     def snapshot(self, listed: Listing | None = None) -> Snapshot:
         refresh = self.index.refresh(listed)
-        network = build_network(refresh.notes.values(), self.settings.contacts_folder, self.settings.goals_folder)
+        network, _ = self._network(refresh)
+        self._last = None  # the index moved on: the last plan's notes are no longer the index's last refresh
         return Snapshot(self.root, self.settings, refresh, network, self._checks(refresh))
+
+    def _network(self, refresh: Refresh) -> tuple[Network, set[str] | None]:
+        """The network of the refreshed notes, and the contacts whose note or history differs from the last
+        plan's (None: all may differ). Made from the last one when only notes of known contacts, daily notes and
+        meeting notes changed (`update_network`), else afresh."""
+        if self._last is not None:
+            last = self._last[0]
+            changed = [*refresh.parsed, *refresh.removed]
+            if not changed:
+                return last.network, set()
+            updated = update_network(last.network, last.refresh.notes, refresh.notes, changed)
+            if updated is not None:
+                return updated
+        notes = refresh.notes.values()
+        return build_network(notes, self.settings.contacts_folder, self.settings.goals_folder), None
+
+    def _plan(self, today: date, listed: Listing | None = None) -> tuple[Snapshot, Plan, set[str] | None]:
+        """The snapshot and the plan for `today`, made from the last ones where they still hold."""
+        refresh = self.index.refresh(listed)
+        network, touched = self._network(refresh)
+        snap = Snapshot(self.root, self.settings, refresh, network, self._checks(refresh))
+        previous = self._last[1] if self._last is not None else None
+        plan = make_plan(network, self.settings, today, previous, touched)
+        self._last = (snap, plan)
+        return snap, plan, touched
 
     def _checks(self, refresh: Refresh) -> tuple[Problem, ...]:
         """The folders vaultnet.toml names that the vault lacks, and selections that select nothing."""
@@ -164,12 +194,13 @@ class Session:
     def contacts(self) -> list[Contact]:
         """The contacts of the refreshed index, by path: what a writing command needs to find a contact by
         name, without building the network (link resolution, interactions) that `snapshot` builds."""
+        self._last = None  # as in `snapshot`
         return sorted(self.index.refresh().contacts, key=lambda c: c.path)
 
     def plan(self, today: date) -> tuple[Snapshot, Plan]:
         with _no_gc():
-            snap = self.snapshot()
-            return snap, make_plan(snap.network, snap.settings, today)
+            snap, plan, _ = self._plan(today)
+            return snap, plan
 
     def build(self, today: date) -> BuildResult:
         """Write the outputs for `today`, holding the outputs' lock: two builds at once (a `watch` and a
@@ -188,11 +219,11 @@ class Session:
             return unchanged
         guard_outputs(self.root, self.settings)  # before anything is written, or even computed
         with _no_gc():
-            snap = self.snapshot(listed)
-            plan = make_plan(snap.network, snap.settings, today)
+            snap, plan, touched = self._plan(today, listed)
             settings = snap.settings
-            followups = render_followups(plan, snap.problems, stats(plan, settings), settings)
-            calendar = render_calendar(self.fragments.render(plan, snap.refresh, settings.alarm), settings)
+            health = stats(plan, settings, self._shares)
+            followups = render_followups(plan, snap.problems, health, settings, self._lines)
+            calendar = render_calendar(self.fragments.render(plan, snap.refresh, settings.alarm, touched), settings)
         outputs = []
         if any(rel.startswith(CACHE_DIR + "/") for rel in settings.outputs):
             private_dir(self.root / CACHE_DIR)

@@ -12,10 +12,11 @@ ties, review the network.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from vaultnet.config import Practice, Settings
@@ -36,8 +37,11 @@ class Plan:
     items: tuple[Item, ...]
     contacts: tuple[Contact, ...]  # the active (not archived) contacts
     network: Network
+    # The items of the kinds a contact has on their own (`KindSpec.own`), by contact, before any suggestion:
+    # what a plan made after an edit takes over for the contacts the edit did not touch.
+    own: Mapping[str, tuple[Item, ...]] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
+    @functools.cached_property
     def due(self) -> tuple[Item, ...]:
         return tuple(i for i in self.items if is_due(i, self.today))
 
@@ -210,18 +214,15 @@ def event_preps(given: Given) -> Iterator[Item]:
 def event_follow_ups(given: Given) -> Iterator[Item]:
     """The day after an event: each person met there with no interaction since."""
     network = given.network
-    for event in network.events:
-        day = event.follow_up or days_after(event.last_day, 1)
-        if day is None:
-            continue  # the event ends on 9999-12-31: there is no day after it
-        expires = add_or_none(day, given.settings.practice.event_follow_up_window)
-        if expires is not None and given.today > expires:
-            continue  # old news: the cadence takes over from here
-        for path in network.met.get(event.path, ()):
-            contact = network.contact(path)
-            if contact is None:
-                continue
-            if any(i.day > event.last_day for i in network.history(path)):
+    for contact in given.contacts:
+        for event in network.events_met(contact.path):
+            day = event.follow_up or days_after(event.last_day, 1)
+            if day is None:
+                continue  # the event ends on 9999-12-31: there is no day after it
+            expires = add_or_none(day, given.settings.practice.event_follow_up_window)
+            if expires is not None and given.today > expires:
+                continue  # old news: the cadence takes over from here
+            if any(i.day > event.last_day for i in network.history(contact.path)):
                 continue  # already followed up
             reason = f"you met at {event.title} on {event.day.isoformat()}: follow up while it is fresh"
             yield Item(Kind.EVENT_FOLLOW_UP, day, contact.name, contact.path, reason, contact, key=event.path)
@@ -353,21 +354,49 @@ def _with_suggestions(items: list[Item], suggestions: list[Item]) -> list[Item]:
     return kept + merged
 
 
-def make_plan(network: Network | Iterable[Contact], settings: Settings, today: date) -> Plan:
+def make_plan(
+    network: Network | Iterable[Contact],
+    settings: Settings,
+    today: date,
+    previous: Plan | None = None,
+    touched: Collection[str] | None = None,
+) -> Plan:
     """Every item for `today`: each kind's rule in the table's order, suggestion kinds last.
 
-    `network` may also be plain contacts (no events or daily notes).
+    `network` may also be plain contacts (no events or daily notes). `previous`: the plan made for the same
+    day and settings from a network that differs from this one only in the contacts `touched` (their note or
+    their history; `update_network` says which, and that the events are the same): the items of the other
+    contacts are taken over from it. The plan is the same either way.
     """
     if not isinstance(network, Network):
         network = network_of(network)
     active = tuple(c for c in network.contacts if not c.archived)
     given = Given(network, settings, today, active)
-    items = [item for spec in SPECS if not spec.suggestion for item in _run(spec.kind, given)]
+    if previous is None or touched is None or previous.today != today:
+        own = _own_items(given)
+    else:
+        own = dict(previous.own)
+        for path in touched:
+            own.pop(path, None)
+        again = tuple(c for c in (network.contact(p) for p in sorted(touched)) if c is not None and not c.archived)
+        own.update(_own_items(replace(given, contacts=again)))
+    items = [item for spec in SPECS if not (spec.suggestion or spec.own) for item in _run(spec.kind, given)]
+    items += [item for group in own.values() for item in group]
     busy = frozenset(i.path for i in items if SPEC[i.kind].nudge and is_due(i, today))
     given = replace(given, busy=busy)
     items = _with_suggestions(items, [item for spec in SPECS if spec.suggestion for item in _run(spec.kind, given)])
     items.sort(key=lambda i: (i.day, i.name.casefold(), i.path, ORDER[i.kind], i.key))
-    return Plan(today=today, items=tuple(items), contacts=active, network=network)
+    return Plan(today=today, items=tuple(items), contacts=active, network=network, own=own)
+
+
+def _own_items(given: Given) -> dict[str, tuple[Item, ...]]:
+    """The items of the kinds each contact has on their own, for the contacts of `given`, by contact."""
+    found: dict[str, list[Item]] = {}
+    for spec in SPECS:
+        if spec.own and not spec.suggestion:
+            for item in _run(spec.kind, given):
+                found.setdefault(item.path, []).append(item)
+    return {path: tuple(items) for path, items in found.items()}
 
 
 def upcoming(plan: Plan, days: int) -> tuple[Item, ...]:

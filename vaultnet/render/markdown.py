@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 
 from vaultnet.config import Settings
 from vaultnet.insights import Stats
-from vaultnet.kinds import SPECS
+from vaultnet.kinds import SPECS, Kind
 from vaultnet.model import Item
 from vaultnet.problems import Problem
 from vaultnet.rules import Plan, overdue_days, upcoming
@@ -54,6 +54,30 @@ def linker(settings: Settings) -> Link:
         return wikilink
     base = posixpath.dirname(settings.followups_path or "")  # links from the note's folder
     return lambda path, name: markdown_link(path, name, base)
+
+
+class Lines:
+    """Each item's line, kept across builds while the item is the same object (a plan made after an edit
+    takes over the items of the contacts it did not touch) and the day and the links are the same."""
+
+    def __init__(self) -> None:
+        self._basis: tuple[object, ...] = ()
+        self._known: dict[tuple[int, bool], tuple[Item, str]] = {}
+        self._used: dict[tuple[int, bool], tuple[Item, str]] = {}
+
+    def start(self, plan: Plan, link: Link) -> None:
+        """Begin a build: forget the lines of items no longer in use (their ids may be reused)."""
+        basis = (plan.today, link)
+        self._known = self._used if basis == self._basis else {}
+        self._basis, self._used = basis, {}
+
+    def line(self, item: Item, plan: Plan, show_day: bool, link: Link) -> str:
+        key = (id(item), show_day)
+        known = self._known.get(key)
+        if known is None or known[0] is not item:
+            known = (item, _line(item, plan, show_day, link))
+        self._used[key] = known
+        return known[1]
 
 
 def _line(item: Item, plan: Plan, show_day: bool = False, link: Link = wikilink) -> str:
@@ -111,11 +135,18 @@ def _health(stats: Stats, settings: Settings, plan: Plan) -> list[str]:
 
 
 def render_followups(
-    plan: Plan, problems: Iterable[Problem] = (), stats: Stats | None = None, settings: Settings | None = None
+    plan: Plan,
+    problems: Iterable[Problem] = (),
+    stats: Stats | None = None,
+    settings: Settings | None = None,
+    lines: Lines | None = None,
 ) -> bytes:
-    """The note, deterministic for a vault and a day: no clock, no timestamps other than `today`."""
+    """The note, deterministic for a vault and a day: no clock, no timestamps other than `today`. `lines`: the
+    items' lines kept from the last build."""
     due = plan.due
     link = linker(settings or Settings())
+    lines = lines or Lines()
+    lines.start(plan, link)
     out = [
         f"{TITLE}{plan.today.strftime('%A')} {plan.today.isoformat()}",
         "",
@@ -126,18 +157,21 @@ def render_followups(
     if not due:
         out += ["Nobody is due today. A good day to reach out to someone you have not talked to in a while.", ""]
     # A section per kind, in the table's order; its items in the plan's order (by day: the most overdue first).
+    by_kind: dict[Kind, list[Item]] = {}
+    for item in due:
+        by_kind.setdefault(item.kind, []).append(item)
     for spec in SPECS:
-        items = [i for i in due if i.kind == spec.kind]
+        items = by_kind.get(spec.kind, [])
         if not items:
             continue
         out += [f"## {spec.section} ({len(items)})", "", f"*{spec.hint}*", ""]
         # Items listed ahead of their day (birthdays) say which day.
-        out += [_line(i, plan, spec.listed_ahead, link) for i in items]
+        out += [lines.line(i, plan, spec.listed_ahead, link) for i in items]
         out.append("")
     soon = upcoming(plan, UPCOMING_DAYS)
     if soon:
         out += [f"## Coming up in the next {UPCOMING_DAYS} days", ""]
-        out += [_line(i, plan, True, link) for i in soon]
+        out += [lines.line(i, plan, True, link) for i in soon]
         out.append("")
     if stats is not None:
         out += _health(stats, settings or Settings(), plan)

@@ -14,7 +14,7 @@ from vaultkit import TODAY, put
 
 from vaultnet.config import Settings
 from vaultnet.model import ParsedNote
-from vaultnet.network import Network, Resolution, Resolver, build_network
+from vaultnet.network import Network, Resolution, Resolver, build_network, update_network
 from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
 from vaultnet.problems import Problem
@@ -366,3 +366,68 @@ def test_the_last_interaction_is_the_newest_of_every_source(newest: str, day: da
     assert last is not None and (last.day, last.kind) == (day, kind)
     assert len(net.history("contacts/Ben.md")) == 4
     assert [i.day for i in net.history("contacts/Ben.md")] == sorted(i.day for i in net.history("contacts/Ben.md"))
+
+
+# -- a network updated note by note equals the network made afresh ---------------------------------------------
+
+_BASE = {
+    "contacts/Anna.md": "---\nname: Anna\naliases: [Annie]\nintroduced_by: '[[Ben]]'\ngoals: ['[[goals/Hire]]']\n---\n"
+    "## Log\n- 2026-10-01 call: hello #gave\n",
+    "contacts/Ben.md": "---\nname: Ben\nlast_contact: 2026-09-01\n---\n## Log\n- 2026-09-01 coffee\n",
+    "contacts/Cleo.md": "---\nname: Cleo\nintroduced_by: '[[Nobody Here]]'\n---\n",
+    "goals/Hire.md": "---\ntype: goal\ntitle: Hire\n---\n",
+    "events/Fair.md": "---\ntype: event\ntitle: Fair\ndate: 2026-11-10\nmet: ['[[Anna]]', '[[Cleo]]']\n---\n",
+    "journal/2026-11-12.md": "- lunch with [[Ben]] and [[Annie]] #got\n- [[Ghost]] said hi\n",
+    "notes/plain.md": "just text [[Anna]]\n",
+}
+
+# One edit each: (path, new text, or None to delete). Those the network takes note by note, and those that
+# make it afresh (a contact added, removed or renamed; an event changed).
+_EDITS = [  # (path, new text or None to delete it, whether the network must be made afresh)
+    ("contacts/Anna.md", _BASE["contacts/Anna.md"] + "- 2026-11-20 call: again #got\n", False),
+    ("contacts/Ben.md", "---\nname: Ben\nintroduced_by: '[[Cleo]]'\n---\n", False),
+    ("contacts/Cleo.md", "---\nname: Cleo\ngoals: ['[[goals/Hire]]', '[[goals/Missing]]']\n---\n", False),
+    ("journal/2026-11-12.md", "- dinner with [[Cleo]]\n", False),
+    ("journal/2026-11-12.md", None, False),
+    ("journal/2026-11-13.md", "- call with [[Anna]] #gave\n- [[Ben]] [[Ben]]\n", False),
+    ("notes/plain.md", None, False),
+    ("contacts/Anna.md", _BASE["contacts/Anna.md"].replace("Annie", "Anni"), True),
+    ("contacts/Dora.md", "---\nname: Dora\n---\n", True),
+    ("contacts/Ben.md", None, True),
+    ("events/Fair.md", _BASE["events/Fair.md"].replace("[[Cleo]]", "[[Ben]]"), True),
+]
+
+
+def _parsed(notes: dict[str, str]) -> dict[str, ParsedNote]:
+    settings = Settings()
+    return {path: parse_note(path, text.encode(), settings) for path, text in sorted(notes.items())}
+
+
+@pytest.mark.parametrize("upto", range(1, len(_EDITS) + 1))
+def test_a_network_updated_note_by_note_equals_the_network_made_afresh(upto: int) -> None:
+    texts = dict(_BASE)
+    notes = _parsed(texts)
+    network = build_network(notes.values())
+    fresh_builds = 0
+    for path, text, _ in _EDITS[:upto]:
+        if text is None:
+            texts.pop(path)
+        else:
+            texts[path] = text
+        new_notes = {**notes}
+        new_notes.pop(path, None)
+        new_notes.update({p: n for p, n in _parsed({path: text}).items()} if text is not None else {})
+        new_notes = dict(sorted(new_notes.items()))
+        updated = update_network(network, notes, new_notes, [path])
+        afresh = build_network(new_notes.values())
+        if updated is None:
+            fresh_builds += 1
+            network = afresh
+        else:
+            network, touched = updated
+            assert network == afresh
+            assert network.problems == afresh.problems
+            changed = {p for p in {*network.interactions, *afresh.interactions}}
+            assert {p for p in changed if network.history(p) != build_network(notes.values()).history(p)} <= touched
+        notes = new_notes
+    assert fresh_builds == sum(afresh for _, _, afresh in _EDITS[:upto])

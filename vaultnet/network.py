@@ -295,8 +295,12 @@ def update_network(
     The result equals `build_network(notes.values())` (tests/test_incremental.py holds them to it)."""
     parts: _Parts | None = old.__dict__.get("_parts")
     changed = sorted(set(changed))
-    if parts is None or any(_shape(old_notes.get(p)) != _shape(notes.get(p)) for p in changed):
+    if parts is None:
         return None
+    for path in changed:
+        before, after = _shape(old_notes.get(path)), _shape(notes.get(path))
+        if before != after or before[1]:
+            return None
     parts = replace(parts, gifts=dict(parts.gifts), received=dict(parts.received), problems=dict(parts.problems))
     introducer, goals_of = dict(old.introducer), dict(old.goals_of)
     contacts = list(old.contacts)

@@ -249,10 +249,10 @@ def reconnects(given: Given) -> list[Item]:
     # The week's choice is made as of its Monday, so that it stays the same all week.
     monday = week_start(given.today)
     active_since = days_before(monday, ACTIVE_DAYS)
-    active = [c for c in given.contacts if (last := last_touch(c, network)) is not None and last >= active_since]
+    touches = [(contact, last_touch(contact, network)) for contact in given.contacts]
+    active = [c for c, last in touches if last is not None and last >= active_since]
     dormant: list[tuple[Contact, date]] = []
-    for contact in given.contacts:
-        last = last_touch(contact, network)
+    for contact, last in touches:
         # Not someone the list asks for already; not a snoozed contact either (make_plan would drop the item,
         # but the week's few picks should go to someone who is on the list).
         if last is None or contact.path in given.busy or snoozed(contact, given.today):

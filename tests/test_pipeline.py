@@ -11,7 +11,7 @@ import pytest
 from vaultkit import LATER_NS, OLD_NS, SMALL_VAULT, SMALL_VAULT_DUE, TODAY, no_network_build, write_vault
 from vaultkit import put_old as put
 
-from vaultnet import fragments, pipeline
+from vaultnet import fragments, pipeline, rules
 from vaultnet.pipeline import BuildResult, Session
 from vaultnet.problems import UserError
 
@@ -376,3 +376,57 @@ def test_contacts_follow_the_files(vault: Path) -> None:
     assert len(session.contacts()) == 3
     put(vault, "contacts/Dana.md", "---\nname: Dana\n---\n", mtime_ns=LATER_NS)
     assert "Dana" in [c.name for c in session.contacts()]
+
+
+# -- incremental work: a kept session redoes only what an edit touched ---------------------------------------------
+
+
+def test_a_kept_session_derives_again_only_the_contacts_an_edit_touched(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    session = Session(vault)
+    session.build(TODAY)
+    asked: list[str] = []
+    real = rules.follow_up_item
+
+    def counting(contact, given):  # type: ignore[no-untyped-def]
+        asked.append(contact.path)
+        return real(contact, given)
+
+    monkeypatch.setattr(rules, "follow_up_item", counting)
+    put(vault, "contacts/work/Ben.md", BEN.replace("2026-11-10", "2026-11-20"), mtime_ns=LATER_NS)
+    result = session.build(TODAY)
+    assert asked == ["contacts/work/Ben.md"]
+    assert outputs(vault, result) == cold_outputs(vault, tmp_path)
+
+
+def test_a_reading_command_prints_its_last_text_again_while_nothing_changed(vault: Path) -> None:
+    shown: list[int] = []
+
+    def show(snap: pipeline.Snapshot, plan: rules.Plan) -> str:
+        shown.append(1)
+        return "\n".join(f"{i.kind} {i.name} {i.day}" for i in plan.due)
+
+    first = pipeline.view(vault, TODAY, "due test", show)
+    assert pipeline.view(vault, TODAY, "due test", show) == first
+    assert len(shown) == 1  # the second run derived nothing
+    assert pipeline.view(vault, TODAY, "due other", show) == first  # another view is its own record
+    assert len(shown) == 2
+    assert pipeline.view(vault, date(2026, 12, 24), "due test", show) != first  # another day
+    put(vault, "contacts/work/Ben.md", BEN.replace("2026-11-10", "2026-11-20"), mtime_ns=LATER_NS)
+    _, text = pipeline.view(vault, TODAY, "due test", show)
+    assert text != first[1] and len(shown) == 4
+    assert text == show(*pipeline.due(vault, TODAY))
+
+
+def test_a_reading_command_does_not_vouch_for_a_note_saved_just_now(vault: Path) -> None:
+    shown: list[int] = []
+
+    def show(snap: pipeline.Snapshot, plan: rules.Plan) -> str:
+        shown.append(1)
+        return str(len(plan.due))
+
+    put(vault, "contacts/work/Ben.md", BEN.replace("2026-11-10", "2026-11-20"), mtime_ns=None)
+    pipeline.view(vault, TODAY, "due", show)
+    pipeline.view(vault, TODAY, "due", show)
+    assert len(shown) == 2

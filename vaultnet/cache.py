@@ -39,14 +39,17 @@ from vaultnet.cachecodec import (
     Entry,
     NoteFragments,
     OutputStamp,
+    ViewRecord,
     decode_build,
     decode_entries,
     decode_fragments,
     decode_note,
     decode_notes,
+    decode_view,
     encode_build,
     encode_fragments,
     encode_note,
+    encode_view,
 )
 from vaultnet.config import CACHE_DIR
 from vaultnet.safeio import link_below
@@ -60,6 +63,7 @@ __all__ = [
     "Entry",
     "NoteFragments",
     "OutputStamp",
+    "ViewRecord",
     "code_digest",
     "decode_note",
     "decode_notes",
@@ -67,7 +71,7 @@ __all__ = [
 ]
 
 CACHE_NAME = "cache.sqlite"
-SCHEMA = 10  # bump whenever what the cache holds changes shape
+SCHEMA = 11  # bump whenever what the cache holds changes shape
 
 LOCK_TIMEOUT = 30.0  # seconds to wait for another command's cache write; then this one's is skipped
 LOCK_STALE = 120.0  # where there is no flock: a cache lock file this old was left by a crash
@@ -155,6 +159,24 @@ class Cache:
             value = encode_build(record)
             self._store(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (value,)))
 
+    # -- what reading commands printed ---------------------------------------------------------------
+
+    def last_view(self, name: str) -> ViewRecord | None:
+        """What the reading command `name` (a command and its options, e.g. "due --json") printed last."""
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (f"view:{name}",))
+        if not rows:
+            return None
+        try:
+            return decode_view(rows[0][0])
+        except _INVALID:
+            self._notice()
+            return None
+
+    def save_view(self, name: str, record: ViewRecord) -> None:
+        if self.persist:
+            value, key = encode_view(record), f"view:{name}"
+            self._store(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value)))
+
     # -- calendar fragments ------------------------------------------------------------------------
 
     def load_fragments(self) -> dict[str, NoteFragments]:
@@ -228,14 +250,14 @@ class Cache:
         row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
         return row is not None and row[0] == self._key
 
-    def _rows(self, query: str) -> list[Any]:
+    def _rows(self, query: str, parameters: tuple[str, ...] = ()) -> list[Any]:
         """The rows of a query on this key's cache; none when there is no such cache. A file that cannot be
         read as SQLite is discarded."""
         if not self.persist or not self.path.exists():
             return []
         try:
             with self._db() as db:
-                return db.execute(query).fetchall() if self._owned(db) else []
+                return db.execute(query, parameters).fetchall() if self._owned(db) else []
         except sqlite3.Error:
             self._discard()
             return []

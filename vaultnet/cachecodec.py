@@ -273,6 +273,28 @@ def decode_build(value: Any) -> BuildRecord:
     return BuildRecord(digest, stamps, tuple(problems), contacts, due)
 
 
+@dataclass(frozen=True)
+class ViewRecord:
+    """What a reading command printed (`text`) and reported (`problems`), for inputs of `digest`."""
+
+    digest: str
+    problems: tuple[Problem, ...]
+    text: str
+
+
+def encode_view(r: ViewRecord) -> str:
+    return json.dumps([r.digest, [[p.path, p.line, p.message, p.severity] for p in r.problems], r.text])
+
+
+def decode_view(value: Any) -> ViewRecord:
+    data = json.loads(value)
+    digest, problems, text = data if _shaped(data, (str, list, str)) else _bad("a view")
+    problems = [Problem(*p) for p in _records(problems, (str, *_PROBLEM), "a problem")]
+    if not _SEVERITIES.issuperset([p.severity for p in problems]):
+        _bad("a severity")
+    return ViewRecord(digest, tuple(problems), text)
+
+
 # -- calendar fragments: the texts joined in one blob, their sort keys and lengths in JSON -------------------
 
 

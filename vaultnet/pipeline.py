@@ -16,7 +16,7 @@ from pathlib import Path
 
 from vaultnet import __version__, locks
 from vaultnet.atomic import sweep
-from vaultnet.cache import BuildRecord, OutputStamp, code_digest
+from vaultnet.cache import BuildRecord, OutputStamp, ViewRecord, code_digest
 from vaultnet.config import CACHE_DIR, CONFIG_NAME, Settings, parse_settings
 from vaultnet.fragments import CalendarFragments
 from vaultnet.index import Index, Refresh
@@ -202,6 +202,24 @@ class Session:
             snap, plan, _ = self._plan(today)
             return snap, plan
 
+    def view(self, today: date, name: str, show: Callable[[Snapshot, Plan], str]) -> tuple[list[Problem], str]:
+        """What a reading command prints (`show` of the snapshot and the plan for `today`) and the problems it
+        reports, kept in the cache under `name` (the command and its options, e.g. "due --json") with the digest
+        of its inputs: while no note, setting or day changed, the next run prints it again without reading
+        the notes or deriving anything (as a build leaves unchanged outputs alone)."""
+        listed = self.index.listing()
+        digest = _inputs_digest(self.settings, listed, today)
+        last = self.index.cache.last_view(name)
+        if last is not None and last.digest == digest:
+            return list(last.problems), last.text
+        with _no_gc():
+            snap, plan, _ = self._plan(today, listed)
+            text = show(snap, plan)
+        problems = snap.problems
+        if _vouched(listed, snap):
+            self.index.cache.save_view(name, ViewRecord(digest, tuple(problems), text))
+        return problems, text
+
     def build(self, today: date) -> BuildResult:
         """Write the outputs for `today`, holding the outputs' lock: two builds at once (a `watch` and a
         `build`, two hooks) take turns, so that neither writes its follow-up note beside the other's calendar, and
@@ -233,11 +251,7 @@ class Session:
                 outputs.append(Output(target, write_atomic(target, data, root=self.root)))
         off = outputs_off(settings)
         result = BuildResult(outputs, snap.problems, len(plan.contacts), len(plan.due), plan, snap, off)
-        racy = time.time_ns() - max((fp.mtime_ns for fp in listed.values()), default=0) < 2_000_000_000
-        # A note saved moments ago may change again unseen, a note shown in its last good version is not what
-        # the files say, and an unreadable note may become readable with no change of its fingerprint (chmod):
-        # do not vouch for such a build.
-        if not racy and not snap.refresh.kept and not snap.refresh.unread:
+        if _vouched(listed, snap):
             self._remember_build(digest, result)
         return result
 
@@ -263,6 +277,14 @@ class Session:
             written.append(OutputStamp(output.path.relative_to(self.root).as_posix(), fp.size, fp.mtime_ns))
         record = BuildRecord(digest, tuple(written), tuple(result.problems), result.contacts, result.due)
         self.index.cache.save_build(record)
+
+
+def _vouched(listed: Listing, snap: Snapshot) -> bool:
+    """Whether what was made from `snap` may be reused while its inputs' digest stays the same. A note saved
+    moments ago may change again unseen, a note shown in its last good version is not what the files say, and
+    an unreadable note may become readable with no change of its fingerprint (chmod): not such a snapshot."""
+    racy = time.time_ns() - max((fp.mtime_ns for fp in listed.values()), default=0) < 2_000_000_000
+    return not racy and not snap.refresh.kept and not snap.refresh.unread
 
 
 OUTPUTS_LOCK_TIMEOUT = 300.0  # seconds to wait for another build: a cold build of a large vault takes seconds
@@ -390,6 +412,11 @@ def build(vault: Path, today: date) -> BuildResult:
 def due(vault: Path, today: date) -> tuple[Snapshot, Plan]:
     """Today's plan without writing any output."""
     return Session(vault).plan(today)
+
+
+def view(vault: Path, today: date, name: str, show: Callable[[Snapshot, Plan], str]) -> tuple[list[Problem], str]:
+    """What a reading command prints for `today`, and the problems to report (see `Session.view`)."""
+    return Session(vault).view(today, name, show)
 
 
 def check(vault: Path) -> list[Problem]:

@@ -155,7 +155,7 @@ def icaljs_keys(report: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def summaries(data: bytes) -> dict[str, date]:
-    """Summary -> DTSTART of every non-recurring, non-override event (follow-ups and promises)."""
+    """Summary -> DTSTART of every non-recurring, non-override event (follow-ups, promises, "turns N")."""
     out: dict[str, date] = {}
     for ev in parse_icalendar(data).walk("VEVENT"):
         if "RRULE" not in ev and "RECURRENCE-ID" not in ev:
@@ -182,21 +182,59 @@ def sample_calendar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     yield root, build_ics(root)
 
 
-def expand_python(data: bytes, start: date = EXPAND_FROM, end: date = EXPAND_TO) -> dict[str, list[tuple[str, str]]]:
-    """Birthday occurrences by recurring_ical_events, keyed by the master's summary."""
+# A one-off that replaces a day of a series (a birthday's "turns N"): the series' UID with "-" and the year.
+ONE_OFF_UID = re.compile(r"(?P<local>[^@]+)-(?P<year>\d{4})@(?P<domain>.+)")
+Expanded = dict[str, list[tuple[str, str]]]  # a series' summary -> its person's birthday days: (date, summary)
+
+
+def series_uid(uid: str) -> str | None:
+    """The UID of the series a one-off's UID names (None for any other UID)."""
+    match = ONE_OFF_UID.fullmatch(uid)
+    return f"{match['local']}@{match['domain']}" if match else None
+
+
+def _person(uid: str, series: dict[str, str], series_only: bool) -> str | None:
+    """The series summary whose person the event `uid` belongs to: the series' own, or one of its one-offs'."""
+    if uid in series:
+        return series[uid]
+    owner = series_uid(uid)
+    return None if series_only or owner is None else series.get(owner)
+
+
+def expand_python(
+    data: bytes, start: date = EXPAND_FROM, end: date = EXPAND_TO, *, series_only: bool = False
+) -> Expanded:
+    """Birthday days by recurring_ical_events, keyed by the series' summary: what the series gives plus the
+    one-offs that replace its days (`series_only`: the series' occurrences alone)."""
     cal = parse_icalendar(data)
-    masters = {str(ev["UID"]): str(ev["SUMMARY"]) for ev in cal.walk("VEVENT") if "RRULE" in ev}
-    out: dict[str, list[tuple[str, str]]] = {name: [] for name in masters.values()}
+    series = {str(ev["UID"]): str(ev["SUMMARY"]) for ev in cal.walk("VEVENT") if "RRULE" in ev}
+    out: Expanded = {name: [] for name in series.values()}
     for occ in recurring_ical_events.of(cal).between(start, end):
-        if str(occ["UID"]) in masters:
-            out[masters[str(occ["UID"])]].append((occ["DTSTART"].dt.isoformat(), str(occ["SUMMARY"])))
+        name = _person(str(occ["UID"]), series, series_only)
+        if name is not None:
+            out[name].append((occ["DTSTART"].dt.isoformat(), str(occ["SUMMARY"])))
     return {name: sorted(occurrences) for name, occurrences in out.items()}
 
 
-def expand_icaljs(path: Path, start: date = EXPAND_FROM, end: date = EXPAND_TO) -> dict[str, list[tuple[str, str]]]:
-    report = parse_icaljs(path, start, end - timedelta(days=1))
-    return {
-        ev["summary"]: [(o["start"], o["summary"]) for o in ev["occurrences"]]
-        for ev in report["events"]
-        if ev["recurring"]
-    }
+def expand_icaljs(
+    path: Path, start: date = EXPAND_FROM, end: date = EXPAND_TO, *, default_event: bool = False,
+    series_only: bool = False,
+) -> Expanded:  # fmt: skip
+    """`expand_python` by ical.js (`default_event`: read as ical.js's default ICAL.Event reads it)."""
+    report = icaljs_check(path, start, end - timedelta(days=1), default_event=default_event)
+    series = {ev["uid"]: ev["summary"] for ev in report["events"] if ev["recurring"]}
+    out: Expanded = {name: [] for name in series.values()}
+    for ev in report["events"]:
+        name = _person(ev["uid"], series, series_only)
+        if name is not None:
+            out[name] += [(o["start"], o["summary"]) for o in ev["occurrences"]]
+    return {name: sorted(occurrences) for name, occurrences in out.items()}
+
+
+def set_alarm(root: Path, alarm: str | None) -> None:
+    """Set (or remove) `[calendar] alarm` in the vault's vaultnet.toml."""
+    toml = root / "vaultnet.toml"
+    lines = [line for line in toml.read_text(encoding="utf-8").splitlines() if not line.startswith("alarm =")]
+    if alarm is not None:
+        lines.insert(lines.index("[calendar]") + 1, f'alarm = "{alarm}"')
+    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")

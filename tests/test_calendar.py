@@ -32,6 +32,8 @@ from icskit import (
     parse_vobject,
     raw_events,
     sample_calendar,
+    series_uid,
+    set_alarm,
     summaries,
     uids,
     unescape,
@@ -120,8 +122,8 @@ def test_every_event_is_an_all_day_transparent_event_with_utc_stamps(sample: tup
         assert re.fullmatch(r"\d{8}T\d{6}Z", one(props, "LAST-MODIFIED").value)
         assert 0 <= int(one(props, "SEQUENCE").value) < 2**31
         assert one(props, "TRANSP").value == "TRANSPARENT"
-        rid = [p for p in props if p.name == "RECURRENCE-ID"]
-        assert all(p.params == ";VALUE=DATE" for p in rid)
+        assert [p for p in props if p.name == "RECURRENCE-ID"] == []  # no overrides: see test_ics_birthdays.py
+        assert all(p.params == ";VALUE=DATE" for p in props if p.name == "EXDATE")
     for ev in parse_icalendar(data).walk("VEVENT"):
         assert type(ev["DTSTART"].dt) is date and type(ev["DTEND"].dt) is date
         assert ev["DTEND"].dt > ev["DTSTART"].dt
@@ -138,7 +140,7 @@ def test_uids_are_stable_when_the_name_changes(tmp_path: Path) -> None:
     after = build_ics(root)
 
     assert "Get back to Augusta Ada King" in summaries(after)  # the rename was seen
-    assert len(uids(before)) == 3  # birthday, follow-up, promise
+    assert len(uids(before)) == 4  # birthday, its "turns 211" (on 2026-12-10), follow-up, promise
     assert uids(after) == uids(before)
 
 
@@ -151,13 +153,16 @@ def test_uids_are_stable_across_runs_and_folders(tmp_path: Path) -> None:
 
 def test_uids_differ_per_kind_and_per_contact(sample: tuple[Path, bytes]) -> None:
     _, data = sample
-    masters = [p for p in raw_events(data) if not [q for q in p if q.name == "RECURRENCE-ID"]]
-    counts = Counter(one(p, "UID").value for p in masters)
+    counts = Counter(one(p, "UID").value for p in raw_events(data))
     assert [uid for uid, n in counts.items() if n > 1] == []
-    assert len(counts) == 16  # 5 birthdays, 8 follow-ups, 3 promises
-    # Every override belongs to a master with the same UID.
-    overrides = [p for p in raw_events(data) if [q for q in p if q.name == "RECURRENCE-ID"]]
-    assert {one(p, "UID").value for p in overrides} <= set(counts)
+    assert len(counts) == 18  # 5 birthdays, 2 of them with their "turns N" one-off, 8 follow-ups, 3 promises
+    # A one-off's UID is its series' with the year of its day, and it has no RRULE of its own.
+    series = {one(p, "UID").value: p for p in raw_events(data) if [q for q in p if q.name == "RRULE"]}
+    one_offs = {one(p, "UID").value: p for p in raw_events(data) if series_uid(one(p, "UID").value)}
+    assert len(series) == 5 and len(one_offs) == 2
+    for uid, props in one_offs.items():
+        assert series_uid(uid) in series and not [q for q in props if q.name == "RRULE"]
+        assert uid.split("@")[0].endswith("-" + one(props, "DTSTART").value[:4])
 
 
 def test_two_contacts_with_one_name_get_different_uids(tmp_path: Path) -> None:
@@ -198,9 +203,9 @@ def test_uid_field_keeps_uids_across_a_rename(tmp_path: Path) -> None:
     ada_after = {str(ev["UID"]) for s, ev in by_summary(after).items() if "Ada" in s}
     bob_before = {str(ev["UID"]) for s, ev in by_summary(before).items() if "Bob" in s}
     bob_after = {str(ev["UID"]) for s, ev in by_summary(after).items() if "Bob" in s}
-    assert len(ada_before) == 3 and ada_after == ada_before
+    assert len(ada_before) == 4 and ada_after == ada_before  # with the birthday's "turns 211" one-off
     # Without a `uid:` the UIDs come from the path, so a rename starts new events.
-    assert len(bob_before) == 3 and not bob_after & bob_before
+    assert len(bob_before) == 4 and not bob_after & bob_before
 
 
 # -- where follow-ups land ------------------------------------------------------------------------
@@ -285,15 +290,6 @@ def test_description_round_trips(sample: tuple[Path, bytes]) -> None:
 
 
 # -- alarms ---------------------------------------------------------------------------------------
-
-
-def set_alarm(root: Path, alarm: str | None) -> None:
-    """Set (or remove) `[calendar] alarm` in the vault's vaultnet.toml."""
-    toml = root / "vaultnet.toml"
-    lines = [line for line in toml.read_text(encoding="utf-8").splitlines() if not line.startswith("alarm =")]
-    if alarm is not None:
-        lines.insert(lines.index("[calendar]") + 1, f'alarm = "{alarm}"')
-    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def test_alarms_when_configured(sample_vault: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from icskit import ADA, LATER_MTIME, LATER_MTIME_NS, build_ics, one, raw_events, stamp, unescape
 from vaultkit import MTIME, put, write_vault
 from vaultkit import fm as contact
@@ -21,9 +22,14 @@ def props_of(data: bytes, summary: str) -> dict[str, str]:
 def test_dtstamp_comes_from_the_notes_mtime(tmp_path: Path) -> None:
     root = write_vault(tmp_path / "v", {"contacts/ada.md": ADA})
     data = build_ics(root)
-    for summary in ("🎂 Ada Lovelace (*1815)", "Get back to Ada Lovelace", "Promise to Ada Lovelace: send the notes"):
+    for summary in ("Get back to Ada Lovelace", "Promise to Ada Lovelace: send the notes"):
         props = props_of(data, summary)
         assert props["DTSTAMP"] == props["LAST-MODIFIED"] == stamp(MTIME), summary
+    # The birthday (2026-12-10) shows its age from 2026-11-09, after the note's mtime: that day is the
+    # one-off's revision, and the series' (which skips that day since then).
+    for summary in ("🎂 Ada Lovelace (*1815)", "🎂 Ada Lovelace turns 211"):
+        props = props_of(data, summary)
+        assert props["DTSTAMP"] == props["LAST-MODIFIED"] == "20261109T000000Z", summary
     # Built again elsewhere, later: the same bytes (no clock involved).
     assert build_ics(write_vault(tmp_path / "w", {"contacts/ada.md": ADA})) == data
 
@@ -73,16 +79,42 @@ def test_an_event_that_moves_gets_a_new_sequence(tmp_path: Path) -> None:
     assert int(day2["SEQUENCE"]) > int(day1["SEQUENCE"])
 
 
-def test_an_event_whose_sequence_did_not_change_did_not_change(sample_vault: Path) -> None:
+@pytest.mark.parametrize(
+    "days",
+    [
+        (date(2026, 11, 21), date(2026, 11, 22)),
+        (date(2026, 11, 22), date(2026, 11, 23)),  # the day after Eve's birthday: her series skips it no more
+        (date(2027, 1, 27), date(2027, 1, 28)),  # Chen's (Feb 29) age appears: his series skips 2027-02-28
+    ],
+)
+def test_an_event_whose_sequence_did_not_change_did_not_change(sample_vault: Path, days: tuple[date, date]) -> None:
     """Built on two days with no note edited, an event keeping its SEQUENCE/DTSTAMP keeps its content too:
     clients (Google) keep their copy of an event whose SEQUENCE did not grow, so text that changes daily
-    ("last contact 81 days ago") without a new SEQUENCE goes stale in their calendars."""
+    ("last contact 81 days ago") or an EXDATE that comes and goes without a new SEQUENCE goes stale in
+    their calendars."""
     root = sample_vault
-    day1 = _events_by_id(build_ics(root, date(2026, 11, 21)))
-    day2 = _events_by_id(build_ics(root, date(2026, 11, 22)))
+    day1 = _events_by_id(build_ics(root, days[0]))
+    day2 = _events_by_id(build_ics(root, days[1]))
     changed = []
     for key in day1.keys() & day2.keys():
         a, b = day1[key], day2[key]
         if a["SEQUENCE"] == b["SEQUENCE"] and a != b:
             changed.append((unescape(a["SUMMARY"]), sorted(k for k in a if a[k] != b.get(k))))
     assert changed == []
+
+
+def test_a_birthday_series_is_revised_when_it_starts_and_stops_skipping_the_day_of_the_age(tmp_path: Path) -> None:
+    """Ada's birthday is 2026-12-10 and her note was last changed on 2026-11-01: her series gains its EXDATE
+    on 2026-11-09 (31 days before) and loses it on 2026-12-11, and each change is a new revision; while
+    it is unchanged, so are its bytes and its SEQUENCE."""
+    root = write_vault(tmp_path / "v", {"contacts/ada.md": ADA})
+    days = [date(2026, 11, 8), date(2026, 11, 9), date(2026, 12, 10), date(2026, 12, 11)]
+    builds = [build_ics(root, day) for day in days]
+    series = [props_of(data, "🎂 Ada Lovelace (*1815)") for data in builds]
+    assert [p.get("EXDATE") for p in series] == [None, "20261210", "20261210", None]
+    assert [p["DTSTAMP"] for p in series] == [stamp(MTIME), "20261109T000000Z", "20261109T000000Z", "20261211T000000Z"]
+    sequences = [int(p["SEQUENCE"]) for p in series]
+    assert sequences[0] < sequences[1] == sequences[2] < sequences[3]
+    assert series[1] == series[2]
+    ages = [b"turns 211" in data for data in builds]
+    assert ages == [False, True, True, False]

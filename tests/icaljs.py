@@ -18,8 +18,14 @@ SCRIPT = JS_DIR / "icaljs_check.mjs"
 _SETUP_HINT = "run `npm ci --prefix tests/js` from the repository root (needs Node.js >= 18)"
 
 
-def icaljs_check(ics_path: pathlib.Path, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+def icaljs_check(
+    ics_path: pathlib.Path, start: datetime.date, end: datetime.date, *, default_event: bool = False
+) -> dict[str, Any]:
     """Parse ``ics_path`` with ical.js and expand occurrences within ``[start, end]`` (inclusive).
+
+    Overrides (RECURRENCE-ID) are related to the series of their own UID; with ``default_event`` each event
+    is read by ical.js's default ``new ICAL.Event(vevent)`` instead, which relates every override in the
+    calendar to every series (what a viewer that does nothing more shows).
 
     Raises ``RuntimeError`` if Node.js or ical.js is not installed, ``AssertionError`` if ical.js
     rejects the file or the check script fails.
@@ -30,8 +36,9 @@ def icaljs_check(ics_path: pathlib.Path, start: datetime.date, end: datetime.dat
     if not (JS_DIR / "node_modules" / "ical.js").is_dir():
         raise RuntimeError(f"ical.js is not installed in {JS_DIR / 'node_modules'}; {_SETUP_HINT}")
 
+    args = [node, str(SCRIPT), str(pathlib.Path(ics_path).resolve()), start.isoformat(), end.isoformat()]
     proc = subprocess.run(
-        [node, str(SCRIPT), str(pathlib.Path(ics_path).resolve()), start.isoformat(), end.isoformat()],
+        [*args, "default"] if default_event else args,
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import pathlib
+from typing import Any
 
 import pytest
 from icaljs import icaljs_check
@@ -80,6 +81,46 @@ def test_recurrence_id_override(tmp_path: pathlib.Path) -> None:
     assert override["summary"] == "Bob turns 47"
     assert override["occurrences"] == []  # counted once, on the master
     assert other["occurrences"] == [{"start": "2027-06-10", "summary": "Unrelated"}]
+
+
+def two_birthdays_on_one_day(tmp_path: pathlib.Path, *, exdate: bool) -> pathlib.Path:
+    """Alice and Bob, both born on 10 June, each with their age on 2027-06-10: by an override per series
+    (RECURRENCE-ID), or by an EXDATE on each series plus a one-off event of its own (what vaultnet writes)."""
+    events = []
+    for name, born in (("Alice", 1990), ("Bob", 1991)):
+        uid = f"bday-{name.lower()}@test"
+        skip = ("EXDATE;VALUE=DATE:20270610",) if exdate else ()
+        events.append(event(uid, f"{born}0610", f"{born}0611", name, "RRULE:FREQ=YEARLY", *skip))
+        age = f"{name} turns {2027 - born}"
+        if exdate:
+            events.append(event(f"bday-{name.lower()}-2027@test", "20270610", "20270611", age))
+        else:
+            events.append(event(uid, "20270610", "20270611", age, "RECURRENCE-ID;VALUE=DATE:20270610"))
+    return write_ics(tmp_path, *events)
+
+
+def shown_on(report: dict[str, Any], day: str) -> list[str]:
+    """Every summary a viewer shows on `day`: the occurrences of every event, sorted."""
+    return sorted(o["summary"] for ev in report["events"] for o in ev["occurrences"] if o["start"] == day)
+
+
+def test_default_icaljs_event_shows_one_override_under_both_series(tmp_path: pathlib.Path) -> None:
+    """The issue's scenario, and what `default_event` is for: ical.js's default ICAL.Event relates every
+    override in the calendar to every series, so Alice's day says "Bob turns 36" too. Related by UID (the
+    harness's usual mode) each shows its own."""
+    ics = two_birthdays_on_one_day(tmp_path, exdate=False)
+    naive = icaljs_check(ics, D(2027, 1, 1), D(2027, 12, 31), default_event=True)
+    assert shown_on(naive, "2027-06-10") == ["Bob turns 36", "Bob turns 36"]
+    related = icaljs_check(ics, D(2027, 1, 1), D(2027, 12, 31))
+    assert shown_on(related, "2027-06-10") == ["Alice turns 37", "Bob turns 36"]
+
+
+def test_exdate_and_a_one_off_show_each_age_once_in_both_modes(tmp_path: pathlib.Path) -> None:
+    ics = two_birthdays_on_one_day(tmp_path, exdate=True)
+    for default_event in (True, False):
+        report = icaljs_check(ics, D(2026, 1, 1), D(2028, 12, 31), default_event=default_event)
+        assert shown_on(report, "2027-06-10") == ["Alice turns 37", "Bob turns 36"]
+        assert shown_on(report, "2026-06-10") == shown_on(report, "2028-06-10") == ["Alice", "Bob"]
 
 
 def test_garbage_is_rejected(tmp_path: pathlib.Path) -> None:

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Parse an .ics file with Mozilla's ical.js (Thunderbird's parser) and dump what it sees as JSON.
 //
-// Usage: node tests/js/icaljs_check.mjs FILE.ics FROM TO     (FROM/TO: YYYY-MM-DD, inclusive)
+// Usage: node tests/js/icaljs_check.mjs FILE.ics FROM TO [default]   (FROM/TO: YYYY-MM-DD, inclusive)
 //
 // Prints one JSON object on stdout:
 //   {"calendar": {"name", "props"}, "events": [{uid, summary, description, start, end, isDate,
@@ -9,6 +9,9 @@
 // Overrides (VEVENTs with RECURRENCE-ID) are related to the master VEVENT with the same UID, so the
 // master's occurrences carry the overridden summary; the overrides are listed as events of their own
 // (recurrenceId set) with no occurrences of their own, unless they have no master (orphans).
+// With "default": each VEVENT is read by ical.js's default `new ICAL.Event(vevent)`, as a viewer that
+// does nothing more would: it relates *every* RECURRENCE-ID component of the calendar to every series,
+// whatever its UID (an override on a day another series also has changes that series' occurrence too).
 // On a parse or processing error: prints {"error": "..."} and exits with code 2.
 
 import { readFileSync } from "node:fs";
@@ -67,11 +70,13 @@ function occurrencesOf(event, from, to) {
 }
 
 function main(argv) {
-  if (argv.length !== 3 || !DATE_RE.test(argv[1]) || !DATE_RE.test(argv[2])) {
-    process.stderr.write("usage: node icaljs_check.mjs FILE.ics FROM TO   (dates as YYYY-MM-DD)\n");
+  const usage = argv.length < 3 || argv.length > 4 || (argv.length === 4 && argv[3] !== "default");
+  if (usage || !DATE_RE.test(argv[1]) || !DATE_RE.test(argv[2])) {
+    process.stderr.write("usage: node icaljs_check.mjs FILE.ics FROM TO [default]   (dates as YYYY-MM-DD)\n");
     process.exit(64);
   }
   const [file, from, to] = argv;
+  const defaultEvent = argv[3] === "default";
 
   let vcalendar;
   try {
@@ -109,8 +114,10 @@ function main(argv) {
       const isOverride = vevent.hasProperty("recurrence-id");
       // An explicit (empty) exceptions list stops ical.js from relating *every* RECURRENCE-ID
       // component of the calendar regardless of UID; we relate the matching ones ourselves.
-      const event = new ICAL.Event(vevent, { strictExceptions: false, exceptions: [] });
-      if (!isOverride) {
+      const event = defaultEvent
+        ? new ICAL.Event(vevent)
+        : new ICAL.Event(vevent, { strictExceptions: false, exceptions: [] });
+      if (!isOverride && !defaultEvent) {
         for (const override of overrides) {
           if (override.getFirstPropertyValue("uid") === event.uid) event.relateException(override);
         }

@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from vaultnet.config import Settings
 from vaultnet.contentline import escape, fold
 from vaultnet.kinds import SPEC, Kind
-from vaultnet.model import Contact, Event, Item
+from vaultnet.model import Birthday, Contact, Event, Item
 from vaultnet.network import Interaction
 from vaultnet.rules import Plan, overdue_days
-from vaultnet.values import next_birthday, plain_text
+from vaultnet.values import birthday_in, next_birthday, plain_text
 
 PRODID = "-//vaultnet//vaultnet reminders//EN"
 AGE_WINDOW_DAYS = 31  # how long before a birthday its event says "turns N"
@@ -45,7 +45,10 @@ def uid_for(note: Contact | Event, kind: Kind, key: str = "") -> str:
 
 @dataclass(frozen=True)
 class VEvent:
-    """One all-day VEVENT (or an override of a recurring one, with `recurrence_id`)."""
+    """One all-day VEVENT: a one-off, or a yearly series (`rrule`) that may skip one day (`exdate`).
+
+    `replaces`: the UID of the series whose skipped day this one-off stands in for (a birthday's "turns N").
+    """
 
     uid: str
     start: date
@@ -53,7 +56,8 @@ class VEvent:
     description: str
     revised: datetime
     rrule: str | None = None
-    recurrence_id: date | None = None
+    exdate: date | None = None
+    replaces: str | None = None
     categories: str = ""
 
 
@@ -85,11 +89,51 @@ def context_lines(contact: Contact, last: Interaction | None) -> list[str]:
     return lines
 
 
+def _age_day(birthday: Birthday, today: date) -> date | None:
+    """The celebration whose event says "turns N" on `today`: the next one, from AGE_WINDOW_DAYS before it.
+
+    None for a birthday without a year, an age of 0, and a day past the calendar's end (or on its last day,
+    whose all-day event would end in year 10000). Feb 29 falls on Feb 28 in common years (`next_birthday`),
+    the very day the series' BYMONTHDAY=-1 rule gives, so the series' EXDATE removes that day's occurrence.
+    """
+    if birthday.year is None:
+        return None
+    upcoming = next_birthday(birthday, today)
+    if upcoming is None or upcoming == date.max or upcoming.year <= birthday.year:
+        return None
+    return upcoming if (upcoming - today).days <= AGE_WINDOW_DAYS else None
+
+
+def _last_age_day(birthday: Birthday, today: date) -> date | None:
+    """The last celebration before `today` that had a "turns N" one-off (and its series an EXDATE)."""
+    if birthday.year is None:
+        return None
+    last = birthday_in(birthday, today.year)
+    if last >= today:
+        if today.year == date.min.year:
+            return None
+        last = birthday_in(birthday, today.year - 1)
+    return last if last.year > birthday.year else None
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def _one_off_uid(series_uid: str, day: date) -> str:
+    """The UID of the one-off that replaces `series_uid`'s occurrence on `day`: the series' with the year."""
+    local, _, domain = series_uid.partition("@")
+    return f"{local}-{day.year:04d}@{domain}"
+
+
 def birthday_events(contact: Contact, today: date, context: list[str]) -> list[VEvent]:
     """A yearly all-day event; Feb 29 falls on Feb 28 in common years (the rule every parser agrees on).
 
-    A recurring event has one summary, so the age is shown by an override of the next occurrence, from
-    AGE_WINDOW_DAYS before it (an override for every contact all year would double the calendar's size).
+    A recurring event has one summary, so the age is shown on the next occurrence, from AGE_WINDOW_DAYS before
+    it, by a one-off event of its own on that day ("turns N") that the series skips (EXDATE). Not by an
+    override (RECURRENCE-ID): ical.js's default ICAL.Event relates every override in the calendar to every
+    series, whatever its UID, so two birthdays on one day would both show the second one's age. Not all year
+    round either: an extra event for every contact would double the calendar's size.
     """
     birthday = contact.birthday
     if birthday is None:
@@ -105,26 +149,22 @@ def birthday_events(contact: Contact, today: date, context: list[str]) -> list[V
     born = f" (*{birthday.year})" if birthday.year is not None else ""
     description = "\n".join(["A reason to call personally, not to send an automated message.", *context])
     revised = _revised(contact)
-    events = [VEvent(uid, start, f"{summary}{born}", description, revised, rrule, categories=spec.category)]
-    upcoming = next_birthday(birthday, today)
-    if upcoming is None or upcoming == date.max or birthday.year is None:
-        return events  # no override past the calendar's end, nor one that would end in year 10000
-    if upcoming.year > birthday.year and (upcoming - today).days <= AGE_WINDOW_DAYS:
-        age = upcoming.year - birthday.year
-        # The override appears once a year, AGE_WINDOW_DAYS before the birthday: that is its revision.
-        moved = datetime.combine(upcoming - timedelta(days=AGE_WINDOW_DAYS), time(), UTC)
-        events.append(
-            VEvent(
-                uid,
-                upcoming,
-                f"{summary} turns {age}",
-                description,
-                max(revised, moved),
-                recurrence_id=upcoming,
-                categories=spec.category,
-            )
-        )
-    return events
+    day, last = _age_day(birthday, today), _last_age_day(birthday, today)
+    # The series changes when it gains its EXDATE (AGE_WINDOW_DAYS before the day) and when it loses it (the
+    # day after): those days are revisions too, so that SEQUENCE grows with every change clients must see.
+    series_revised = max(revised, _midnight(last + _ONE_DAY)) if last is not None else revised
+    if day is not None:
+        series_revised = max(series_revised, _midnight(day - timedelta(days=AGE_WINDOW_DAYS)))
+    series = VEvent(uid, start, f"{summary}{born}", description, series_revised, rrule, exdate=day,
+                    categories=spec.category)  # fmt: skip
+    if day is None or birthday.year is None:
+        return [series]
+    age = day.year - birthday.year
+    # The one-off appears AGE_WINDOW_DAYS before its day: that is its revision (a new UID every year).
+    appeared = max(revised, _midnight(day - timedelta(days=AGE_WINDOW_DAYS)))
+    one_off = VEvent(_one_off_uid(uid, day), day, f"{summary} turns {age}", description, appeared, replaces=uid,
+                     categories=spec.category)  # fmt: skip
+    return [series, one_off]
 
 
 def item_event(item: Item, today: date, context: list[str], owner: Contact | Event) -> VEvent:
@@ -146,8 +186,9 @@ def item_event(item: Item, today: date, context: list[str], owner: Contact | Eve
                   categories=spec.category)  # fmt: skip
 
 
-# "series-date UID 0|1 occurrence-date" (0: a master, 1: an override): every part has a fixed width, so
-# sorting these strings orders events by date, then UID, each override after its master.
+# "series-date UID 0|1 date" (1: a one-off that replaces a day of the series UID, 0: any other event): every
+# part has a fixed width, so sorting these strings orders events by date, then UID, each one-off that replaces
+# a day of a series right after that series.
 SortKey = str
 Fragment = tuple[SortKey, bytes]  # bytes: one emoji would make a joined str of the calendar 4 bytes a character
 
@@ -181,12 +222,13 @@ def note_fragments(owner: Contact | Event, items: Iterable[Item], today: date, a
     fragments while those are unchanged.
     """
     events = note_events(owner, items, today, last)
-    masters = {e.uid: e.start for e in events if e.recurrence_id is None}
+    starts = {e.uid: e.start for e in events}
     fragments: list[Fragment] = []
     for event in events:
-        series = masters.get(event.uid, event.start).isoformat()
-        override = event.recurrence_id
-        key = f"{series} {event.uid} {0 if override is None else 1} {(override or event.start).isoformat()}"
+        if event.replaces is None:
+            key = f"{event.start.isoformat()} {event.uid} 0 {event.start.isoformat()}"
+        else:
+            key = f"{starts[event.replaces].isoformat()} {event.replaces} 1 {event.start.isoformat()}"
         fragments.append((key, event_lines(event, alarm).encode()))
     return fragments
 
@@ -199,8 +241,8 @@ def event_lines(event: VEvent, alarm: time | None) -> str:
     """One VEVENT as CRLF-terminated, folded lines (only free text can exceed 75 octets and needs folding)."""
     stamp = _stamp(event.revised)
     sequence = max(int((event.revised - _SEQUENCE_EPOCH).total_seconds() // 60), 0)
-    recurrence = f"RECURRENCE-ID;VALUE=DATE:{_day(event.recurrence_id)}\r\n" if event.recurrence_id else ""
     rrule = f"RRULE:{event.rrule}\r\n" if event.rrule else ""
+    exdate = f"EXDATE;VALUE=DATE:{_day(event.exdate)}\r\n" if event.exdate else ""
     categories = _text_line("CATEGORIES", event.categories) if event.categories else ""
     valarm = ""
     if alarm is not None:
@@ -211,8 +253,9 @@ def event_lines(event: VEvent, alarm: time | None) -> str:
         )
     return (
         f"BEGIN:VEVENT\r\nUID:{event.uid}\r\nDTSTAMP:{stamp}\r\nLAST-MODIFIED:{stamp}\r\n"
-        f"SEQUENCE:{sequence}\r\n{recurrence}"
-        f"DTSTART;VALUE=DATE:{_day(event.start)}\r\nDTEND;VALUE=DATE:{_day(event.start + _ONE_DAY)}\r\n{rrule}"
+        f"SEQUENCE:{sequence}\r\n"
+        f"DTSTART;VALUE=DATE:{_day(event.start)}\r\nDTEND;VALUE=DATE:{_day(event.start + _ONE_DAY)}\r\n"
+        f"{rrule}{exdate}"
         + _text_line("SUMMARY", event.summary)
         + _text_line("DESCRIPTION", event.description)
         + categories
@@ -223,7 +266,7 @@ def event_lines(event: VEvent, alarm: time | None) -> str:
 
 
 def render_calendar(fragments: Iterable[Fragment], settings: Settings) -> bytes:
-    """The whole VCALENDAR, events in a stable order: by date, then UID, each override after its master."""
+    """The whole VCALENDAR, events in a stable order: by date, then UID, a series' one-off right after it."""
     name = escape(settings.calendar_name)
     description = escape("Follow-ups, promises, birthdays, events and reconnect suggestions from your vaultnet vault.")
     header = [

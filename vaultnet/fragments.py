@@ -2,34 +2,89 @@
 
 Rendering each note's calendar events is most of a build's work. A note's fragments depend only on what
 `fragment_key` names (the note's fingerprint, its items, its last interaction, the day, the alarm), so
-they are kept, in memory and through `cache`, under that key, and rendered again only when it changes or
-the note was read again. A build after one edit renders one note.
+they are kept under that key, and rendered again only when it changes or the note was read again. A build
+after one edit renders one note. Between commands they are kept as an `Index` (each note's key and its
+fragments' sort keys and lengths) into the calendar already written: nothing is stored twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date, time
+from typing import NamedTuple
 
-from vaultnet.cache import Cache, NoteFragments
 from vaultnet.index import Refresh
 from vaultnet.kinds import SPEC
 from vaultnet.model import Item
 from vaultnet.network import Interaction
-from vaultnet.render.ics import Fragment, items_by_note, note_fragments, owners
+from vaultnet.render.ics import Fragment, calendar_body, items_by_note, note_fragments, owners
 from vaultnet.rules import Plan
 from vaultnet.vault import Fingerprint
 
 
-class CalendarFragments:
-    """Each note's rendered events, kept across builds: in memory by this object, on disk by `cache`
-    (read on the first build, so that a new process reuses what the last one rendered)."""
+class NoteFragments(NamedTuple):
+    """One note's rendered calendar events (`(sort key, text)` pairs) and the `key` they were rendered for."""
 
-    def __init__(self, cache: Cache) -> None:
-        self.cache = cache
-        self._known: dict[str, NoteFragments] | None = None
+    key: str
+    parts: list[Fragment]
+
+
+# Each note's fragments as the calendar holds them: (key, ((sort key, length), ...)); None: the note has none.
+Index = dict[str, tuple[str, tuple[tuple[str, int], ...]] | None]
+
+
+class CalendarFragments:
+    """Each note's rendered events, kept across builds in memory, and between commands as an `Index` into
+    the calendar written last (`restore`, `index`, `changes`)."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, NoteFragments] = {}
         self._basis: tuple[date, time | None] | None = None  # the day and alarm `_known` was made for
         self._loose: set[str] = set()  # the notes with items that are not their contact's own (see `_loose`)
+        self._changed: Index = {}  # what the last render changed, as an index (None: a note's were removed)
+        self._whole = True  # whether `_changed` is all there is: nothing was restored or rendered before it
+
+    @property
+    def state(self) -> tuple[tuple[date, time | None] | None, frozenset[str]]:
+        return self._basis, frozenset(self._loose)
+
+    def index(self) -> Index:
+        """Every note's fragments, as the calendar last rendered holds them."""
+        return {path: _entry(kept) for path, kept in self._known.items()}
+
+    def changes(self) -> tuple[bool, Index]:
+        """What the last render changed (as `index`; None: removed), and whether that is all there is (no
+        fragments were restored or rendered before it)."""
+        return self._whole, dict(self._changed)
+
+    def restore(
+        self, index: Index, state: tuple[tuple[date, time | None] | None, frozenset[str]], calendar: bytes
+    ) -> bool:
+        """Take the fragments `index` describes from `calendar`, the calendar written with them (False, and
+        nothing kept, when it is not: another length, another shape)."""
+        entries = [
+            (sort_key, path, n, length)
+            for path, entry in index.items()
+            if entry is not None
+            for n, (sort_key, length) in enumerate(entry[1])
+        ]
+        entries.sort()  # the calendar's order (`render_calendar`)
+        body = calendar_body(calendar, sum(entry[3] for entry in entries))
+        if body is None:
+            return False
+        texts: dict[tuple[str, int], bytes] = {}
+        at = 0
+        for _, path, n, length in entries:
+            texts[path, n] = body[at : at + length]
+            at += length
+        known = {
+            path: NoteFragments(entry[0], [(sort_key, texts[path, n]) for n, (sort_key, _) in enumerate(entry[1])])
+            for path, entry in index.items()
+            if entry is not None
+        }
+        self._known, (self._basis, loose) = known, state
+        self._loose, self._whole = set(loose), False
+        return True
 
     def render(
         self, plan: Plan, refresh: Refresh, alarm: time | None, touched: Collection[str] | None = None
@@ -39,7 +94,8 @@ class CalendarFragments:
         contacts whose items may differ from the last plan's besides the items of kinds that are not a
         contact's own (`make_plan`'s `touched`); the other notes keep their fragments without a look at
         their key."""
-        known = self._known if self._known is not None else self.cache.load_fragments()
+        known = self._known
+        self._whole = not known and self._whole
         loose = _loose(plan)
         same = set() if touched is None or self._basis != (plan.today, alarm) else set(known)
         same -= {*(touched or ()), *refresh.parsed, *loose, *self._loose}
@@ -65,8 +121,14 @@ class CalendarFragments:
             out.extend(kept.parts)
         removed = [path for path in known if path not in fresh]
         self._known, self._basis, self._loose = fresh, (plan.today, alarm), loose
-        self.cache.save_fragments(changed, removed)
+        self._changed = {path: _entry(kept) for path, kept in changed.items()} | dict.fromkeys(removed)
+        if self._whole:
+            self._changed = {path: _entry(kept) for path, kept in fresh.items()}
         return out
+
+
+def _entry(kept: NoteFragments) -> tuple[str, tuple[tuple[str, int], ...]]:
+    return kept.key, tuple((sort_key, len(text)) for sort_key, text in kept.parts)
 
 
 def _loose(plan: Plan) -> set[str]:

@@ -1,8 +1,8 @@
 """The index: a vault's parsed notes, kept current by fingerprint.
 
 Only notes whose size or mtime changed are read again; a note written moments ago is read again next time
-too (its mtime may not change with its next save). The notes are kept in memory by the Index object and on
-disk by `cache` (whose format is none of this module's business). The watcher also asks the index to keep
+too (its mtime may not change with its next save). The notes are kept in memory by the Index object; between
+commands the pipeline keeps them in the snapshot (`entries`, `adopt`). The watcher also asks the index to keep
 each broken note's last good version.
 """
 
@@ -79,8 +79,8 @@ def settings_key(settings: Settings) -> str:
 
 class Index:
     """Parsed notes of one vault. Keep the object to refresh incrementally in memory (the watcher does);
-    a new object starts from the cache on disk (the CLI does). `persist=False` keeps no cache on disk.
-    `cache` is that cache, open for the index's settings; the layers above keep their own records in it."""
+    a new object starts from nothing, or from what `adopt` gives it. `persist=False` keeps no cache on disk.
+    `cache` is the cache of the index's settings, where the layers above keep their records."""
 
     def __init__(self, root: Path, settings: Settings, *, persist: bool = True, keep_last_good: bool = False) -> None:
         """`keep_last_good`: while a note has an error, keep using its last version that had none (the
@@ -113,7 +113,7 @@ class Index:
         """Bring the index up to date with the files (`listed`: a listing just taken, to save a second one)."""
         if listed is None:
             listed = self.listing()
-        known = self._known if self._known is not None else self.cache.load_notes()
+        known = self._known if self._known is not None else {}
         result = Refresh(notes={}, listing=listed.problems)
         fresh: dict[str, Entry] = {}
         now = time.time_ns()
@@ -142,8 +142,15 @@ class Index:
         self._known = fresh
         if self.keep_last_good:
             self._substitute_last_good(result)
-        self.cache.save_notes(fresh, result.parsed, result.removed)
         return result
+
+    def entries(self) -> dict[str, Entry]:
+        """Each note as last refreshed, with the fingerprint it was read at: what the snapshot keeps."""
+        return dict(self._known or {})
+
+    def adopt(self, known: dict[str, Entry]) -> None:
+        """Start from `known` (the notes a snapshot kept) instead of nothing."""
+        self._known = known
 
     def _read(self, path: str, fp: Fingerprint) -> tuple[ParsedNote | None, bool]:
         """The note at `path` parsed (None: removed since it was listed), and whether it could be read: a note

@@ -5,7 +5,7 @@ can introduce you. Pure functions of the plan (and so of the vault and the day);
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -127,24 +127,24 @@ class Share(NamedTuple):
     kept_weeks: frozenset[date]  # the weeks of the rhythm with an interaction
 
 
+@dataclass
 class Shares:
     """Each contact's `Share`, kept across builds while their contact and history are the same objects (a
     build after an edit makes them again only for the contacts it touched) and the day and settings are the
     same."""
 
-    def __init__(self) -> None:
-        self._basis: tuple[date, int, int] | None = None
-        self._known: dict[str, tuple[Contact, object, Share]] = {}
+    basis: tuple[date, int] | None = None
+    known: dict[str, tuple[Contact, tuple[Interaction, ...], Share]] = field(default_factory=dict)
 
     def of(self, contact: Contact, plan: Plan, weeks: int = 8) -> Share:
         history = plan.network.history(contact.path)
-        if self._basis != (plan.today, weeks, 0):
-            self._basis, self._known = (plan.today, weeks, 0), {}
-        known = self._known.get(contact.path)
+        if self.basis != (plan.today, weeks):
+            self.basis, self.known = (plan.today, weeks), {}
+        known = self.known.get(contact.path)
         if known is not None and known[0] is contact and known[1] is history:
             return known[2]
         share = _share(contact, history, plan.today, weeks)
-        self._known[contact.path] = (contact, history, share)
+        self.known[contact.path] = (contact, history, share)
         return share
 
 

@@ -18,6 +18,7 @@ from vaultnet import __version__, locks
 from vaultnet.atomic import sweep
 from vaultnet.cache import BuildRecord, OutputStamp, ViewRecord, code_digest
 from vaultnet.config import CACHE_DIR, CONFIG_NAME, Settings, parse_settings
+from vaultnet.derived import Keeper, Made
 from vaultnet.fragments import CalendarFragments
 from vaultnet.index import Index, Refresh
 from vaultnet.insights import Shares, stats
@@ -119,9 +120,15 @@ class Session:
         self.persist = persist
         self.keep_last_good = keep_last_good
         self.settings = load_settings(self.root)
-        self.index = Index(self.root, self.settings, persist=persist, keep_last_good=keep_last_good)
-        self.fragments = CalendarFragments(self.index.cache)
-        self._last: tuple[Snapshot, Plan] | None = None  # the last plan made, and what it was made from
+        self._open()
+
+    def _open(self) -> None:
+        """Start from nothing, for the settings: the index, what was derived, and what keeps it."""
+        self.index = Index(self.root, self.settings, persist=self.persist, keep_last_good=self.keep_last_good)
+        self.keeper = Keeper(self.root, self.settings, persist=self.persist)
+        self.fragments = CalendarFragments()
+        self._restored = False
+        self._last: Made | None = None  # the last plan made, and what it was made from
         self._shares = Shares()  # each contact's share of the network's health, kept across builds
         self._lines = Lines()  # each item's line in the follow-up note, kept across builds
 
@@ -136,16 +143,22 @@ class Session:
         self.settings = settings
         good = self.index.last_good()
         self.index.close()
-        self.index = Index(self.root, settings, persist=self.persist, keep_last_good=self.keep_last_good)
+        self._open()
         self.index.remember_good(good)  # a note broken while the settings change keeps its last good version
-        self.fragments = CalendarFragments(self.index.cache)
-        self._last = None
         return True
 
+    def _refresh(self, listed: Listing | None = None) -> Refresh:
+        """The index brought up to date, from what the last command kept if this session has nothing yet."""
+        if not self._restored:
+            self._restored = True
+            calendar = self.settings.calendar_path
+            made, shares = self.keeper.restore(self.index, self.fragments, self._lines, calendar)
+            self._last, self._shares = made, shares or self._shares
+        return self.index.refresh(listed)
+
     def snapshot(self, listed: Listing | None = None) -> Snapshot:
-        refresh = self.index.refresh(listed)
+        refresh = self._refresh(listed)
         network, _ = self._network(refresh)
-        self._last = None  # the index moved on: the last plan's notes are no longer the index's last refresh
         return Snapshot(self.root, self.settings, refresh, network, self._checks(refresh))
 
     def _network(self, refresh: Refresh) -> tuple[Network, set[str] | None]:
@@ -153,25 +166,34 @@ class Session:
         plan's (None: all may differ). Made from the last one when only notes of known contacts, daily notes and
         meeting notes changed (`update_network`), else afresh."""
         if self._last is not None:
-            last = self._last[0]
-            changed = [*refresh.parsed, *refresh.removed]
+            before = self._last.refresh.notes
+            notes = refresh.notes
+            # By identity: an unchanged note is the very object the index (or the snapshot) kept.
+            changed = [path for path, note in notes.items() if before.get(path) is not note]
+            changed += [path for path in before if path not in notes]
             if not changed:
-                return last.network, set()
-            updated = update_network(last.network, last.refresh.notes, refresh.notes, changed)
+                return self._last.network, set()
+            updated = update_network(self._last.network, before, notes, changed)
             if updated is not None:
                 return updated
-        notes = refresh.notes.values()
-        return build_network(notes, self.settings.contacts_folder, self.settings.goals_folder), None
+        notes_ = refresh.notes.values()
+        return build_network(notes_, self.settings.contacts_folder, self.settings.goals_folder), None
 
     def _plan(self, today: date, listed: Listing | None = None) -> tuple[Snapshot, Plan, set[str] | None]:
         """The snapshot and the plan for `today`, made from the last ones where they still hold."""
-        refresh = self.index.refresh(listed)
+        refresh = self._refresh(listed)
         network, touched = self._network(refresh)
         snap = Snapshot(self.root, self.settings, refresh, network, self._checks(refresh))
-        previous = self._last[1] if self._last is not None else None
+        previous = self._last.plan if self._last is not None else None
         plan = make_plan(network, self.settings, today, previous, touched)
-        self._last = (snap, plan)
+        self._last = Made(refresh, network, snap.checks, plan)
         return snap, plan, touched
+
+    def _keep(self, rendered: bool) -> None:
+        """Save what the last plan was made from and derived, for the next command (see `derived`)."""
+        if self._last is not None:
+            fragments = self.fragments if rendered else None
+            self.keeper.keep(self.index, self._last, self._shares, self._lines, fragments, self.settings.calendar_path)
 
     def _checks(self, refresh: Refresh) -> tuple[Problem, ...]:
         """The folders vaultnet.toml names that the vault lacks, and selections that select nothing."""
@@ -194,12 +216,12 @@ class Session:
     def contacts(self) -> list[Contact]:
         """The contacts of the refreshed index, by path: what a writing command needs to find a contact by
         name, without building the network (link resolution, interactions) that `snapshot` builds."""
-        self._last = None  # as in `snapshot`
-        return sorted(self.index.refresh().contacts, key=lambda c: c.path)
+        return sorted(self._refresh().contacts, key=lambda c: c.path)
 
     def plan(self, today: date) -> tuple[Snapshot, Plan]:
         with _no_gc():
             snap, plan, _ = self._plan(today)
+            self._keep(rendered=False)
             return snap, plan
 
     def view(self, today: date, name: str, show: Callable[[Snapshot, Plan], str]) -> tuple[list[Problem], str]:
@@ -215,6 +237,7 @@ class Session:
         with _no_gc():
             snap, plan, _ = self._plan(today, listed)
             text = show(snap, plan)
+            self._keep(rendered=False)
         problems = snap.problems
         if _vouched(listed, snap):
             self.index.cache.save_view(name, ViewRecord(digest, tuple(problems), text))
@@ -249,6 +272,8 @@ class Session:
             if rel is not None:
                 target = self.root / rel
                 outputs.append(Output(target, write_atomic(target, data, root=self.root)))
+        with _no_gc():
+            self._keep(rendered=True)  # after the calendar is written: the kept fragments index into it
         off = outputs_off(settings)
         result = BuildResult(outputs, snap.problems, len(plan.contacts), len(plan.due), plan, snap, off)
         if _vouched(listed, snap):

@@ -282,7 +282,24 @@ def render_calendar(fragments: Iterable[Fragment], settings: Settings) -> bytes:
         "X-PUBLISHED-TTL:PT12H",
     ]
     head = "".join(fold(line) + "\r\n" for line in header).encode()
-    return b"".join([head, *(text for _, text in sorted(fragments)), b"END:VCALENDAR\r\n"])
+    return b"".join([head, *(text for _, text in sorted(fragments, key=_sort_key)), _END])
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def _sort_key(fragment: Fragment) -> SortKey:
+    return fragment[0]  # unique: it holds the event's UID
+
+
+def calendar_body(calendar: bytes, length: int) -> bytes | None:
+    """The events of a calendar `render_calendar` wrote, whose fragments are `length` bytes in all: what lies
+    between the calendar's own properties and its end; None if `calendar` is not such a calendar."""
+    start = len(calendar) - len(_END) - length
+    if start <= 0 or not calendar.endswith(_END) or calendar[start - 2 : start] != b"\r\n":
+        return None
+    body = calendar[start : start + length]
+    return body if not body or body.startswith(b"BEGIN:VEVENT\r\n") else None
 
 
 def written_by_vaultnet(head: bytes) -> bool:

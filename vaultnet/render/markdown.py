@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterable
+from datetime import date
 
 from vaultnet.config import Settings
 from vaultnet.insights import Stats
@@ -70,6 +71,18 @@ class Lines:
         basis = (plan.today, link)
         self._known = self._used if basis == self._basis else {}
         self._basis, self._used = basis, {}
+
+    def export(self) -> tuple[date | None, list[tuple[Item, bool, str]]]:
+        """The day and the lines of the last build, for the snapshot (ids do not survive it: `restore` keys
+        them again); only lines with wikilinks (a Markdown-links vault's link is made afresh by every build)."""
+        if len(self._basis) != 2 or self._basis[1] is not wikilink or not isinstance(self._basis[0], date):
+            return None, []
+        return self._basis[0], [(item, show_day, line) for (_, show_day), (item, line) in self._used.items()]
+
+    def restore(self, day: date | None, lines: list[tuple[Item, bool, str]]) -> None:
+        """Take what `export` gave."""
+        self._used = {(id(item), show_day): (item, line) for item, show_day, line in lines}
+        self._basis = (day, wikilink)
 
     def line(self, item: Item, plan: Plan, show_day: bool, link: Link) -> str:
         key = (id(item), show_day)

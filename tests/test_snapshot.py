@@ -1,0 +1,172 @@
+"""The snapshot file and its journal (vaultnet/snapshot.py): what a build keeps for the next command.
+
+Real files in a real vault folder; the planted files are what an attacker or a crash could leave there.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import pickle
+import shutil
+import zlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from vaultnet.model import Item
+from vaultnet.kinds import Kind
+from vaultnet.snapshot import Snapshot, _Unpickler
+from vaultnet.vault import Fingerprint, Listing
+
+
+def store(root: Path, key: str = "k") -> Snapshot:
+    root.mkdir(exist_ok=True)
+    return Snapshot(root, root / ".vaultnet", key)
+
+
+STATE = {
+    "items": [Item(Kind.FOLLOW_UP, date(2026, 11, 30), "Anna", "contacts/Anna.md", "because")],
+    "listing": Listing({"a.md": Fingerprint(1, 2)}),
+    "set": {1, 2},
+}
+
+
+def test_a_saved_state_and_its_journal_load_back_in_order(tmp_path: Path) -> None:
+    first = store(tmp_path)
+    first.save(STATE)
+    assert first.append({"n": 1}) > 0
+    assert first.append({"n": 2}) > 0
+    loaded = store(tmp_path).load()
+    assert loaded is not None
+    state, records = loaded
+    assert state == STATE and state["listing"] == STATE["listing"]
+    assert records == [{"n": 1}, {"n": 2}]
+
+
+def test_saving_a_whole_state_empties_the_journal(tmp_path: Path) -> None:
+    first = store(tmp_path)
+    first.save(STATE)
+    first.append({"n": 1})
+    first.save({"other": True})
+    assert store(tmp_path).load() == ({"other": True}, [])
+
+
+def test_nothing_is_kept_for_another_key(tmp_path: Path) -> None:
+    store(tmp_path, "one").save(STATE)
+    assert store(tmp_path, "two").load() is None
+    assert store(tmp_path, "one").load() is not None  # left for the settings it belongs to
+
+
+def test_a_torn_journal_record_is_ignored_and_cut_off_by_the_next_append(tmp_path: Path) -> None:
+    first = store(tmp_path)
+    first.save(STATE)
+    first.append({"n": 1})
+    end = first.append({"n": 2})
+    with open(first.journal_path, "r+b") as file:  # kill -9 in the middle of the second record
+        file.truncate(end - 3)
+    second = store(tmp_path)
+    assert second.load() == (STATE, [{"n": 1}])
+    second.append({"n": 3})
+    assert store(tmp_path).load() == (STATE, [{"n": 1}, {"n": 3}])
+
+
+def test_a_damaged_snapshot_is_discarded_with_one_notice(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    first = store(tmp_path)
+    first.save(STATE)
+    data = bytearray(first.path.read_bytes())
+    data[-10] ^= 0xFF
+    first.path.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, "vaultnet.cache"):
+        assert store(tmp_path).load() is None
+    assert [r.getMessage() for r in caplog.records] == ["the cache in .vaultnet/ was unreadable and has been rebuilt"]
+    assert not first.path.exists()
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"not a snapshot\n", b'{"format": "vaultnet snapshot"}\n', b"\xff\xfe\n", b"[1, 2]\n"]
+)
+def test_a_file_that_is_no_snapshot_is_discarded(tmp_path: Path, content: bytes) -> None:
+    first = store(tmp_path)
+    first.folder.mkdir()
+    first.path.write_bytes(content)
+    assert store(tmp_path).load() is None
+
+
+def _planted(first: Snapshot, payload: bytes) -> None:
+    """A snapshot file with a right header (this folder, this key) around `payload`."""
+    status = os.stat(first.folder)
+    header = {"format": "vaultnet snapshot", "key": first.key, "home": [status.st_dev, status.st_ino]}
+    header |= {"id": "00" * 16, "size": len(payload), "crc": zlib.crc32(payload)}
+    first.path.write_bytes(json.dumps(header).encode() + b"\n" + payload)
+
+
+class _RunsCode:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch pwned",))
+
+
+@pytest.mark.parametrize("evil", [_RunsCode(), eval], ids=["os.system", "eval"])
+def test_a_planted_pickle_that_calls_a_function_is_refused_unrun(tmp_path: Path, evil: object) -> None:
+    first = store(tmp_path)
+    first.save(STATE)
+    try:
+        payload = pickle.dumps(evil)
+    except (TypeError, pickle.PicklingError):
+        pytest.skip("cannot be pickled here")
+    _planted(first, payload)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert store(tmp_path).load() is None
+    finally:
+        os.chdir(cwd)
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_the_unpickler_builds_records_and_refuses_other_classes() -> None:
+    assert _Unpickler(io.BytesIO(pickle.dumps(STATE))).load() == STATE
+    for refused in (Path("x"), io.BytesIO(b""), shutil.rmtree, Snapshot):
+        with pytest.raises(pickle.UnpicklingError):
+            _Unpickler(io.BytesIO(pickle.dumps(refused))).load()
+
+
+def test_a_snapshot_copied_with_the_vault_is_not_read(tmp_path: Path) -> None:
+    store(tmp_path / "vault").save(STATE)
+    shutil.copytree(tmp_path / "vault", tmp_path / "copy")
+    assert store(tmp_path / "copy").load() is None  # another folder: never unpickled
+    assert store(tmp_path / "vault").load() is not None
+
+
+def test_a_journal_of_another_snapshot_is_ignored(tmp_path: Path) -> None:
+    first = store(tmp_path)
+    first.save(STATE)
+    first.append({"n": 1})
+    journal = first.journal_path.read_bytes()
+    first.save({"new": 1})  # a crash after the new snapshot, before the journal was emptied:
+    first.journal_path.write_bytes(journal)
+    assert store(tmp_path).load() == ({"new": 1}, [])
+
+
+def test_an_append_after_another_command_saved_a_whole_state_is_not_made(tmp_path: Path) -> None:
+    first = store(tmp_path)
+    first.save(STATE)
+    other = store(tmp_path)
+    assert other.load() is not None
+    first.save({"newer": 1})
+    assert other.append({"n": 1}) == 0  # its caller saves a whole state instead
+    assert store(tmp_path).load() == ({"newer": 1}, [])
+
+
+def test_a_link_in_place_of_the_snapshot_is_not_followed(tmp_path: Path) -> None:
+    first = store(tmp_path)
+    first.save(STATE)
+    target = tmp_path / "elsewhere"
+    target.write_bytes(first.path.read_bytes())
+    first.path.unlink()
+    first.path.symlink_to(target)
+    assert store(tmp_path).load() is None
+    assert target.exists()  # the link is vaultnet's to remove, what it points to is not

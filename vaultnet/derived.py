@@ -1,0 +1,156 @@
+"""What a build keeps for the next one across commands: the notes as parsed, the network, the plan, and what was
+derived per contact (their share of the statistics, their lines in the follow-up note, their calendar events).
+
+A `Keeper` saves it to the vault's snapshot (`snapshot`) whole after a build that started from nothing, and as
+a small journal record (the notes read again, the calendar fragments rendered again) after one that started
+from a kept state; it restores it at the start of the next command. Restored, the last build's plan and network
+are the `Made` a session derives the next one from (`update_network`, `make_plan(previous=...)`); its fragments
+are taken from the calendar already written, whose fingerprint must be the one the record names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+
+from vaultnet.cache import SCHEMA, Entry
+from vaultnet.config import CACHE_DIR, Settings
+from vaultnet.fragments import CalendarFragments
+from vaultnet.fragments import Index as FragmentIndex
+from vaultnet.index import Index, Refresh, settings_key
+from vaultnet.insights import Shares
+from vaultnet.model import Item
+from vaultnet.network import Network
+from vaultnet.problems import Problem
+from vaultnet.render.markdown import Lines
+from vaultnet.rules import Plan
+from vaultnet.safeio import Refused, link_below, read_regular
+from vaultnet.snapshot import Snapshot as Store
+from vaultnet.vault import fingerprint
+
+MAX_RECORDS = 64  # journal records before a whole state is saved again: each costs every later load a little
+
+FragmentState = tuple[tuple[date, time | None] | None, frozenset[str]]
+
+
+@dataclass
+class Made:
+    """One build's derivation, from its refreshed notes to its plan: what the next build starts from."""
+
+    refresh: Refresh
+    network: Network
+    checks: tuple[Problem, ...]
+    plan: Plan
+
+
+@dataclass
+class Kept:
+    """A whole state, as the snapshot holds it."""
+
+    known: dict[str, Entry]  # the index: each note with the fingerprint it was read at
+    made: Made | None
+    shares: Shares
+    lines: tuple[date | None, list[tuple[Item, bool, str]]]
+    fragments: FragmentIndex
+    fragment_state: FragmentState
+    calendar: tuple[int, int] | None  # (size, mtime_ns) of the calendar `fragments` describes
+
+
+@dataclass
+class Delta:
+    """What one build changed in the kept state, as a journal record."""
+
+    known: dict[str, Entry | None]  # None: the note is gone
+    fragments: FragmentIndex | None = None  # None: no calendar rendered
+    whole: bool = False  # `fragments` replaces the index rather than updating it
+    fragment_state: FragmentState = (None, frozenset())
+    calendar: tuple[int, int] | None = None
+    extra: dict[str, object] = field(default_factory=dict)  # room for a later version's records
+
+
+class Keeper:
+    """The kept state of one vault and its settings."""
+
+    def __init__(self, root: Path, settings: Settings, *, persist: bool = True) -> None:
+        folder = root / CACHE_DIR
+        key = f"{SCHEMA}/{settings_key(settings)}"
+        self.root = root
+        self.store = Store(root, folder, key, persist=persist and not link_below(root, folder))
+        self.records = 0
+        self._sent: dict[str, Entry] = {}  # the index as the snapshot and journal hold it
+
+    def restore(
+        self, index: Index, fragments: CalendarFragments, lines: Lines, calendar: str | None
+    ) -> tuple[Made | None, Shares | None]:
+        """Give the index, the fragments and the lines what was kept; the last build's `Made` and shares."""
+        loaded = self.store.load()
+        if loaded is None:
+            return None, None
+        kept, records = loaded
+        if not isinstance(kept, Kept) or not all(isinstance(r, Delta) for r in records):
+            return None, None
+        known, frags, state, stamp = dict(kept.known), dict(kept.fragments), kept.fragment_state, kept.calendar
+        for record in records:
+            for path, entry in record.known.items():
+                if entry is None:
+                    known.pop(path, None)
+                else:
+                    known[path] = entry
+            if record.fragments is not None:
+                frags = dict(record.fragments) if record.whole else frags | record.fragments
+                state, stamp = record.fragment_state, record.calendar
+        self.records = len(records)
+        self._sent = {path: entry for path, entry in known.items() if entry is not None}
+        index.adopt(dict(self._sent))
+        lines.restore(*kept.lines)
+        if calendar is not None and stamp is not None:
+            data = _calendar(self.root / calendar, stamp)
+            if data is not None:
+                fragments.restore({p: e for p, e in frags.items() if e is not None}, state, data)
+        return kept.made, kept.shares
+
+    def keep(
+        self,
+        index: Index,
+        made: Made,
+        shares: Shares,
+        lines: Lines,
+        fragments: CalendarFragments | None,
+        calendar: str | None,
+    ) -> None:
+        """Save what this build made: a journal record of what changed, or, when there is no state to add it
+        to (or the journal is long), the whole state. `fragments`: the calendar's, when this build rendered it."""
+        stamp = _stamp(self.root / calendar) if calendar is not None and fragments is not None else None
+        known = index.entries()
+        if self.records < MAX_RECORDS:
+            sent = self._sent
+            changed: dict[str, Entry | None] = {p: e for p, e in known.items() if sent.get(p) is not e}
+            changed.update((p, None) for p in sent.keys() - known.keys())
+            delta = Delta(changed)
+            if fragments is not None:
+                whole, changes = fragments.changes()
+                delta = Delta(changed, changes, whole, fragments.state, stamp)
+            if 0 < self.store.append(delta) <= self.store.compact_bytes:
+                self.records += 1
+                self._sent = known
+                return
+        frag_index, state = (fragments.index(), fragments.state) if fragments is not None else ({}, (None, frozenset()))
+        self.store.save(Kept(known, made, shares, lines.export(), frag_index, state, stamp))
+        self.records, self._sent = 0, known
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    fp = fingerprint(path)
+    return (fp.size, fp.mtime_ns) if fp is not None else None
+
+
+def _calendar(path: Path, stamp: tuple[int, int]) -> bytes | None:
+    """The calendar at `path` if it is still the one written with the kept fragments."""
+    if _stamp(path) != stamp:
+        return None
+    try:
+        data = read_regular(path)
+    except Refused:
+        return None
+    return data if data is not None and len(data) == stamp[0] else None

@@ -4,13 +4,16 @@ failed or stuck child's half read by the parent, nothing lost, nothing waiting f
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from vaultkit import OLD_NS, TODAY, copy_sample, put_old, vault_files
+from vaultkit import DAY, OLD_NS, TODAY, checkout_env, copy_sample, put_old, vault_files
 
 from vaultnet import index as index_module
 from vaultnet import parallel, pipeline
@@ -247,3 +250,74 @@ def test_only_changed_notes_are_read_again(tmp_path: Path, monkeypatch: pytest.M
     assert result.parsed == ["contacts/P3.md", "contacts/P7.md"]
     assert [c.name for c in result.contacts] == [f"Q{i}" if i in (3, 7) else f"P{i}" for i in range(10)]
     assert len(made) == 1
+
+
+# -- progress on a terminal -------------------------------------------------------------------------------------
+
+# The command line with the progress shown from the first note on (its delay at 0), for a small vault.
+NO_DELAY = "import sys, vaultnet.cli_base as b; b.PROGRESS_DELAY = float(sys.argv[1]); del sys.argv[1]; " \
+    "from vaultnet.cli import main; main()"  # fmt: skip
+
+
+def run_cli(args: list[str], *, terminal: bool, delay: float = 0.0) -> tuple[str, str]:
+    """stdout and stderr of the CLI run in a new process, its stderr a pseudo-terminal or a pipe."""
+    command = [sys.executable, "-c", NO_DELAY, str(delay), *args]
+    env = checkout_env(VAULTNET_TODAY=DAY)
+    if not terminal:
+        ran = subprocess.run(command, capture_output=True, env=env, timeout=120, check=False)
+        return ran.stdout.decode(), ran.stderr.decode()
+    master, slave = os.openpty()
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=slave, env=env) as proc:
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every process holding the terminal has closed it
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(master)
+        assert proc.stdout is not None
+        out = proc.stdout.read().decode()
+        proc.wait(timeout=120)
+    return out, b"".join(chunks).decode()
+
+
+def test_a_slow_build_shows_its_progress_on_a_terminal_and_erases_it(tmp_path: Path) -> None:
+    vault = copy_sample(tmp_path / "vault")
+    out, err = run_cli(["build", str(vault)], terminal=True)
+    total = len([p for p in vault.rglob("*.md") if "Follow-ups" not in p.name])
+    assert f"\rreading notes: {total}/{total}" in err
+    erase = "\r" + " " * len(f"reading notes: {total}/{total}") + "\r"
+    assert erase in err
+    assert err.index(erase) > err.index("reading notes")  # erased after the last count, before anything else
+    assert "wrote" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "terminal", "delay"),
+    [
+        pytest.param(["build"], False, 0.0, id="piped"),
+        pytest.param(["check"], False, 0.0, id="check piped"),
+        pytest.param(["due", "--json"], True, 0.0, id="json"),
+        pytest.param(["build"], True, 60.0, id="quick"),
+    ],
+)
+def test_no_progress_when_piped_under_json_or_when_quick(
+    tmp_path: Path, args: list[str], terminal: bool, delay: float
+) -> None:
+    vault = copy_sample(tmp_path / "vault")
+    out, err = run_cli([*args, str(vault)], terminal=terminal, delay=delay)
+    assert "reading notes" not in err
+    assert "\r" not in err.replace("\r\n", "\n")  # the terminal's own line ends aside
+    assert "vault" in out + err  # it ran: the sample vault's outputs, or its problems (check's are errors)
+
+
+def test_progress_shows_on_the_terminal_for_due_and_check(tmp_path: Path) -> None:
+    vault = copy_sample(tmp_path / "vault")
+    for command in ("due", "check"):
+        _, err = run_cli([command, str(vault)], terminal=True)
+        assert "reading notes: " in err, command
+        shutil.rmtree(vault / ".vaultnet")  # cold again: every note is read

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -107,6 +108,16 @@ def test_what_the_child_cannot_send_is_read_by_the_parent() -> None:
 
     assert parallel.read_all(list(range(30)), read, parallel_min=2) == list(range(30))
     assert no_child_left()
+
+
+def test_a_child_reaped_by_no_one_here_is_not_trusted() -> None:
+    """Where SIGCHLD is ignored, the kernel reaps the child: with no exit status, its half is read here."""
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        results = parallel.read_all(list(range(10)), square_and_pid, parallel_min=2)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert results == [(i * i, PARENT) for i in range(10)]
 
 
 def test_a_stuck_child_is_killed_and_its_half_read_here(monkeypatch: pytest.MonkeyPatch) -> None:

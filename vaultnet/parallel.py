@@ -33,10 +33,11 @@ Progress = Callable[[int, int], None]
 """Told (done, total) now and then while notes are read, and (total, total) at the end: the command line
 shows it; the library never prints."""
 
-# Below this many notes, one process. Forking, pickling the child's half and unpickling it here cost about
-# 20 ms plus some 30 µs a note, against some 250 µs a note saved: it pays off from a few hundred notes, but
-# only a cold build of a large vault reads that many at once, and the one process keeps small vaults and
-# everyday builds free of a second process altogether.
+# Below this many notes, one process. Measured on a 3,200-note vault: a note takes ~75 µs of CPU to read,
+# pickling and unpickling the child's results ~12 µs per note of its half, and the fork and the reaping ~5 ms.
+# Two processes break even at a few hundred notes, but below a couple of thousand they save under 0.1 s, which
+# is not worth a second process (on a busy machine, where the second core is taken, not even that): only a cold
+# build of a large vault reads this many at once, and small vaults and everyday builds stay in one process.
 PARALLEL_MIN = 2000
 # A child that neither reads a note nor sends a byte for this long is presumed stuck: it is killed, and its
 # half read here. One note takes milliseconds (`vaultnet.limits` caps its size).
@@ -45,6 +46,7 @@ _EXIT_SECONDS = 5.0  # from closing its pipe to leaving, the child only calls os
 _REPORT_EVERY = 100  # notes between two calls of `progress`
 _COUNTER = struct.Struct("q")  # how many notes the child has read, in memory shared with it
 _CHUNK = 1 << 20
+_GONE = -1000  # `_reap`: no exit status to be had
 
 
 def read_all(
@@ -188,14 +190,18 @@ def _receive(
 
 def _reap(pid: int, *, kill: bool) -> int:
     """Wait for the child (killed first with `kill`, or if it has not left `_EXIT_SECONDS` after closing its pipe)
-    and return its exit code (negative: the signal that ended it)."""
-    if not kill:
-        deadline = time.monotonic() + _EXIT_SECONDS
-        while time.monotonic() < deadline:
-            waited, status = os.waitpid(pid, os.WNOHANG)
-            if waited == pid:
-                return os.waitstatus_to_exitcode(status)
-            time.sleep(0.001)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    and return its exit code (negative: the signal that ended it; `_GONE`: reaped by someone else, as where the
+    program that imports vaultnet ignores SIGCHLD: not vouched for, so its half is read again)."""
+    try:
+        if not kill:
+            deadline = time.monotonic() + _EXIT_SECONDS
+            while time.monotonic() < deadline:
+                waited, status = os.waitpid(pid, os.WNOHANG)
+                if waited == pid:
+                    return os.waitstatus_to_exitcode(status)
+                time.sleep(0.001)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    except ChildProcessError:
+        return _GONE

@@ -3,6 +3,7 @@ failed or stuck child's half read by the parent, nothing lost, nothing waiting f
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -16,12 +17,14 @@ from pathlib import Path
 import pytest
 from vaultkit import DAY, OLD_NS, TODAY, checkout_env, copy_sample, put_old, vault_files
 
+from vaultnet import cli_base, parallel, pipeline
 from vaultnet import index as index_module
-from vaultnet import parallel, pipeline
 from vaultnet.config import Settings
 from vaultnet.index import Index, Refresh
 
-pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="needs fork and two CPUs")
+# Where this test run cannot fork (one CPU, no fork), the tests that count forks are skipped; the others hold
+# with or without a child.
+needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="needs fork and two CPUs")
 
 PARENT = os.getpid()
 
@@ -53,6 +56,7 @@ def no_child_left() -> bool:
 # -- read_all ---------------------------------------------------------------------------------------------------
 
 
+@needs_fork
 def test_two_processes_give_what_one_gives_in_the_same_order() -> None:
     for n in (2, 3, 10, 501):  # even, odd, and more than a progress report's worth
         results = parallel.read_all(list(range(n)), square_and_pid, parallel_min=2)
@@ -208,6 +212,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return big_vault(tmp_path_factory.mktemp("big") / "vault")
 
 
+@needs_fork
 def test_a_cold_refresh_on_two_cores_equals_one_on_one(big: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     made = forks(monkeypatch)
     one = refresh(big, monkeypatch, minimum=COUNT * 10)
@@ -220,6 +225,7 @@ def test_a_cold_refresh_on_two_cores_equals_one_on_one(big: Path, monkeypatch: p
     assert no_child_left()
 
 
+@needs_fork
 def test_a_child_that_dies_loses_no_note(big: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     one = refresh(big, monkeypatch, minimum=COUNT * 10)
     parse = index_module.parse_note
@@ -236,6 +242,7 @@ def test_a_child_that_dies_loses_no_note(big: Path, monkeypatch: pytest.MonkeyPa
     assert no_child_left()
 
 
+@needs_fork
 def test_a_build_on_two_cores_writes_the_same_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The sample vault (every sort of note, the golden outputs) built with two processes forced."""
     one, two = copy_sample(tmp_path / "one"), copy_sample(tmp_path / "two")
@@ -247,6 +254,7 @@ def test_a_build_on_two_cores_writes_the_same_outputs(tmp_path: Path, monkeypatc
     assert vault_files(one) == vault_files(two)
 
 
+@needs_fork
 def test_only_changed_notes_are_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A warm refresh hands `read_all` only what changed."""
     root = tmp_path / "vault"
@@ -332,3 +340,23 @@ def test_progress_shows_on_the_terminal_for_due_and_check(tmp_path: Path) -> Non
         _, err = run_cli([command, str(vault)], terminal=True)
         assert "reading notes: " in err, command
         shutil.rmtree(vault / ".vaultnet")  # cold again: every note is read
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_line_is_rewritten_only_with_news_and_erased(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parent tells (total, total) again and again while it waits for the child: shown once."""
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(cli_base, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(cli_base, "_PROGRESS_EVERY", 0.0)
+    with cli_base.progress_line("reading notes") as progress:
+        assert progress is not None
+        for done in (100, 100, 200, 1000, 1000, 1000):
+            progress(done, 1000)
+    assert terminal.getvalue() == (
+        "\rreading notes: 100/1000\rreading notes: 200/1000\rreading notes: 1000/1000\r" + " " * 24 + "\r"
+    )

@@ -277,14 +277,17 @@ def progress_line(what: str, *, quiet: bool = False) -> Iterator[Progress | None
     started = time.monotonic()
     width = 0  # of the longest line shown: the next one covers it, the end erases it
     last = 0.0
+    shown_line = ""
 
     def show(done: int, total: int) -> None:
-        nonlocal width, last
+        nonlocal width, last, shown_line
         now = time.monotonic()
         if now - started < PROGRESS_DELAY or (now - last < _PROGRESS_EVERY and done < total):
             return
-        last = now
         line = f"{what}: {done}/{total}"
+        if line == shown_line:
+            return  # told again (the parent waiting for the child's last notes): nothing new to show
+        last, shown_line = now, line
         # Numbers only, no note's text: written as they are (`echo` would show the carriage return escaped).
         sys.stderr.write("\r" + line.ljust(width))
         sys.stderr.flush()

@@ -23,6 +23,7 @@ from vaultnet.cli_base import (
     debug_option,
     echo,
     print_notices,
+    progress_line,
     report,
     shown,
     today_option,
@@ -70,7 +71,8 @@ def build(vault: Path, today: datetime | None) -> None:
     path:line: message; the notes without problems are still used.
     """
     day = day_of(today)
-    result = pipeline.build(vault, day)
+    with progress_line("reading notes") as progress:
+        result = pipeline.build(vault, day, progress)
     report(vault, result.problems, warnings_in_full=False)
     for output in result.outputs:
         echo(f"{'wrote' if output.changed else 'unchanged'}  {shown(output.path)}")
@@ -92,7 +94,8 @@ def build(vault: Path, today: datetime | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 def due(vault: Path, today: datetime | None, as_json: bool) -> None:
     day = day_of(today)
-    snapshot, plan = pipeline.due(vault, day)
+    with progress_line("reading notes", quiet=as_json) as progress:
+        snapshot, plan = pipeline.due(vault, day, progress)
     report(vault, snapshot.problems, warnings_in_full=False)
     echo(render_items(plan.due, day) if as_json else render_table(plan.due, day), nl=False)
 
@@ -254,7 +257,8 @@ def check(vault: Path) -> None:
 
     Exits with 1 if there is any error (warnings alone do not fail), so it fits a pre-commit hook or CI.
     """
-    problems = pipeline.check(vault)
+    with progress_line("reading notes") as progress:
+        problems = pipeline.check(vault, progress)
     report(vault, problems)
     errors = [p for p in problems if p.severity == "error"]
     warnings = len(problems) - len(errors)

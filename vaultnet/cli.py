@@ -1,20 +1,22 @@
 """The command line: translate arguments, call the library, print. Reading commands are here; the
 writing ones are in `cli_write`; the error boundary, the vault option and printing in `cli_base`.
+
+A command imports what only it uses inside its function (the watcher, the server, the renderers): a one-shot
+`vaultnet build` pays for click and the pipeline, not for watchdog or http.server.
 """
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from vaultnet import __version__, pipeline
-from vaultnet import serve as serving
 from vaultnet.cli_base import (
     VAULT_RULE,
     Group,
@@ -29,13 +31,10 @@ from vaultnet.cli_base import (
     with_vault,
 )
 from vaultnet.cli_write import COMMANDS
-from vaultnet.insights import agenda
-from vaultnet.insights import stats as network_stats
-from vaultnet.insights import who as find_introducers
 from vaultnet.kinds import Kind
-from vaultnet.render.jsonout import render_items, render_json, who_dicts
-from vaultnet.render.text import render_agenda, render_stats, render_table, render_who
-from vaultnet.watch import Report, Watcher
+
+if TYPE_CHECKING:
+    from vaultnet import serve as serving
 
 vault_argument = with_vault(argument="VAULT")
 
@@ -91,6 +90,9 @@ def build(vault: Path, today: datetime | None) -> None:
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 def due(vault: Path, today: datetime | None, as_json: bool) -> None:
+    from vaultnet.render.jsonout import render_items
+    from vaultnet.render.text import render_table
+
     day = day_of(today)
     snapshot, plan = pipeline.due(vault, day)
     report(vault, snapshot.problems, warnings_in_full=False)
@@ -107,6 +109,10 @@ def today(vault: Path, today: datetime | None, as_json: bool) -> None:
     Birthdays first (call!), then promises that are due, event follow-ups, the most overdue follow-ups and
     one dormant tie to revive; at most [practice] agenda_size items (default 5).
     """
+    from vaultnet.insights import agenda
+    from vaultnet.render.jsonout import render_items
+    from vaultnet.render.text import render_agenda
+
     day = day_of(today)
     snapshot, plan = pipeline.due(vault, day)
     report(vault, snapshot.problems, warnings_in_full=False)
@@ -121,6 +127,10 @@ def today(vault: Path, today: datetime | None, as_json: bool) -> None:
 def stats(vault: Path, today: datetime | None, as_json: bool) -> None:
     """Network health: circles, who you kept in touch with, deep ties, overdue follow-ups, give and take,
     the weekly rhythm of new and maintained contacts, and your goals."""
+    from vaultnet.insights import stats as network_stats
+    from vaultnet.render.jsonout import render_json
+    from vaultnet.render.text import render_stats
+
     day = day_of(today)
     snapshot, plan = pipeline.due(vault, day)
     report(vault, snapshot.problems, warnings_in_full=False)
@@ -143,6 +153,10 @@ def who(
     introduced them and whom they introduced you to (friends of friends)."""
     if not (company or (tag or "").lstrip("#") or interest):
         raise click.UsageError("give at least one of --company, --tag, --interest")
+    from vaultnet.insights import who as find_introducers
+    from vaultnet.render.jsonout import render_json, who_dicts
+    from vaultnet.render.text import render_who
+
     day = day_of(today)
     snapshot, plan = pipeline.due(vault, day)
     report(vault, snapshot.problems, warnings_in_full=False)
@@ -152,6 +166,8 @@ def who(
 
 def _until_signalled(stop: Callable[[], None]) -> threading.Event:
     """Ctrl-C and SIGTERM end the process cleanly: they call `stop` and set the returned event."""
+    import signal
+
     done = threading.Event()
 
     def handle(signum: int, frame: object) -> None:
@@ -166,6 +182,8 @@ def _until_signalled(stop: Callable[[], None]) -> threading.Event:
 def _serve_in_background(
     session: pipeline.Session, host: str, port: int, rotate_token: bool, lock: threading.Lock
 ) -> serving.Server:
+    from vaultnet import serve as serving
+
     token = serving.load_token(session.root, rotate=rotate_token)
     server = serving.make_server(session, host, port, token, log=_log, lock=lock)
     actual_port = server.server_address[1]
@@ -210,6 +228,8 @@ def watch(vault: Path, poll: bool, serve_too: bool, host: str, port: int, rotate
     """
     if rotate_token and not serve_too:
         raise click.UsageError("--rotate-token goes with --serve")
+    from vaultnet.watch import Report, Watcher
+
     session = pipeline.Session(vault, keep_last_good=True)
     lock = threading.Lock()
 

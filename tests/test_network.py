@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -256,6 +257,7 @@ def test_introduced_by_is_resolved_or_reported_at_its_line() -> None:
     net = network_of_notes({"contacts/Anna Schmidt.md": ANNA, "contacts/Carla.md": carla, "contacts/Dana.md": dana})
     assert net.introducer == {"contacts/Carla.md": "contacts/Anna Schmidt.md"}
     assert net.introduced("contacts/Anna Schmidt.md") == ["contacts/Carla.md"]
+    assert net.introduced("contacts/Carla.md") == []
     assert net.problems == (
         Problem(
             "contacts/Dana.md",
@@ -264,6 +266,29 @@ def test_introduced_by_is_resolved_or_reported_at_its_line() -> None:
             "warning",
         ),
     )
+
+
+def test_introduced_lists_whom_each_introduced_sorted_from_one_reverse_index() -> None:
+    introducer = _CountedScans(
+        {"c/Zoe.md": "c/Bo.md", "c/Ada.md": "c/Bo.md", "c/Cy.md": "c/Ada.md", "c/Di.md": "c/Bo.md"}
+    )
+    net = Network((), introducer=introducer)
+    assert net.introduced("c/Bo.md") == ["c/Ada.md", "c/Di.md", "c/Zoe.md"]
+    assert net.introduced("c/Ada.md") == ["c/Cy.md"]
+    assert net.introduced("c/Zoe.md") == []
+    net.introduced("c/Bo.md").append("c/Eve.md")  # a list of the caller's own
+    assert net.introduced("c/Bo.md") == ["c/Ada.md", "c/Di.md", "c/Zoe.md"]
+    assert introducer.scans == 1  # read once, however many contacts were asked about
+
+
+class _CountedScans(dict[str, str]):
+    """An `introducer` mapping that counts how often it is read whole."""
+
+    scans = 0
+
+    def items(self) -> Any:
+        self.scans += 1
+        return super().items()
 
 
 def test_goals_plain_text_is_no_link_and_a_goal_link_must_name_a_goal_note() -> None:

@@ -172,8 +172,21 @@ class Network:
         return history[-1] if history else None
 
     def introduced(self, path: str) -> list[str]:
-        """Whom this contact introduced you to."""
-        return sorted(p for p, by in self.introducer.items() if by == path)
+        """Whom this contact introduced you to, sorted by path."""
+        return list(self._introduced_by.get(path, ()))
+
+    @property
+    def _introduced_by(self) -> dict[str, tuple[str, ...]]:
+        """`introducer` the other way round (introducer -> the contacts they introduced, sorted): `who` asks it for
+        every contact it lists, which a scan of `introducer` made O(n^2)."""
+        cached: dict[str, tuple[str, ...]] | None = self.__dict__.get("_introduced")
+        if cached is None:
+            grouped: dict[str, list[str]] = defaultdict(list)
+            for contact, by in self.introducer.items():
+                grouped[by].append(contact)
+            cached = {by: tuple(sorted(paths)) for by, paths in grouped.items()}
+            object.__setattr__(self, "_introduced", cached)  # a derived index, made once
+        return cached
 
 
 def _contact_interactions(contact: Contact) -> list[Interaction]:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from vaultkit import TODAY, put
 
 from vaultnet.config import Settings
@@ -119,6 +122,42 @@ def test_a_path_is_looked_for_from_the_linking_notes_folder_first() -> None:
     assert r.resolve("/team/Jo", "People/x.md").problem is not None  # from the root: both end so, ambiguous
 
 
+def test_a_folder_link_that_is_no_path_is_found_by_the_end_of_a_path() -> None:
+    r = Resolver([("People/team/Jo.md", "Jo", ()), ("Archive/old/team/Jo.md", "Jo", ()), ("a/steam/Jo.md", "J", ()),
+                  ("x/y/Team/Ann.md", "Ann", ()), ("People/Jo.md", "Jo", ())])  # fmt: skip
+    one = r.resolve("Y/team/ann")  # one ending matches, whatever the case
+    assert one == Resolution("x/y/Team/Ann.md", None)
+    assert r.resolve("old/team/Jo") == Resolution("Archive/old/team/Jo.md", None)
+    two = r.resolve("team/Jo.md")  # `steam/Jo` ends with `team/Jo` only as text: not a folder of that name
+    assert two == Resolution(None, "[[team/Jo]] is ambiguous: Archive/old/team/Jo.md, People/team/Jo.md; link with the "
+                             "folder")  # fmt: skip
+    assert r.resolve("eam/Jo") == Resolution(None, None)
+    assert r.resolve("team/Jo", "People/x.md") == Resolution("People/team/Jo.md", None)  # the note's folder first
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(["a", "B", "b", "ab", "x y", "ä"]), min_size=1, max_size=4), max_size=12),
+    st.lists(st.sampled_from(["a", "b", "B", "ab", "x y", "Ä"]), min_size=2, max_size=3),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_folder_link_finds_what_a_scan_of_every_path_finds(paths: list[list[str]], link: list[str]) -> None:
+    notes = [("/".join(parts) + ".md", parts[-1], ()) for parts in paths]
+    target = "/".join(link)
+    key = target.casefold()
+    exact = {p.removesuffix(".md").casefold(): p for p, _, _ in notes}
+    found = Resolver(notes).resolve(target)
+    if key in exact:
+        assert found == Resolution(exact[key], None)
+        return
+    scanned = sorted(p for k, p in exact.items() if k.endswith("/" + key))
+    if len(scanned) == 1:
+        assert found == Resolution(scanned[0], None)
+    elif scanned:
+        assert found == Resolution(None, f"[[{target}]] is ambiguous: {', '.join(scanned)}; link with the folder")
+    else:
+        assert found.path is None or found.severity == "warning"  # not by path: by name or alias, if at all
+
+
 def test_a_link_found_only_by_name_is_told_to_link_the_file_and_a_plain_name_is_not() -> None:
     r = Resolver([("People/jane-roe.md", "Jane Roe", ()), ("a/Sam.md", "Sam Lee", ()), ("b/Sam.md", "S", ())], True)
     found = r.resolve("Jane Roe")
@@ -218,6 +257,7 @@ def test_introduced_by_is_resolved_or_reported_at_its_line() -> None:
     net = network_of_notes({"contacts/Anna Schmidt.md": ANNA, "contacts/Carla.md": carla, "contacts/Dana.md": dana})
     assert net.introducer == {"contacts/Carla.md": "contacts/Anna Schmidt.md"}
     assert net.introduced("contacts/Anna Schmidt.md") == ["contacts/Carla.md"]
+    assert net.introduced("contacts/Carla.md") == []
     assert net.problems == (
         Problem(
             "contacts/Dana.md",
@@ -226,6 +266,29 @@ def test_introduced_by_is_resolved_or_reported_at_its_line() -> None:
             "warning",
         ),
     )
+
+
+def test_introduced_lists_whom_each_introduced_sorted_from_one_reverse_index() -> None:
+    introducer = _CountedScans(
+        {"c/Zoe.md": "c/Bo.md", "c/Ada.md": "c/Bo.md", "c/Cy.md": "c/Ada.md", "c/Di.md": "c/Bo.md"}
+    )
+    net = Network((), introducer=introducer)
+    assert net.introduced("c/Bo.md") == ["c/Ada.md", "c/Di.md", "c/Zoe.md"]
+    assert net.introduced("c/Ada.md") == ["c/Cy.md"]
+    assert net.introduced("c/Zoe.md") == []
+    net.introduced("c/Bo.md").append("c/Eve.md")  # a list of the caller's own
+    assert net.introduced("c/Bo.md") == ["c/Ada.md", "c/Di.md", "c/Zoe.md"]
+    assert introducer.scans == 1  # read once, however many contacts were asked about
+
+
+class _CountedScans(dict[str, str]):
+    """An `introducer` mapping that counts how often it is read whole."""
+
+    scans = 0
+
+    def items(self) -> Any:
+        self.scans += 1
+        return super().items()
 
 
 def test_goals_plain_text_is_no_link_and_a_goal_link_must_name_a_goal_note() -> None:

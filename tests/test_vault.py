@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from vaultkit import put
 
 from vaultnet.safeio import Refused
-from vaultnet.vault import Fingerprint, fingerprint, list_notes, read_bytes, read_text, write_atomic
+from vaultnet.vault import Fingerprint, fingerprint, list_notes, note_stem, read_bytes, read_text, write_atomic
 
 OLD_NS = 1_700_000_000_123_456_789  # a fixed mtime in the past (2023-11-14), with nanoseconds (unlike vaultkit's)
 
@@ -119,6 +121,24 @@ def test_read_bytes_of_a_vanished_note_is_none(tmp_path: Path) -> None:
     assert read_bytes(tmp_path, "contacts/Gone.md") is None
     with pytest.raises(Refused, match="is a folder"):
         read_bytes(tmp_path, "contacts")  # a folder, not a note
+
+
+def test_read_bytes_reads_a_note_in_a_subfolder_and_refuses_a_fifo(tmp_path: Path) -> None:
+    put(tmp_path, "contacts/work/Ben Okafor.md", "---\nname: Ben\n---\n")
+    assert read_bytes(tmp_path, "contacts/work/Ben Okafor.md") == b"---\nname: Ben\n---\n"
+    os.mkfifo(tmp_path / "contacts/Pipe.md")
+    with pytest.raises(Refused, match="FIFO"):
+        read_bytes(tmp_path, "contacts/Pipe.md")
+
+
+_NAMES = st.text(alphabet="a.b -é", max_size=6)
+
+
+@given(st.lists(_NAMES, max_size=3), _NAMES.filter(lambda name: name not in ("", ".")))
+def test_note_stem_is_the_stem_pathlib_gives(folders: list[str], name: str) -> None:
+    """For every path whose last part is a file name: dotted, dot-first (`.md`), dot-last, no dot, many dots."""
+    rel = "/".join([*folders, name])
+    assert note_stem(rel) == PurePosixPath(rel).stem
 
 
 def test_read_text_drops_a_bom_and_is_none_without_a_file(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import logging
 import os
 import shlex
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from typing import Any
 import click
 
 from vaultnet.config import CONFIG_NAME
+from vaultnet.parallel import Progress
 from vaultnet.problems import ParamError, Problem, UserError, printable
 from vaultnet.values import parse_date
 
@@ -258,3 +260,42 @@ def report(vault: Path, problems: Iterable[Problem], *, warnings_in_full: bool =
     if hidden:
         check = "vaultnet check" if vault == Path(".") else f"vaultnet check {shlex.quote(str(vault))}"
         echo(f"{count(hidden, 'warning')}: `{check}` shows {'it' if hidden == 1 else 'them'}", err=True)
+
+
+PROGRESS_DELAY = 1.5  # seconds: a command that is done sooner shows no progress at all
+_PROGRESS_EVERY = 0.1  # seconds between two rewrites of the line
+
+
+@contextlib.contextmanager
+def progress_line(what: str, *, quiet: bool = False) -> Iterator[Progress | None]:
+    """A `progress` for the library (see `parallel.Progress`): `what: done/total` on one line of stderr,
+    rewritten in place, once the command has run for `PROGRESS_DELAY` seconds, and erased when the block ends.
+    None, and so nothing shown, unless stderr is a terminal, or with `quiet` (`--json`: a program reads it)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    started = time.monotonic()
+    width = 0  # of the longest line shown: the next one covers it, the end erases it
+    last = 0.0
+    shown_line = ""
+
+    def show(done: int, total: int) -> None:
+        nonlocal width, last, shown_line
+        now = time.monotonic()
+        if now - started < PROGRESS_DELAY or (now - last < _PROGRESS_EVERY and done < total):
+            return
+        line = f"{what}: {done}/{total}"
+        if line == shown_line:
+            return  # told again (the parent waiting for the child's last notes): nothing new to show
+        last, shown_line = now, line
+        # Numbers only, no note's text: written as they are (`echo` would show the carriage return escaped).
+        sys.stderr.write("\r" + line.ljust(width))
+        sys.stderr.flush()
+        width = max(width, len(line))
+
+    try:
+        yield show
+    finally:
+        if width:
+            sys.stderr.write("\r" + " " * width + "\r")
+            sys.stderr.flush()

@@ -1,29 +1,35 @@
 """The commands that write: to notes (init, new, log, snooze, archive, done, the imports), out of the vault
 (export) and for pre-commit (check-files, build-hook). Each opens the vault once, asks `actions` for the
 changes and prints or applies them; `cli` adds them to the command line.
+
+`actions` (and through it the importers, vobject among them), `changes` and `subprocess` are imported by the
+commands that use them, not with this module: the command line defines every command, and a `vaultnet build` should
+not pay for loading what only `vaultnet import` runs.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from vaultnet import actions, pipeline
-from vaultnet.changes import Change, apply
+from vaultnet import pipeline
 from vaultnet.cli_base import Command, Group, as_day, day_of, echo, echo_data, report, shown, today_option, with_vault
 from vaultnet.problems import UserError, printable
-from vaultnet.vault import write_atomic
-from vaultnet.vcard import export_vcards
+
+if TYPE_CHECKING:
+    from vaultnet.changes import Change
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Show the change as a diff; write nothing.")
 
 
 def _write(changes: list[Change], dry_run: bool) -> None:
+    from vaultnet.changes import apply
+
     for change in changes:
         if dry_run:
             echo(change.diff() or f"{change.rel}: no change", nl=False)
@@ -51,6 +57,8 @@ def init(vault: Path) -> None:
     init never overwrites or edits a file that exists (but adds lines to .gitignore): run twice, it changes
     nothing.
     """
+    from vaultnet import actions
+
     made = actions.init_vault(vault)
     ignore = [c for c in made.changes if c.rel == ".gitignore"]
     _write([c for c in made.changes if c.rel != ".gitignore"], dry_run=False)
@@ -80,6 +88,8 @@ def new(
     tags: tuple[str, ...], dry_run: bool,
 ) -> None:  # fmt: skip
     """Create a contact note for NAME from the vault's template; refuses if the contact exists."""
+    from vaultnet import actions
+
     day = day_of(today)
     change = actions.new_contact(vault, name, day, company=company, met=met or day, circle=circle, tags=tags)
     _write([change], dry_run)
@@ -104,6 +114,8 @@ def log(
     NAME is a file name, a name or an alias, or the start of one. Only that line is added: everything else
     in the note stays as it is, byte for byte.
     """
+    from vaultnet import actions
+
     _write([actions.log(vault, name, text, day or day_of(today), kind, gave, got)], dry_run)
 
 
@@ -115,6 +127,8 @@ def log(
 @dry_run_option
 def snooze(name: str, until: str, vault: Path, today: datetime | None, dry_run: bool) -> None:
     """Pause reminders for NAME until a date (YYYY-MM-DD) or for a while (2w, 3m): sets `snooze_until`."""
+    from vaultnet import actions
+
     _write([actions.snooze(vault, name, until, day_of(today))], dry_run)
 
 
@@ -124,6 +138,8 @@ def snooze(name: str, until: str, vault: Path, today: datetime | None, dry_run: 
 @dry_run_option
 def archive(name: str, vault: Path, dry_run: bool) -> None:
     """Archive NAME: sets `archived: true` (no more reminders; the note and its history stay)."""
+    from vaultnet import actions
+
     _write([actions.archive(vault, name)], dry_run)
 
 
@@ -134,6 +150,8 @@ def archive(name: str, vault: Path, dry_run: bool) -> None:
 @dry_run_option
 def done(name: str, text: str, vault: Path, dry_run: bool) -> None:
     """Tick the open promise to NAME whose text contains TEXT (`- [ ]` becomes `- [x]`)."""
+    from vaultnet import actions
+
     _write([actions.done(vault, name, text)], dry_run)
 
 
@@ -146,6 +164,8 @@ def import_() -> None:
 
 
 def _import(vault: Path, source: str, files: tuple[Path, ...], overwrite: bool, dry_run: bool) -> None:
+    from vaultnet import actions
+
     imported = actions.import_files(vault, source, files, overwrite=overwrite)
     for problem in imported.problems:
         echo(problem.format(), err=True)
@@ -214,6 +234,10 @@ def export() -> None:
 @click.option("--circle", help="Only contacts in this circle.")
 def export_vcard(vault: Path, out: Path | None, tag: str | None, circle: str | None) -> None:
     """Export contacts as vCard 4.0 (phones, khard, other address books). Archived contacts are included."""
+    from vaultnet import actions
+    from vaultnet.vault import write_atomic
+    from vaultnet.vcard import export_vcards
+
     chosen, problems = actions.export_contacts(vault, tag=tag, circle=circle)
     report(vault, problems)
     data = export_vcards(chosen)
@@ -262,6 +286,8 @@ def build_hook(vault: Path, today: datetime | None) -> None:
 
 def _ignored_by_git(path: Path) -> bool:
     """Whether git ignores `path` (False outside a repository, or without git)."""
+    import subprocess
+
     try:
         found = subprocess.run(["git", "check-ignore", "-q", "--", path.name], cwd=path.parent, capture_output=True,
                                timeout=60)  # fmt: skip

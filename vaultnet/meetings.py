@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
-from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 from vaultnet.frontmatter import EntryLines, front_matter_tags, line_of_key, unquoted_link
@@ -23,6 +22,7 @@ from vaultnet.model import Link, Meeting, ParsedNote
 from vaultnet.problems import Problem
 from vaultnet.selection import Selection
 from vaultnet.values import link_target, parse_date
+from vaultnet.vault import note_stem
 
 _LEADING_DATE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})(?!\d)")  # `2024-06-18 9:00 am`: the day is what counts
 _NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")  # `2023-09-12 Meeting with Sam`
@@ -89,7 +89,7 @@ def parse_meeting(
             people.extend(_people(path, fm_text, key, value, problems))
     if day is None:
         return ParsedNote(path, problems=tuple(problems))
-    title = _title(front_matter) or PurePosixPath(path).stem
+    title = _title(front_matter) or note_stem(path)
     return ParsedNote(path, problems=tuple(problems), meeting=Meeting(path, day, title, tuple(people), modified))
 
 
@@ -154,7 +154,7 @@ def _date_of(value: Any) -> date | None:
 
 
 def _date_in_name(path: str) -> date | None:
-    for m in _NAME_DATE.finditer(PurePosixPath(path).stem):
+    for m in _NAME_DATE.finditer(note_stem(path)):
         day = _valid(*m.groups())
         if day is not None:
             return day

@@ -50,6 +50,7 @@ class Resolver:
         self._by_path: dict[str, str] = {}
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._by_alias: dict[str, list[str]] = defaultdict(list)
+        self._by_suffix: dict[str, list[str]] | None = None  # made on the first `[[folder/Name]]` not a path
         self._warn_names = warn_names
         for path, name, aliases in notes:
             bare = path.removesuffix(".md")
@@ -77,8 +78,7 @@ class Resolver:
                 return Resolution(self._by_path[f"{folder}/{key}"], None)  # a path from the note's folder
             if key in self._by_path:
                 return Resolution(self._by_path[key], None)
-            suffix = "/" + key
-            found = sorted(p for k, p in self._by_path.items() if k.endswith(suffix))
+            found = sorted(self._suffixes().get("/" + key, ()))
         else:
             found = sorted(self._by_stem.get(key, ()))
         if len(found) == 1:
@@ -86,6 +86,22 @@ class Resolver:
         if len(found) > 1:
             return Resolution(None, f"[[{wanted}]] is ambiguous: {', '.join(found)}; link with the folder")
         return self._by_other_names(wanted, key, linked)
+
+    def _suffixes(self) -> dict[str, list[str]]:
+        """Every ending of every note's bare casefolded path that starts at a `/` and holds another one
+        (`/work/ben` of `contacts/work/ben`) -> the notes whose path ends so: what a `[[work/Ben]]` matches when no
+        path is `work/Ben`, found without scanning every path."""
+        if self._by_suffix is None:
+            self._by_suffix = defaultdict(list)
+            for key, path in self._by_path.items():
+                start = key.find("/")
+                while start != -1:
+                    following = key.find("/", start + 1)
+                    if following == -1:
+                        break  # `/ben` alone: a link without a folder is looked up by file name
+                    self._by_suffix[key[start:]].append(path)
+                    start = following
+        return self._by_suffix
 
     def _by_other_names(self, wanted: str, key: str, linked: bool) -> Resolution:
         """No file has the name: a note's `name` (a goal's title), else an alias; Obsidian follows neither."""
@@ -168,8 +184,21 @@ class Network:
         return cached.get(path, ())
 
     def introduced(self, path: str) -> list[str]:
-        """Whom this contact introduced you to."""
-        return sorted(p for p, by in self.introducer.items() if by == path)
+        """Whom this contact introduced you to, sorted by path."""
+        return list(self._introduced_by.get(path, ()))
+
+    @property
+    def _introduced_by(self) -> dict[str, tuple[str, ...]]:
+        """`introducer` the other way round (introducer -> the contacts they introduced, sorted): `who` asks it for
+        every contact it lists, which a scan of `introducer` made O(n^2)."""
+        cached: dict[str, tuple[str, ...]] | None = self.__dict__.get("_introduced")
+        if cached is None:
+            grouped: dict[str, list[str]] = defaultdict(list)
+            for contact, by in self.introducer.items():
+                grouped[by].append(contact)
+            cached = {by: tuple(sorted(paths)) for by, paths in grouped.items()}
+            object.__setattr__(self, "_introduced", cached)  # a derived index, made once
+        return cached
 
 
 def _contact_interactions(contact: Contact) -> list[Interaction]:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
-from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 from vaultnet.classify import NoteKind, classify, excluded, mapped_properties, note_tags
@@ -35,6 +34,7 @@ from vaultnet.problems import Problem
 from vaultnet.selection import Selection
 from vaultnet.settings_spec import Pairs
 from vaultnet.values import link_of, link_target, parse_birthday, parse_bool, parse_date, parse_duration, plain_text
+from vaultnet.vault import note_stem
 
 # Each runs in time linear in its line: possessive where a repetition meets one that matches the same text.
 _LOG_KIND = re.compile(r"([A-Za-z][\w-]*+)\s*+:\s*+(.*)")
@@ -225,7 +225,7 @@ def _parse_note(path: str, data: bytes, settings: Settings, modified: int) -> Pa
     if not text.strip():
         in_folder = settings.contacts.selects(path, {})
         if not in_folder and settings.goals.selects(path, {}):  # Obsidian's new note for a `[[goal]]` link
-            return ParsedNote(path, goal=Goal(path, PurePosixPath(path).stem))
+            return ParsedNote(path, goal=Goal(path, note_stem(path)))
         return ParsedNote(path, problems=(Problem(path, 0, "empty note"),) if in_folder else ())
     fm_text, body_line, problem = split_front_matter(path, text)
     front_matter: dict[str, Any] = {}
@@ -343,7 +343,7 @@ def _event(path: str, fm_text: str, fm: dict[str, Any], modified: int) -> Parsed
     targets = _field(fm, "targets")
     met = _field(fm, "met")
     event_values = {
-        "title": get(_text, "title", "name") or PurePosixPath(path).stem,
+        "title": get(_text, "title", "name") or note_stem(path),
         "location": get(lambda v: _plain(_text(v)), "location"),
         "follow_up": get(_date, "follow_up"),
         "targets": _links(fm_text, targets[0], targets[1]) if targets else (),
@@ -364,7 +364,7 @@ def _goal(path: str, fm_text: str, fm: dict[str, Any]) -> ParsedNote:
         assert stall is not None
         return ParsedNote(path, problems=(Problem(path, line_of_key(fm_text, stall[0]), f"{stall[0]}: {exc}"),))
     done = bool(status and (_text(status[1]) or "").lower() in ("done", "archived", "reached", "closed"))
-    name = (_text(title[1]) if title else None) or PurePosixPath(path).stem
+    name = (_text(title[1]) if title else None) or note_stem(path)
     return ParsedNote(path, goal=Goal(path, name, stalled_after, done))
 
 
@@ -430,7 +430,7 @@ def _contact(
     problems.extend(body_problems)
     if any(p.severity == "error" for p in problems):
         return ParsedNote(path, problems=tuple(problems))
-    values.setdefault("name", PurePosixPath(path).stem)
+    values.setdefault("name", note_stem(path))
     if "introduced_by" in values:
         values["introduced_by_line"] = line_of_key(fm_text, keys["introduced_by"])
     if values.get("goals"):

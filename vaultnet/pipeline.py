@@ -25,6 +25,7 @@ from vaultnet.insights import Shares, stats
 from vaultnet.model import Contact
 from vaultnet.network import Network, build_network, update_network
 from vaultnet.obsidian import read_obsidian
+from vaultnet.parallel import Progress
 from vaultnet.problems import Problem, UserError, WriteRefused
 from vaultnet.render import ics, markdown
 from vaultnet.render.ics import render_calendar
@@ -115,8 +116,12 @@ def _no_gc() -> Iterator[None]:
 class Session:
     """A vault kept open across builds: the watcher holds one so refreshes stay in memory."""
 
-    def __init__(self, root: Path, *, persist: bool = True, keep_last_good: bool = False) -> None:
+    def __init__(
+        self, root: Path, *, persist: bool = True, keep_last_good: bool = False, progress: Progress | None = None
+    ) -> None:
+        """`progress`: told how many notes have been read while a refresh reads many (the CLI shows it)."""
         self.root = check_vault(root)
+        self.progress = progress
         self.persist = persist
         self.keep_last_good = keep_last_good
         self.settings = load_settings(self.root)
@@ -154,7 +159,7 @@ class Session:
             calendar = self.settings.calendar_path
             made, shares = self.keeper.restore(self.index, self.fragments, self._lines, calendar)
             self._last, self._shares = made, shares or self._shares
-        return self.index.refresh(listed)
+        return self.index.refresh(listed, self.progress)
 
     def snapshot(self, listed: Listing | None = None) -> Snapshot:
         refresh = self._refresh(listed)
@@ -429,20 +434,22 @@ def _inputs_digest(settings: Settings, listed: Listing, today: date) -> str:
     return digest.hexdigest()
 
 
-def build(vault: Path, today: date) -> BuildResult:
+def build(vault: Path, today: date, progress: Progress | None = None) -> BuildResult:
     """Write the follow-up note and the calendar for `today`; unchanged files are left alone."""
-    return Session(vault).build(today)
+    return Session(vault, progress=progress).build(today)
 
 
-def due(vault: Path, today: date) -> tuple[Snapshot, Plan]:
+def due(vault: Path, today: date, progress: Progress | None = None) -> tuple[Snapshot, Plan]:
     """Today's plan without writing any output."""
-    return Session(vault).plan(today)
+    return Session(vault, progress=progress).plan(today)
 
 
-def view(vault: Path, today: date, name: str, show: Callable[[Snapshot, Plan], str]) -> tuple[list[Problem], str]:
+def view(
+    vault: Path, today: date, name: str, show: Callable[[Snapshot, Plan], str], progress: Progress | None = None
+) -> tuple[list[Problem], str]:
     """What a reading command prints for `today`, and the problems to report (see `Session.view`)."""
-    return Session(vault).view(today, name, show)
+    return Session(vault, progress=progress).view(today, name, show)
 
 
-def check(vault: Path) -> list[Problem]:
-    return Session(vault).snapshot().problems
+def check(vault: Path, progress: Progress | None = None) -> list[Problem]:
+    return Session(vault, progress=progress).snapshot().problems

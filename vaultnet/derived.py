@@ -79,6 +79,7 @@ class Keeper:
         self.store = Store(root, folder, key, persist=persist and not link_below(root, folder))
         self.records = 0
         self._sent: dict[str, Entry] = {}  # the index as the snapshot and journal hold it
+        self._stamp: tuple[int, int] | None = None  # the calendar they hold the fragments of
 
     def restore(
         self, index: Index, fragments: CalendarFragments, lines: Lines, calendar: str | None
@@ -100,7 +101,7 @@ class Keeper:
             if record.fragments is not None:
                 frags = dict(record.fragments) if record.whole else frags | record.fragments
                 state, stamp = record.fragment_state, record.calendar
-        self.records = len(records)
+        self.records, self._stamp = len(records), stamp
         self._sent = {path: entry for path, entry in known.items() if entry is not None}
         index.adopt(dict(self._sent))
         lines.restore(*kept.lines)
@@ -113,7 +114,7 @@ class Keeper:
     def keep(
         self,
         index: Index,
-        made: Made,
+        made: Made | None,
         shares: Shares,
         lines: Lines,
         fragments: CalendarFragments | None,
@@ -130,14 +131,18 @@ class Keeper:
             delta = Delta(changed)
             if fragments is not None:
                 whole, changes = fragments.changes()
-                delta = Delta(changed, changes, whole, fragments.state, stamp)
+                if whole or changes or stamp != self._stamp:
+                    delta = Delta(changed, changes, whole, fragments.state, stamp)
+            if delta == Delta({}) and self.store.has_base():
+                return  # nothing new to keep: the journal does not grow with every run of `due`
             if 0 < self.store.append(delta) <= self.store.compact_bytes:
                 self.records += 1
                 self._sent = known
+                self._stamp = stamp if fragments is not None else self._stamp
                 return
         frag_index, state = (fragments.index(), fragments.state) if fragments is not None else ({}, (None, frozenset()))
         self.store.save(Kept(known, made, shares, lines.export(), frag_index, state, stamp))
-        self.records, self._sent = 0, known
+        self.records, self._sent, self._stamp = 0, known, stamp
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

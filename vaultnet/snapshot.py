@@ -154,6 +154,10 @@ class Snapshot:
         self._journal_end = at
         return records
 
+    def has_base(self) -> bool:
+        """Whether a snapshot was loaded or saved, to which the journal adds."""
+        return bool(self._id)
+
     # -- writing ----------------------------------------------------------------------------------------
 
     def save(self, state: Any) -> None:

@@ -9,6 +9,7 @@ fragments' sort keys and lengths) into the calendar already written: nothing is 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Mapping
 from datetime import date, time
 from typing import NamedTuple
@@ -145,7 +146,9 @@ def fragment_key(
     alarm: time | None,
     last: Interaction | None,
 ) -> str:
-    """Everything a note's calendar fragments depend on (see `note_fragments`)."""
+    """A digest of everything a note's calendar fragments depend on (see `note_fragments`): kept for every note
+    between commands, so it is short."""
     fp = fingerprints.get(path)
     head = f"{fp.mtime_ns if fp else ''}/{fp.size if fp else ''}/{today}/{alarm or ''}/{last or ''}"
-    return "\n".join([head, *(f"{i.kind}/{i.day}/{i.key}/{i.reason}/{i.details}" for i in items)])
+    text = "\n".join([head, *(f"{i.kind}/{i.day}/{i.key}/{i.reason}/{i.details}" for i in items)])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

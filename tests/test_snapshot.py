@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet.model import Item
 from vaultnet.kinds import Kind
+from vaultnet.model import Item
 from vaultnet.snapshot import Snapshot, _Unpickler
 from vaultnet.vault import Fingerprint, Listing
 
@@ -96,8 +96,9 @@ def test_a_file_that_is_no_snapshot_is_discarded(tmp_path: Path, content: bytes)
     assert store(tmp_path).load() is None
 
 
-def _planted(first: Snapshot, payload: bytes) -> None:
-    """A snapshot file with a right header (this folder, this key) around `payload`."""
+def _planted(first: Snapshot, pickled: bytes) -> None:
+    """A snapshot file with a right header (this folder, this key) around `pickled`: what the unpickler gets."""
+    payload = zlib.compress(pickled)
     status = os.stat(first.folder)
     header = {"format": "vaultnet snapshot", "key": first.key, "home": [status.st_dev, status.st_ino]}
     header |= {"id": "00" * 16, "size": len(payload), "crc": zlib.crc32(payload)}
@@ -125,6 +126,14 @@ def test_a_planted_pickle_that_calls_a_function_is_refused_unrun(tmp_path: Path,
     finally:
         os.chdir(cwd)
     assert not (tmp_path / "pwned").exists()
+
+
+def test_a_planted_pickle_of_plain_records_is_read_as_planted(tmp_path: Path) -> None:
+    # The control for the test above: the planted file is well formed, so it is the unpickler that refuses.
+    first = store(tmp_path)
+    first.save(STATE)
+    _planted(first, pickle.dumps({"ok": [1, date(2026, 1, 1)]}))
+    assert store(tmp_path).load() == ({"ok": [1, date(2026, 1, 1)]}, [])
 
 
 def test_the_unpickler_builds_records_and_refuses_other_classes() -> None:

@@ -183,6 +183,20 @@ def test_due_json_stays_parseable_when_notes_are_broken(broken_vault: Path) -> N
     assert len(problem_lines(result.stderr)) == len(BROKEN)
 
 
+@pytest.mark.parametrize("command", [["due"], ["due", "--json"], ["today"], ["today", "--json"], ["stats"]])
+def test_a_reading_command_run_again_prints_the_same_and_follows_an_edit(
+    broken_vault: Path, command: list[str]
+) -> None:
+    first = run(*command, broken_vault, "--today", TODAY)
+    again = run(*command, broken_vault, "--today", TODAY)  # printed from what the first run kept
+    assert (again.exit_code, again.stdout, again.stderr) == (first.exit_code, first.stdout, first.stderr)
+    assert problem_lines(again.stderr)  # the problems are reported again, not only the text
+    put(broken_vault, "contacts/Anna.md", "---\nname: Anna Edited\nbirthday: 1990-11-21\n---\n", mtime_ns=OLD_NS + 7)
+    edited = run(*command, broken_vault, "--today", TODAY)
+    assert edited.stdout != first.stdout
+    assert "Anna Edited" in edited.stdout or command == ["stats"]
+
+
 def test_due_writes_no_outputs(vault: Path) -> None:
     run("due", vault, "--today", TODAY)
     assert not (vault / "Follow-ups.md").exists()

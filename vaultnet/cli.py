@@ -39,6 +39,7 @@ from vaultnet.kinds import Kind
 
 if TYPE_CHECKING:
     from vaultnet import serve as serving
+    from vaultnet.rules import Plan
 
 vault_argument = with_vault(argument="VAULT")
 
@@ -99,10 +100,14 @@ def due(vault: Path, today: datetime | None, as_json: bool) -> None:
     from vaultnet.render.text import render_table
 
     day = day_of(today)
+
+    def show(snapshot: pipeline.Snapshot, plan: Plan) -> str:
+        return render_items(plan.due, day) if as_json else render_table(plan.due, day)
+
     with progress_line("reading notes", quiet=as_json) as progress:
-        snapshot, plan = pipeline.due(vault, day, progress)
-    report(vault, snapshot.problems, warnings_in_full=False)
-    echo(render_items(plan.due, day) if as_json else render_table(plan.due, day), nl=False)
+        problems, text = pipeline.view(vault, day, f"due{' --json' * as_json}", show, progress)
+    report(vault, problems, warnings_in_full=False)
+    echo(text, nl=False)
 
 
 @cli.command()
@@ -120,10 +125,14 @@ def today(vault: Path, today: datetime | None, as_json: bool) -> None:
     from vaultnet.render.text import render_agenda
 
     day = day_of(today)
-    snapshot, plan = pipeline.due(vault, day)
-    report(vault, snapshot.problems, warnings_in_full=False)
-    items = agenda(plan, snapshot.settings.practice.agenda_size)
-    echo(render_items(items, day) if as_json else render_agenda(items, day), nl=False)
+
+    def show(snapshot: pipeline.Snapshot, plan: Plan) -> str:
+        items = agenda(plan, snapshot.settings.practice.agenda_size)
+        return render_items(items, day) if as_json else render_agenda(items, day)
+
+    problems, text = pipeline.view(vault, day, f"today{' --json' * as_json}", show)
+    report(vault, problems, warnings_in_full=False)
+    echo(text, nl=False)
 
 
 @cli.command()
@@ -138,10 +147,14 @@ def stats(vault: Path, today: datetime | None, as_json: bool) -> None:
     from vaultnet.render.text import render_stats
 
     day = day_of(today)
-    snapshot, plan = pipeline.due(vault, day)
-    report(vault, snapshot.problems, warnings_in_full=False)
-    numbers = network_stats(plan, snapshot.settings)
-    text = render_json(numbers.as_dict(snapshot.settings)) if as_json else render_stats(numbers, snapshot.settings)
+
+    def show(snapshot: pipeline.Snapshot, plan: Plan) -> str:
+        numbers = network_stats(plan, snapshot.settings)
+        settings = snapshot.settings
+        return render_json(numbers.as_dict(settings)) if as_json else render_stats(numbers, settings)
+
+    problems, text = pipeline.view(vault, day, f"stats{' --json' * as_json}", show)
+    report(vault, problems, warnings_in_full=False)
     echo(text, nl=False)
 
 

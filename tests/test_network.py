@@ -17,10 +17,11 @@ from vaultkit import TODAY, put
 
 from vaultnet.config import Settings
 from vaultnet.model import ParsedNote
-from vaultnet.network import Network, Resolution, Resolver, build_network, update_network
+from vaultnet.network import Network, build_network, update_network
 from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
 from vaultnet.problems import Problem
+from vaultnet.resolver import Resolution, Resolver
 from vaultnet.rules import make_plan
 
 

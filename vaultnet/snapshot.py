@@ -56,7 +56,7 @@ UNREADABLE = "the cache in .vaultnet/ was unreadable and has been rebuilt"
 _log = logging.getLogger("vaultnet.cache")
 
 # Classes of vaultnet's that are neither dataclasses, named tuples nor enums and may be in a snapshot.
-_CLASSES = frozenset({("vaultnet.vault", "Listing"), ("vaultnet.network", "Resolver"), ("vaultnet.network", "_Links")})
+_CLASSES = frozenset({("vaultnet.vault", "Listing"), ("vaultnet.resolver", "Resolver"), ("vaultnet.network", "_Links")})
 _PLAIN = frozenset(
     {
         ("builtins", "list"), ("builtins", "dict"), ("builtins", "set"), ("builtins", "frozenset"),

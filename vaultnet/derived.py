@@ -10,6 +10,7 @@ are taken from the calendar already written, whose fingerprint must be the one t
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
@@ -55,6 +56,7 @@ class Kept:
     fragments: FragmentIndex
     fragment_state: FragmentState
     calendar: tuple[int, int] | None  # (size, mtime_ns) of the calendar `fragments` describes
+    settings: str = ""  # the digest of the settings `made` was derived with (`settings_digest`)
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Delta:
     whole: bool = False  # `fragments` replaces the index rather than updating it
     fragment_state: FragmentState = (None, frozenset())
     calendar: tuple[int, int] | None = None
+    settings: str = ""  # as in `Kept`
     extra: dict[str, object] = field(default_factory=dict)  # room for a later version's records
 
 
@@ -74,7 +77,11 @@ class Keeper:
 
     def __init__(self, root: Path, settings: Settings, *, persist: bool = True) -> None:
         folder = root / CACHE_DIR
+        # The notes as parsed depend only on the settings that shape parsing (`settings_key`); what was derived
+        # from them depends on all of them (a look-ahead, a cadence): kept under `settings_digest`, and dropped
+        # on restore when it was derived with other settings.
         key = f"{SCHEMA}/{settings_key(settings)}"
+        self.digest = settings_digest(settings)
         self.root = root
         self.store = Store(root, folder, key, persist=persist and not link_below(root, folder))
         self.records = 0
@@ -104,6 +111,9 @@ class Keeper:
         self.records, self._stamp = len(records), stamp
         self._sent = {path: entry for path, entry in known.items() if entry is not None}
         index.adopt(dict(self._sent))
+        if any(digest != self.digest for digest in (kept.settings, *(r.settings for r in records))):
+            self.records = MAX_RECORDS  # the next keep saves a whole state, derived with these settings
+            return None, None  # derived with other settings: only the notes as parsed still hold
         lines.restore(*kept.lines)
         if calendar is not None and stamp is not None:
             data = _calendar(self.root / calendar, stamp)
@@ -128,12 +138,12 @@ class Keeper:
             sent = self._sent
             changed: dict[str, Entry | None] = {p: e for p, e in known.items() if sent.get(p) is not e}
             changed.update((p, None) for p in sent.keys() - known.keys())
-            delta = Delta(changed)
+            delta = Delta(changed, settings=self.digest)
             if fragments is not None:
                 whole, changes = fragments.changes()
                 if whole or changes or stamp != self._stamp:
-                    delta = Delta(changed, changes, whole, fragments.state, stamp)
-            if delta == Delta({}) and self.store.has_base():
+                    delta = Delta(changed, changes, whole, fragments.state, stamp, self.digest)
+            if delta == Delta({}, settings=self.digest) and self.store.has_base():
                 return  # nothing new to keep: the journal does not grow with every run of `due`
             if 0 < self.store.append(delta) <= self.store.compact_bytes:
                 self.records += 1
@@ -141,8 +151,13 @@ class Keeper:
                 self._stamp = stamp if fragments is not None else self._stamp
                 return
         frag_index, state = (fragments.index(), fragments.state) if fragments is not None else ({}, (None, frozenset()))
-        self.store.save(Kept(known, made, shares, lines.export(), frag_index, state, stamp))
+        self.store.save(Kept(known, made, shares, lines.export(), frag_index, state, stamp, self.digest))
         self.records, self._sent, self._stamp = 0, known, stamp
+
+
+def settings_digest(settings: Settings) -> str:
+    """A digest of every setting: what was derived under one digest holds only under the same."""
+    return hashlib.blake2b(repr(settings).encode(), digest_size=16).hexdigest()
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -51,6 +51,7 @@ COMPACT_BYTES = 4 * 1024 * 1024  # a journal this long is folded into a new snap
 LOCK_TIMEOUT = 30.0  # seconds to wait for another command's write; then this one's is skipped
 LOCK_STALE = 120.0
 _MAGIC = "vaultnet snapshot"
+_TEMP_PREFIX = TEMP_PREFIX + "snapshot-"  # a temp file of vaultnet's naming (`atomic.sweep`), and a save's
 _RECORD = struct.Struct("<QI16s")  # a journal record: its length, its checksum, the snapshot it belongs to
 UNREADABLE = "the cache in .vaultnet/ was unreadable and has been rebuilt"
 _log = logging.getLogger("vaultnet.cache")
@@ -171,7 +172,8 @@ class Snapshot:
             new_id = secrets.token_bytes(16)
             header: dict[str, object] = {"format": _MAGIC, "key": self.key, "home": self._home()}
             header |= {"id": new_id.hex(), "size": len(body), "crc": zlib.crc32(body)}
-            fd, temp = tempfile.mkstemp(dir=self.folder, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+            self._sweep()
+            fd, temp = tempfile.mkstemp(dir=self.folder, prefix=_TEMP_PREFIX, suffix=TEMP_SUFFIX)
             try:
                 # No fsync: a cache. A power cut may leave a damaged file, which the checksum finds.
                 with os.fdopen(fd, "wb") as file:
@@ -195,6 +197,7 @@ class Snapshot:
         body = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             with self._locked():
+                self._sweep()
                 if self._on_disk() != self._id:
                     return 0  # another command saved a whole state since: this one's journal is gone
                 flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
@@ -211,6 +214,14 @@ class Snapshot:
         return self._journal_end
 
     # -- the files --------------------------------------------------------------------------------------
+
+    def _sweep(self) -> None:
+        """Remove the temp files of a save that was killed: under the cache's lock, no other save is under way."""
+        with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(_TEMP_PREFIX) and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
     def _on_disk(self) -> bytes:
         """The id of the snapshot on disk now (b"" if there is none, or it cannot be read)."""

@@ -176,6 +176,7 @@ EDITS = [
         ("calendar",),
     ),
     Edit("settings: circle", replace(SETTINGS_FILE, 'close = "30d"', 'close = "21d"'), ("due",)),
+    Edit("obsidian's settings", create(".obsidian/app.json", '{"useMarkdownLinks": true}\n'), ("followups",)),
     Edit("settings: lookahead", replace(SETTINGS_FILE, 'lookahead = "7d"', 'lookahead = "14d"'), ("due",)),
     Edit("broken note", replace(JUERGEN, "circle: close\n", "circle: [close\n"), ("due", "followups", "stats")),
     Edit("broken note fixed", replace(JUERGEN, "circle: [close\n", "circle: close\n"), ("due", "followups", "stats")),

@@ -274,21 +274,37 @@ class Step:
     before: Outputs
 
 
+class Copies:
+    """The three copies of the generated vault (live, cli, cold) and the session kept open on the live one."""
+
+    def __init__(self, base: Path) -> None:
+        notes = generated_vault()
+        self.live, self.cli, self.cold = (write_vault(base / way, notes, SETTINGS) for way in ("live", "cli", "cold"))
+        self.session = Session(self.live)
+
+    def edit(self, edit: Edit, n: int) -> None:
+        """`edit` on every copy, the files it wrote given the mtime of step `n`."""
+        for root in (self.live, self.cli, self.cold):
+            for rel in edit.apply(root):
+                os.utime(root / rel, ns=(MTIME_NS + n * STEP_NS, MTIME_NS + n * STEP_NS))
+
+    def build(self, today: date) -> dict[str, Outputs]:
+        """The outputs for `today`, by way: live (and live-cli), cli and cold."""
+        by_way = {"live": live_build(self.session, today)}
+        by_way["live-cli"] = cli_due(self.live, today)
+        by_way["cli"] = cli_build(self.cli, today)
+        by_way["cold"] = cold_build(self.cold, today)
+        return by_way
+
+
 def run_sequence(base: Path, today: date) -> dict[str, Step]:
     """Every edit of `EDITS` in turn on three copies of the generated vault; the outputs after each, by edit."""
-    notes = generated_vault()
-    live, cli, cold = (write_vault(base / way, notes, SETTINGS) for way in ("live", "cli", "cold"))
-    session = Session(live)
+    copies = Copies(base)
     steps: dict[str, Step] = {}
     before: Outputs = {}
     for n, edit in enumerate([Edit("start", lambda root: (), ()), *EDITS]):
-        for root in (live, cli, cold):
-            for rel in edit.apply(root):
-                os.utime(root / rel, ns=(MTIME_NS + n * STEP_NS, MTIME_NS + n * STEP_NS))
-        by_way = {"live": live_build(session, today)}
-        by_way["live-cli"] = cli_due(live, today)
-        by_way["cli"] = cli_build(cli, today)
-        by_way["cold"] = cold_build(cold, today)
+        copies.edit(edit, n)
+        by_way = copies.build(today)
         steps[edit.name] = Step(by_way, before)
         before = by_way["cold"]
     return steps
@@ -340,15 +356,31 @@ def edit_params(start: bool = True) -> list[Any]:
 def test_every_way_of_building_gives_the_bytes_of_a_cold_build(
     sequence: Callable[[date], dict[str, Step]], today: date, edit: str
 ) -> None:
-    step = sequence(today)[edit]
-    cold = step.by_way["cold"]
-    differ = [
+    wrong = differences(sequence(today)[edit].by_way)
+    assert wrong == [], "\n\n".join(wrong)
+
+
+def differences(by_way: dict[str, Outputs]) -> list[str]:
+    """How each way's outputs differ from the cold build's, a diff excerpt each (none: [])."""
+    cold = by_way["cold"]
+    return [
         f"{way}: {name} differs from the cold build's:\n{diff(cold[name], outputs[name], ('cold', way))}"
-        for way, outputs in step.by_way.items()
+        for way, outputs in by_way.items()
         for name in outputs
         if outputs[name] != cold[name]
     ]
-    assert differ == [], "\n\n".join(differ)
+
+
+def test_a_new_day_under_a_kept_session_gives_the_bytes_of_a_cold_build(tmp_path: Path) -> None:
+    """`watch` builds again when the day changes, with no file changed: whatever the session kept for the last
+    day (items, overdue days, the week's reconnect choice) must not survive into the new one."""
+    copies = Copies(tmp_path)
+    days = [TODAYS[0], TODAYS[0], TODAYS[1], TODAYS[1], date(2026, 11, 30), date(2027, 1, 4)]  # new weeks, a year
+    for n, (today, edit) in enumerate(zip(days, [None, EDITS[0], None, EDITS[1], None, None], strict=True)):
+        if edit is not None:
+            copies.edit(edit, n)
+        wrong = differences(copies.build(today))
+        assert wrong == [], f"on {today} (step {n}):\n" + "\n\n".join(wrong)
 
 
 @pytest.mark.parametrize(("today", "edit"), edit_params(start=False))

@@ -8,6 +8,7 @@ does NOT look at until it lists the vault.
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
 import os
@@ -180,6 +181,23 @@ def test_caught_up_is_no_promise_when_polling(vault: Path, start: Callable[..., 
     began = time.monotonic()
     assert r.watcher.marker.caught_up() is False
     assert time.monotonic() - began < 0.5
+
+
+def test_no_inotify_instance_left_means_polling(
+    vault: Path, start: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """inotify's limit of instances fails already when the observer is made (not when it starts)."""
+
+    def no_instance() -> None:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr("vaultnet.watch.Observer", no_instance)
+    r = start(vault)
+    assert type(r.watcher._observer).__name__ == "PollingObserver"
+    assert any("polls the vault instead" in line for line in r.logs)
+    assert r.watcher.marker.caught_up() is False
+    put(vault, "contacts/Ben.md", BEN.replace("Ben Okafor", "Ben Polled"))
+    wait_for(lambda: "Ben Polled" in calendar(vault), "the change seen by polling")
 
 
 def test_the_heap_is_frozen_after_each_build(vault: Path, start: Callable[..., Running]) -> None:

@@ -47,13 +47,11 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from vaultnet.file_events import IGNORED_FOLDERS, Marker, relevant, relisted
+from vaultnet.file_events import Marker, relevant, relisted
 from vaultnet.locks import prepare_lock_folder
 from vaultnet.pipeline import BuildResult, Session
 from vaultnet.problems import Problem, UserError, printable
 from vaultnet.vault import Listing
-
-__all__ = ["IGNORED_FOLDERS", "Report", "Watcher", "relevant"]
 
 FULL_LISTING_EVERY = 600.0  # seconds: the safety net for a change no event reported
 # What the watcher hears of (the kernel is asked for nothing else): opening and reading a file (the build reads
@@ -240,10 +238,8 @@ class Watcher:
         prepare_lock_folder(self.root)  # a folder made while the observer starts makes watchdog warn
         if not self.poll:
             self.marker.make()
-        observer: BaseObserver = PollingObserver(timeout=1) if self.poll else Observer()
-        observer.schedule(_Handler(self), str(self.root), recursive=True, event_filter=_EVENTS)
-        try:
-            observer.start()
+        try:  # inotify's limits: of watches (start), of instances (already when the observer is made)
+            observer = self._observe()
         except OSError as exc:
             if self.poll or exc.errno not in (errno.ENOSPC, errno.EMFILE):
                 raise UserError(f"cannot watch {self.root}: {exc.strerror or exc}") from exc
@@ -253,14 +249,18 @@ class Watcher:
                 "sudo sysctl fs.inotify.max_user_watches=524288 (and fs.inotify.max_user_instances)"
             )
             self.poll = True
-            observer = PollingObserver(timeout=1)
-            observer.schedule(_Handler(self), str(self.root), recursive=True, event_filter=_EVENTS)
-            observer.start()
+            observer = self._observe()
         self._observer = observer
         logging.getLogger("watchdog.observers").addHandler(self._trouble)
         with self._events:
             self._full = True  # what changed while nothing watched is known only to the files
         self.marker.arm(_in_order(observer))
+
+    def _observe(self) -> BaseObserver:
+        observer: BaseObserver = PollingObserver(timeout=1) if self.poll else Observer()
+        observer.schedule(_Handler(self), str(self.root), recursive=True, event_filter=_EVENTS)
+        observer.start()
+        return observer
 
     def _stop_observer(self) -> None:
         observer, self._observer = self._observer, None

@@ -39,6 +39,7 @@ from vaultnet.kinds import Kind
 
 if TYPE_CHECKING:
     from vaultnet import serve as serving
+    from vaultnet.watch import Watcher
 
 vault_argument = with_vault(argument="VAULT")
 

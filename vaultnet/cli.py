@@ -40,6 +40,7 @@ from vaultnet.kinds import Kind
 if TYPE_CHECKING:
     from vaultnet import serve as serving
     from vaultnet.rules import Plan
+    from vaultnet.watch import Watcher
 
 vault_argument = with_vault(argument="VAULT")
 
@@ -199,12 +200,17 @@ def _until_signalled(stop: Callable[[], None]) -> threading.Event:
 
 
 def _serve_in_background(
-    session: pipeline.Session, host: str, port: int, rotate_token: bool, lock: threading.Lock
+    session: pipeline.Session,
+    host: str,
+    port: int,
+    rotate_token: bool,
+    lock: threading.Lock,
+    watcher: Watcher | None = None,
 ) -> serving.Server:
     from vaultnet import serve as serving
 
     token = serving.load_token(session.root, rotate=rotate_token)
-    server = serving.make_server(session, host, port, token, log=_log, lock=lock)
+    server = serving.make_server(session, host, port, token, log=_log, lock=lock, watcher=watcher)
     actual_port = server.server_address[1]
     http_url, webcal_url = serving.urls(host, actual_port, token)
     echo(f"calendar: {http_url}", err=True)
@@ -258,7 +264,7 @@ def watch(vault: Path, poll: bool, serve_too: bool, host: str, port: int, rotate
         _log(built.line())
 
     watcher = Watcher(session.root, log=_log, poll=poll, on_build=on_build, session=session, lock=lock)
-    server = _serve_in_background(session, host, port, rotate_token, lock) if serve_too else None
+    server = _serve_in_background(session, host, port, rotate_token, lock, watcher) if serve_too else None
     _until_signalled(watcher.stop)
     _log(f"watching {shown(vault)} (Ctrl-C to stop)")
     watcher.run()

@@ -258,17 +258,18 @@ class Session:
             self.index.cache.save_view(name, ViewRecord(digest, tuple(problems), text))
         return problems, text
 
-    def build(self, today: date) -> BuildResult:
+    def build(self, today: date, listed: Listing | None = None) -> BuildResult:
         """Write the outputs for `today`, holding the outputs' lock: two builds at once (a `watch` and a
         `build`, two hooks) take turns, so that neither writes its follow-up note beside the other's calendar, and
-        the second finds the first's outputs current. Temp files that a crashed build left are removed first."""
+        the second finds the first's outputs current. Temp files that a crashed build left are removed first.
+        `listed`: the vault's notes as the caller knows them (the watcher, from file events); else listed now."""
         with _outputs_lock(self.root):
             for folder in {(self.root / rel).parent for rel in self.settings.outputs}:
                 sweep(folder, [Path(rel).name for rel in self.settings.outputs])
-            return self._build(today)
+            return self._build(today, listed)
 
-    def _build(self, today: date) -> BuildResult:
-        listed = self.index.listing()
+    def _build(self, today: date, listed: Listing | None = None) -> BuildResult:
+        listed = self.index.listing() if listed is None else listed
         digest = _inputs_digest(self.settings, listed, today)
         unchanged = self._unchanged_since_last_build(digest)
         if unchanged is not None:

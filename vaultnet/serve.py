@@ -2,9 +2,10 @@
 
 The URL carries a secret token (kept in `.vaultnet/token`); every other path answers 404 and says nothing
 about the vault (while the calendar is off, `[outputs] calendar = false`, its own path answers 404 too, and the
-log says why). Each request answers with the calendar for the vault as it is now and for today: the
-vault is rebuilt first, which costs next to nothing when no note changed. ETag and Last-Modified let
-clients revalidate cheaply (304). Standard library only: a ThreadingHTTPServer with bounded requests.
+log says why). Each request answers with the calendar for the vault as it is now and for today, from memory: a
+watcher (`watch.Watcher`, the one of `watch --serve` or the server's own) rebuilds it when files change, and a
+request first waits until the watcher has seen every change made before it. ETag and Last-Modified let clients
+revalidate cheaply (304). Standard library only: a ThreadingHTTPServer with bounded requests.
 
 Under abuse: a request (its line and headers) must arrive whole within `Server.request_deadline` seconds,
 however slowly its bytes trickle in, and an answer be taken within `Server.answer_timeout`; at most
@@ -16,20 +17,16 @@ traceback. The token file is owner-only: tightened if it is not, refused if it i
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import hmac
 import io
 import ipaddress
-import logging
-import os
-import secrets
 import socket
-import stat
 import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
@@ -38,76 +35,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from vaultnet.config import CACHE_DIR, CONFIG_NAME
+from vaultnet.config import CONFIG_NAME
 from vaultnet.pipeline import Session
 from vaultnet.problems import UserError
-from vaultnet.vault import check_no_links, private_dir, write_atomic
+from vaultnet.token_file import TOKEN_NAME as TOKEN_NAME  # the token's file and functions, where they were
+from vaultnet.token_file import load_token as load_token
+from vaultnet.token_file import token_path as token_path
+from vaultnet.vault import Fingerprint, fingerprint
+from vaultnet.watch import Report, Watcher
 
-TOKEN_NAME = "token"
 CALENDAR_NAME = "reminders.ics"
 MAX_HEADER_BYTES = 8192
 REQUEST_DEADLINE = 5.0  # seconds for a request's line and headers, however slowly they trickle in
 ANSWER_TIMEOUT = 30.0  # seconds a client may take to read an answer
 MAX_THREADS = 32  # connections served at once, each with its thread
-_log = logging.getLogger(__name__)
+RETRY_AFTER = 1.0  # seconds before a request builds again a calendar that could not be built
+_EPOCH = datetime.fromtimestamp(0, UTC)
 _LAST_SECOND = 253402300799  # 9999-12-31 23:59:59 UTC: the latest Last-Modified there is
-
-
-def token_path(root: Path) -> Path:
-    return root / CACHE_DIR / TOKEN_NAME
-
-
-def load_token(root: Path, rotate: bool = False) -> str:
-    """The vault's secret token, made on first use (or anew with `rotate`); readable by the owner only: a
-    token file that others may read is made owner-only (with a notice), one that is a link is refused."""
-    path = token_path(root)
-    private_dir(path.parent)  # refuses a folder that is a link: the token is never read or written through one
-    token = "" if rotate else _read_token(path)
-    if len(token) >= 32:
-        return token
-    token = secrets.token_urlsafe(32)
-    check_no_links(root, path)  # before the open below, which would create the file where a link leads
-    # Create the file owner-only before anything is in it: write_atomic keeps an existing file's mode, so the
-    # token is never readable by others, not even for a moment.
-    os.close(_open_token(path, os.O_WRONLY | os.O_CREAT))
-    write_atomic(path, token.encode() + b"\n", root=root)
-    return token
-
-
-def _open_token(path: Path, flags: int) -> int:
-    """The token file opened (never through a link, never blocking on a FIFO), owner-only from here on."""
-    try:
-        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise UserError(f"{path} is a symbolic link: the secret token is kept only in a file of its own "
-                            "(remove the link)") from None  # fmt: skip
-        raise
-    try:
-        status = os.fstat(fd)
-        if not stat.S_ISREG(status.st_mode):
-            raise UserError(f"{path} is not a file: the secret token is kept only in a file of its own")
-        if stat.S_IMODE(status.st_mode) & 0o077:
-            os.fchmod(fd, 0o600)
-            _log.warning(f"{path} could be read by others: it is owner-only now (a rotated token makes a new URL)")
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
-def _read_token(path: Path) -> str:
-    """The token in the file, "" when there is none (or no file)."""
-    try:
-        fd = _open_token(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return ""
-    with os.fdopen(fd, "rb") as handle:
-        data = handle.read(4096)
-    try:
-        return data.decode("ascii").strip()
-    except UnicodeDecodeError:
-        return ""
 
 
 def is_loopback(host: str) -> bool:
@@ -120,26 +64,72 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class Calendar:
-    """The current calendar: rebuilt (cheaply) on each request, under the lock shared with a watcher."""
+@dataclass(frozen=True)
+class _Built:
+    """The calendar as the last build left it: read once per build, not per request."""
 
-    def __init__(self, session: Session, clock: Callable[[], date], lock: threading.Lock) -> None:
-        self.session = session
-        self.clock = clock
-        self.lock = lock
+    body: bytes | None  # None: turned off, or not built (`error`)
+    etag: str = ""
+    modified: datetime = _EPOCH
+    path: Path | None = None
+    fingerprint: Fingerprint | None = None  # the file's, then: another one means it changed since
+    error: str | None = None
+    at: float = 0.0  # when (monotonic)
+
+
+class Calendar:
+    """The calendar held in memory, kept current by `watcher` (its listener). Before it answers, a request waits
+    until the watcher has seen every file event from before it (`Marker.caught_up`) and lets it build what they
+    named; it builds too when the day changed or the calendar's file is not the one built (edited, removed),
+    and retries a failed build at most once a second."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+        self._built: _Built | None = None
+        watcher.listeners.append(self._take)
 
     def current(self) -> tuple[bytes, str, datetime] | None:
         """(body, ETag, Last-Modified); None while the calendar is off (`[outputs] calendar = false`)."""
-        with self.lock:
-            self.session.reload_settings()
-            if self.session.settings.calendar_path is None:
-                return None
-            self.session.build(self.clock())
-            path = self.session.root / self.session.settings.calendar_path
+        self.watcher.marker.caught_up()
+        self.watcher.refresh(self._stale)
+        built = self._built
+        if built is None or built.error is not None:
+            raise UserError(built.error if built is not None and built.error else "the calendar was not built")
+        if built.body is None:
+            return None
+        return built.body, built.etag, built.modified
+
+    def _path(self) -> Path | None:
+        rel = self.watcher.session.settings.calendar_path
+        return None if rel is None else self.watcher.session.root / rel
+
+    def _stale(self) -> bool:
+        """Whether to build although no event named a file (asked under the watcher's lock)."""
+        built = self._built
+        if built is None or (built.error is not None and time.monotonic() - built.at >= RETRY_AFTER):
+            return True
+        return built.path != self._path() or (built.path is not None and fingerprint(built.path) != built.fingerprint)
+
+    def _take(self, report: Report) -> None:
+        """After each build, under the watcher's lock: the calendar's bytes read once, its ETag made once."""
+        path = self._path()
+        found = None if path is None else fingerprint(path)
+        now = time.monotonic()
+        if report.error is not None or path is None:
+            self._built = _Built(None, path=path, fingerprint=found, error=report.error, at=now)
+            return
+        old = self._built
+        if old is not None and old.body is not None and (old.path, old.fingerprint) == (path, found):
+            return  # not written again: the bytes held are the file's
+        try:
             body = path.read_bytes()
-            modified = datetime.fromtimestamp(min(max(int(path.stat().st_mtime), 0), _LAST_SECOND), UTC)
+        except OSError as exc:
+            self._built = _Built(None, path=path, fingerprint=found, error=f"{type(exc).__name__}: {exc}", at=now)
+            return
+        seconds = 0 if found is None else found.mtime_ns // 1_000_000_000
+        modified = datetime.fromtimestamp(min(max(seconds, 0), _LAST_SECOND), UTC)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        return body, etag, modified
+        self._built = _Built(body, etag, modified, path, found, at=now)
 
 
 class _TooSlow(TimeoutError):
@@ -315,6 +305,7 @@ class Server(ThreadingHTTPServer):
     request_deadline = REQUEST_DEADLINE
     answer_timeout = ANSWER_TIMEOUT
     max_threads = MAX_THREADS
+    _watching: tuple[Watcher, threading.Thread] | None = None  # its own watcher (`serve`); a failed bind closes early
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(address, handler)
@@ -322,6 +313,30 @@ class Server(ThreadingHTTPServer):
         self._room = threading.Condition()
         self._busy = 0  # connections with a thread
         self._waiting: dict[_Deadline, None] = {}  # those waiting for their request, the longest first
+
+    def keep_current(self, watcher: Watcher) -> None:
+        """Run `watcher` in a thread of its own until the server shuts down; it watches from now on."""
+        try:
+            watcher.start()
+        except BaseException:
+            self.server_close()
+            raise
+        self._watching = watcher, threading.Thread(target=watcher.run, name="vaultnet-watch", daemon=True)
+        self._watching[1].start()
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        self._stop_watching()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._stop_watching()
+
+    def _stop_watching(self) -> None:
+        watching, self._watching = self._watching, None
+        if watching is not None:
+            watching[0].stop()
+            watching[1].join(timeout=10)
 
     def waiting(self, reader: _Deadline) -> None:
         with self._room:
@@ -394,14 +409,22 @@ def make_server(
     log: Callable[[str], None],
     clock: Callable[[], date] = date.today,
     lock: threading.Lock | None = None,
+    watcher: Watcher | None = None,
 ) -> Server:
-    calendar = Calendar(session, clock, lock or threading.Lock())
+    """A server of the calendar that `watcher` keeps current (`watch --serve`); without one, the server runs its
+    own (`serve`: for `session`, with `clock` and `lock`) for as long as it runs."""
+    own = watcher is None
+    if watcher is None:
+        watcher = Watcher(session.root, log=log, clock=clock, session=session, lock=lock)
+    calendar = Calendar(watcher)
     try:
         server_class = Server6 if ":" in host else Server
         server = server_class((host, port), make_handler(calendar, token, log))
     except OSError as exc:
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     server.log = log
+    if own:
+        server.keep_current(watcher)
     return server
 
 

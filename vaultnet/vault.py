@@ -7,7 +7,7 @@ import contextlib
 import os
 import stat
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from vaultnet.atomic import Changed, compare_and_swap, temp_file
 from vaultnet.problems import Problem, UserError, WriteRefused, printable
@@ -97,7 +97,18 @@ def list_notes(
     return notes
 
 
-def _note(entry: os.DirEntry[str], rel: str, real_root: str) -> Fingerprint | Problem | None:
+class _Entry(Protocol):
+    """What `_note` reads of a file: an `os.DirEntry` from a listing, or `_OneFile` for a file named alone."""
+
+    @property
+    def path(self) -> str: ...
+
+    def is_symlink(self) -> bool: ...
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result: ...
+
+
+def _note(entry: _Entry, rel: str, real_root: str) -> Fingerprint | Problem | None:
     """The fingerprint of the note at `entry`; a problem when vaultnet skips it with a word; None when it
     skips it silently (a link to a folder: folders are not followed)."""
     if not _utf8(rel):
@@ -120,6 +131,54 @@ def _note(entry: os.DirEntry[str], rel: str, real_root: str) -> Fingerprint | Pr
     if not stat.S_ISREG(st.st_mode):
         return Problem(rel, 0, f"this is {kind_of(st.st_mode)}, not a note: vaultnet does not open it", "warning")
     return Fingerprint(st.st_mtime_ns, st.st_size)
+
+
+def note_at(
+    root: Path,
+    rel: str,
+    exclude: frozenset[str] = frozenset(),
+    skip_folders: frozenset[str] = frozenset(),
+    real_root: str | None = None,
+) -> Fingerprint | Problem | None:
+    """What `list_notes(root, exclude, skip_folders)` lists for the one file `rel` (relative, `/`-separated),
+    without listing any folder: its fingerprint, the problem it reports instead, or None when it lists nothing
+    there (not a note, in a folder it skips, gone). The watcher looks again only at the files events named.
+    `real_root`: `os.path.realpath(root)`, when the caller has it already."""
+    parts = rel.split("/")
+    name = parts[-1]
+    if name.startswith(".") or not name.lower().endswith(".md") or rel in exclude:
+        return None
+    folder = str(root)
+    for depth, part in enumerate(parts[:-1], 1):
+        if not part or part.startswith(".") or part in SKIPPED_FOLDERS or "/".join(parts[:depth]) in skip_folders:
+            return None
+        folder = os.path.join(folder, part)
+        try:
+            if not stat.S_ISDIR(os.lstat(folder).st_mode):
+                return None  # list_notes enters no link to a folder, and no file is a folder
+        except OSError:
+            return None
+    try:
+        entry = _OneFile(os.path.join(folder, name))
+        if stat.S_ISDIR(entry.lstat.st_mode):
+            return None  # a folder named `*.md`: list_notes enters it, it is no note
+        return _note(entry, rel, os.path.realpath(root) if real_root is None else real_root)
+    except OSError:
+        return None  # gone (or going) since the event: as list_notes skips a file that vanishes
+
+
+class _OneFile:
+    """A file named by its path, answering as the `os.DirEntry` that a listing would give for it (one lstat)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lstat = os.lstat(path)
+
+    def is_symlink(self) -> bool:
+        return stat.S_ISLNK(self.lstat.st_mode)
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        return os.stat(self.path) if follow_symlinks else self.lstat
 
 
 def _utf8(text: str) -> bool:

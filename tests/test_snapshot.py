@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet.model import Item
 from vaultnet.kinds import Kind
+from vaultnet.model import Item
 from vaultnet.snapshot import Snapshot, _Unpickler
 from vaultnet.vault import Fingerprint, Listing
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 
-from vaultnet.cache import SCHEMA, Entry
+from vaultnet.cache import SCHEMA
 from vaultnet.config import CACHE_DIR, Settings
 from vaultnet.fragments import CalendarFragments
 from vaultnet.fragments import Index as FragmentIndex
-from vaultnet.index import Index, Refresh, settings_key
+from vaultnet.index import Entry, Index, Refresh, settings_key
 from vaultnet.insights import Shares
 from vaultnet.model import Item
 from vaultnet.network import Network

@@ -90,6 +90,7 @@ class Keeper:
             return None, None
         kept, records = loaded
         if not isinstance(kept, Kept) or not all(isinstance(r, Delta) for r in records):
+            self.store.discard()  # records, but not the ones this version keeps: saved afresh by the next `keep`
             return None, None
         known, frags, state, stamp = dict(kept.known), dict(kept.fragments), kept.fragment_state, kept.calendar
         for record in records:

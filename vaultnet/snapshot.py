@@ -129,7 +129,7 @@ class Snapshot:
             state = _Unpickler(io.BytesIO(body)).load()
             self._id = bytes.fromhex(header["id"])
         except Exception:
-            self._discard()
+            self.discard()
             return None
         return state, self._journal()
 
@@ -232,7 +232,10 @@ class Snapshot:
         except locks.Busy as exc:
             raise OSError(f"the cache is busy: {exc}") from None
 
-    def _discard(self) -> None:
+    def discard(self) -> None:
+        """Remove the snapshot and its journal (what this version did not write, or cannot use), saying so once:
+        the next `save` starts afresh."""
+        self._id, self._journal_end = b"", 0
         for path in (self.path, self.journal_path):
             with contextlib.suppress(OSError):
                 if path.is_dir() and not path.is_symlink():

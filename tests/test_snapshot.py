@@ -5,15 +5,20 @@ Real files in a real vault folder; the planted files are what an attacker or a c
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
 import os
 import pickle
 import shutil
+import signal
+import stat
 import zlib
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -170,3 +175,75 @@ def test_a_link_in_place_of_the_snapshot_is_not_followed(tmp_path: Path) -> None
     first.path.symlink_to(target)
     assert store(tmp_path).load() is None
     assert target.exists()  # the link is vaultnet's to remove, what it points to is not
+
+
+class _Blocked(Exception):
+    """Not an OSError (as TimeoutError is): the code under test must not take it for a failed write."""
+
+
+@contextlib.contextmanager
+def _within(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging (a FIFO opened for writing waits for a reader)."""
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise _Blocked(f"blocked for {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _plant_in_place(path: Path, kind: str, victim: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    if kind == "link":
+        path.symlink_to(victim)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        (path / "inside").mkdir(parents=True)
+        (path / "inside" / "file").write_text("x")
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo", "folder"])
+def test_a_journal_that_is_no_regular_file_is_never_followed_and_is_replaced(tmp_path: Path, kind: str) -> None:
+    """Appending to it never writes through a link nor waits on a FIFO, and the next whole save (which empties
+    the journal) never truncates what a link points to: it removes what is in the journal's place."""
+    first = store(tmp_path)
+    first.save(STATE)
+    victim = tmp_path / "victim.md"
+    victim.write_bytes(b"a note of the user's\n")
+    _plant_in_place(first.journal_path, kind, victim)
+    second = store(tmp_path)
+    with _within(5):
+        assert second.load() == (STATE, [])
+        assert second.append({"n": 1}) == 0  # the caller saves a whole state instead
+        second.save({"new": 1})
+        assert second.append({"n": 2}) > 0
+    assert victim.read_bytes() == b"a note of the user's\n"
+    assert stat.S_ISREG(first.journal_path.lstat().st_mode)
+    assert store(tmp_path).load() == ({"new": 1}, [{"n": 2}])
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo", "folder"])
+def test_what_is_in_place_of_the_snapshot_is_removed_with_one_notice(
+    tmp_path: Path, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A folder too (`.vaultnet/` is vaultnet's own): left there, no snapshot could be saved again, and every
+    command would say the cache was unreadable."""
+    first = store(tmp_path)
+    first.save(STATE)
+    victim = tmp_path / "victim"
+    victim.write_bytes(first.path.read_bytes())
+    _plant_in_place(first.path, kind, victim)
+    with caplog.at_level(logging.WARNING, "vaultnet.cache"), _within(5):
+        second = store(tmp_path)
+        assert second.load() is None
+        second.save({"new": 1})
+        assert store(tmp_path).load() == ({"new": 1}, [])
+    assert [r.getMessage() for r in caplog.records] == ["the cache in .vaultnet/ was unreadable and has been rebuilt"]
+    assert victim.exists()  # what a link pointed to is left alone

@@ -55,6 +55,7 @@ class Kept:
     fragments: FragmentIndex
     fragment_state: FragmentState
     calendar: tuple[int, int] | None  # (size, mtime_ns) of the calendar `fragments` describes
+    settings: Settings | None = None  # those `made` was made under: a plan depends on every setting
 
 
 @dataclass
@@ -76,8 +77,10 @@ class Keeper:
         folder = root / CACHE_DIR
         key = f"{SCHEMA}/{settings_key(settings)}"
         self.root = root
+        self.settings = settings
         self.store = Store(root, folder, key, persist=persist and not link_below(root, folder))
         self.records = 0
+        self._made_kept = False  # whether the snapshot holds a `Made` of these settings for the journal to add to
         self._sent: dict[str, Entry] = {}  # the index as the snapshot and journal hold it
         self._stamp: tuple[int, int] | None = None  # the calendar they hold the fragments of
 
@@ -106,11 +109,15 @@ class Keeper:
         self._sent = {path: entry for path, entry in known.items() if entry is not None}
         index.adopt(dict(self._sent))
         lines.restore(*kept.lines)
+        # The key names only what the notes depend on: a plan made under other settings (another `review_after`)
+        # is not the one to start from. The notes still are; the next `keep` saves a whole state.
+        made = kept.made if kept.settings == self.settings else None
+        self._made_kept = made is not None
         if calendar is not None and stamp is not None:
             data = _calendar(self.root / calendar, stamp)
             if data is not None:
                 fragments.restore({p: e for p, e in frags.items() if e is not None}, state, data)
-        return kept.made, kept.shares
+        return made, kept.shares
 
     def keep(
         self,
@@ -125,7 +132,7 @@ class Keeper:
         to (or the journal is long), the whole state. `fragments`: the calendar's, when this build rendered it."""
         stamp = _stamp(self.root / calendar) if calendar is not None and fragments is not None else None
         known = index.entries()
-        if self.records < MAX_RECORDS:
+        if self.records < MAX_RECORDS and (self._made_kept or made is None):
             sent = self._sent
             changed: dict[str, Entry | None] = {p: e for p, e in known.items() if sent.get(p) is not e}
             changed.update((p, None) for p in sent.keys() - known.keys())
@@ -142,8 +149,8 @@ class Keeper:
                 self._stamp = stamp if fragments is not None else self._stamp
                 return
         frag_index, state = (fragments.index(), fragments.state) if fragments is not None else ({}, (None, frozenset()))
-        self.store.save(Kept(known, made, shares, lines.export(), frag_index, state, stamp))
-        self.records, self._sent, self._stamp = 0, known, stamp
+        self.store.save(Kept(known, made, shares, lines.export(), frag_index, state, stamp, self.settings))
+        self.records, self._sent, self._stamp, self._made_kept = 0, known, stamp, made is not None
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

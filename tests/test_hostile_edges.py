@@ -28,7 +28,7 @@ from types import FrameType
 import pytest
 from vaultkit import OLD_NS, copy_sample, run, vault_files, write_vault
 
-from vaultnet.cache import UNREADABLE
+from vaultnet.cache import CACHE_NAME, UNREADABLE
 from vaultnet.model import Birthday, Contact
 from vaultnet.pipeline import Session
 from vaultnet.problems import UserError
@@ -289,6 +289,35 @@ def test_an_unreadable_cache_is_rebuilt_with_one_line_of_notice(
     assert (second.stdout, second.stderr) == (expected.stdout, expected.stderr)
     assert (vault / "Follow-ups.md").read_bytes() == followups  # what a link pointed to is left alone
     assert stat.S_ISREG((vault / ".vaultnet" / SNAPSHOT_NAME).lstat().st_mode)
+
+
+SQLITE: dict[str, Callable[[Path], object]] = {
+    "garbage": lambda path: path.write_bytes(os.urandom(4096)),
+    "not-sqlite": lambda path: path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200),
+    "empty": lambda path: path.write_bytes(b""),
+    "directory": _directory,
+    "fifo": lambda path: (path.unlink(), os.mkfifo(path)),
+    "link": _link,
+}
+
+
+@pytest.mark.parametrize("plant", SQLITE.values(), ids=SQLITE.keys())
+def test_an_unreadable_build_record_file_is_rebuilt_with_one_line_of_notice(
+    tmp_path: Path, plant: Callable[[Path], object]
+) -> None:
+    """`cache.sqlite` (the last build, the views) read by the next build: the same notice, once."""
+    vault = copy_sample(tmp_path / "vault")
+    assert_clean(run("build", vault, "--today", "2026-11-21"))
+    written = vault_files(vault)
+    plant(vault / ".vaultnet" / CACHE_NAME)
+    first = run("build", vault, "--today", "2026-11-21")
+    assert_clean(first)
+    assert [line for line in first.stderr.splitlines() if line.startswith("vaultnet: ")] == [f"vaultnet: {UNREADABLE}"]
+    assert vault_files(vault) == written  # what a link pointed to is left alone
+    second = run("build", vault, "--today", "2026-11-21")
+    assert_clean(second)
+    assert not [line for line in second.stderr.splitlines() if line.startswith("vaultnet: ")]
+    assert stat.S_ISREG((vault / ".vaultnet" / CACHE_NAME).lstat().st_mode)
 
 
 JOURNALS: dict[str, Callable[[Path], object]] = {

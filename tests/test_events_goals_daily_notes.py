@@ -10,9 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from vaultkit import put_old
+from vaultkit import put_old, through_snapshot
 
-from vaultnet.cache import decode_note, decode_notes, encode_note
 from vaultnet.config import Settings, parse_settings
 from vaultnet.model import DailyNote, Duration, Event, Goal, Link, Mention, ParsedNote
 from vaultnet.parse import parse_note
@@ -259,7 +258,7 @@ def test_a_date_named_note_in_the_contacts_folder_stays_a_contact() -> None:
     assert note.contact is not None and note.contact.name == "Dated Person"
 
 
-# --- the cache codec ------------------------------------------------------------------------------------------------
+# --- the snapshot ---------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -274,13 +273,10 @@ def test_a_date_named_note_in_the_contacts_folder_stays_a_contact() -> None:
         ("events/Broken.md", "---\ndate: soon\n---\n"),  # problems only
     ],
 )
-def test_the_cache_codec_round_trips_events_goals_and_daily_notes(path: str, text: str) -> None:
+def test_the_snapshot_keeps_events_goals_and_daily_notes(tmp_path: Path, path: str, text: str) -> None:
     note = parse_note(path, text.encode("utf-8"), Settings(), modified=1_700_000_000)
-    assert decode_note(path, encode_note(note)) == note
-    assert decode_notes([(path, encode_note(note)), ("x.md", encode_note(ParsedNote("x.md")))]) == [
-        note,
-        ParsedNote("x.md"),
-    ]
+    assert through_snapshot(tmp_path, note) == note
+    assert through_snapshot(tmp_path, [note, ParsedNote("x.md")]) == [note, ParsedNote("x.md")]
 
 
 def test_a_second_session_reads_the_kinds_back_from_the_cache(tmp_path: Path) -> None:
@@ -292,6 +288,6 @@ def test_a_second_session_reads_the_kinds_back_from_the_cache(tmp_path: Path) ->
     first = Session(root).snapshot()
     assert sorted(first.refresh.parsed) == sorted(first.refresh.notes)
     second = Session(root).snapshot()
-    assert second.refresh.parsed == []  # nothing read again: everything came from the cache
+    assert second.refresh.parsed == []  # nothing read again: everything came from the snapshot
     assert second.refresh.notes == first.refresh.notes
     assert second.network == first.network

@@ -12,19 +12,21 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pickle
 import signal
 import socket
 import stat
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from types import FrameType
 
 import pytest
-from vaultkit import OLD_NS, copy_sample, run, write_vault
+from vaultkit import OLD_NS, copy_sample, run, vault_files, write_vault
 
 from vaultnet.cache import CACHE_NAME, UNREADABLE
 from vaultnet.model import Birthday, Contact
@@ -32,6 +34,7 @@ from vaultnet.pipeline import Session
 from vaultnet.problems import UserError
 from vaultnet.render.ics import note_events
 from vaultnet.serve import CALENDAR_NAME, Server, load_token, make_server, token_path
+from vaultnet.snapshot import JOURNAL_NAME, SNAPSHOT_NAME
 
 pytestmark = pytest.mark.hostile
 
@@ -235,13 +238,13 @@ def test_a_huge_csv_field_is_a_problem_for_its_row_and_the_rest_is_imported(tmp_
 # -- a cache of any content ---------------------------------------------------------------------------------------
 
 
-def _plant_sql(path: Path) -> None:
-    import sqlite3
-
-    with sqlite3.connect(path) as db:  # valid SQLite, valid JSON, the wrong shapes
-        db.execute('UPDATE notes SET payload = \'{"valid": ["json"]}\'')
-        db.execute("UPDATE meta SET value = '{\"a\": 1}' WHERE key = 'build'")
-    db.close()
+def _planted_pickle(path: Path) -> None:
+    """A snapshot file with the right header (this copy of the vault, these settings, a right checksum) around a
+    pickle of the wrong shape: valid framing, valid pickle, not what vaultnet keeps."""
+    header = json.loads(path.read_bytes().partition(b"\n")[0])
+    payload = pickle.dumps({"notes": ["valid", "pickle"]})
+    header |= {"size": len(payload), "crc": zlib.crc32(payload)}
+    path.write_bytes(json.dumps(header).encode() + b"\n" + payload)
 
 
 def _directory(path: Path) -> None:
@@ -258,10 +261,10 @@ def _link(path: Path) -> None:
 CACHES: dict[str, Callable[[Path], object]] = {
     "garbage": lambda path: path.write_bytes(os.urandom(4096)),
     "json": lambda path: path.write_text('{"notes": [1, 2, 3]}'),
-    "wrong-shapes": _plant_sql,
+    "wrong-shapes": _planted_pickle,
     "directory": _directory,
     "empty": lambda path: path.write_bytes(b""),
-    "not-sqlite": lambda path: path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200),
+    "damaged": lambda path: path.write_bytes(path.read_bytes().partition(b"\n")[0] + b"\n" + b"\xff" * 200),
     "fifo": lambda path: (path.unlink(), os.mkfifo(path)),
     "link": _link,
 }
@@ -275,7 +278,7 @@ def test_an_unreadable_cache_is_rebuilt_with_one_line_of_notice(
     assert_clean(run("build", vault, "--today", "2026-11-21"))
     expected = run("due", vault, "--today", "2026-11-21")
     followups = (vault / "Follow-ups.md").read_bytes()
-    plant(vault / ".vaultnet" / CACHE_NAME)
+    plant(vault / ".vaultnet" / SNAPSHOT_NAME)
     first = run("due", vault, "--today", "2026-11-21")
     assert_clean(first)
     assert first.stdout == expected.stdout
@@ -285,7 +288,72 @@ def test_an_unreadable_cache_is_rebuilt_with_one_line_of_notice(
     second = run("due", vault, "--today", "2026-11-21")  # rebuilt: nothing more to say
     assert (second.stdout, second.stderr) == (expected.stdout, expected.stderr)
     assert (vault / "Follow-ups.md").read_bytes() == followups  # what a link pointed to is left alone
+    assert stat.S_ISREG((vault / ".vaultnet" / SNAPSHOT_NAME).lstat().st_mode)
+
+
+SQLITE: dict[str, Callable[[Path], object]] = {
+    "garbage": lambda path: path.write_bytes(os.urandom(4096)),
+    "not-sqlite": lambda path: path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200),
+    "empty": lambda path: path.write_bytes(b""),
+    "directory": _directory,
+    "fifo": lambda path: (path.unlink(), os.mkfifo(path)),
+    "link": _link,
+}
+
+
+@pytest.mark.parametrize("plant", SQLITE.values(), ids=SQLITE.keys())
+def test_an_unreadable_build_record_file_is_rebuilt_with_one_line_of_notice(
+    tmp_path: Path, plant: Callable[[Path], object]
+) -> None:
+    """`cache.sqlite` (the last build, the views) read by the next build: the same notice, once."""
+    vault = copy_sample(tmp_path / "vault")
+    assert_clean(run("build", vault, "--today", "2026-11-21"))
+    written = vault_files(vault)
+    plant(vault / ".vaultnet" / CACHE_NAME)
+    first = run("build", vault, "--today", "2026-11-21")
+    assert_clean(first)
+    assert [line for line in first.stderr.splitlines() if line.startswith("vaultnet: ")] == [f"vaultnet: {UNREADABLE}"]
+    assert vault_files(vault) == written  # what a link pointed to is left alone
+    second = run("build", vault, "--today", "2026-11-21")
+    assert_clean(second)
+    assert not [line for line in second.stderr.splitlines() if line.startswith("vaultnet: ")]
     assert stat.S_ISREG((vault / ".vaultnet" / CACHE_NAME).lstat().st_mode)
+
+
+JOURNALS: dict[str, Callable[[Path], object]] = {
+    "garbage": lambda path: path.write_bytes(os.urandom(4096)),
+    "directory": lambda path: (path / "inside").mkdir(parents=True),
+    "fifo": os.mkfifo,
+    "link": lambda path: path.symlink_to(path.parent.parent / "Follow-ups.md"),
+}
+
+
+@pytest.mark.parametrize("plant", JOURNALS.values(), ids=JOURNALS.keys())
+def test_a_journal_of_any_kind_is_never_followed_and_the_commands_work(
+    tmp_path: Path, plant: Callable[[Path], object]
+) -> None:
+    """The journal is appended to after an edit and emptied by a whole save: neither may write through a link
+    (to a note of the user's) or wait on a FIFO; the outputs are a cold build's."""
+    vault, cold = copy_sample(tmp_path / "vault"), copy_sample(tmp_path / "cold")
+    assert_clean(run("build", vault, "--today", "2026-11-21"))
+    plant(vault / ".vaultnet" / JOURNAL_NAME)
+    followups = (vault / "Follow-ups.md").read_bytes()
+    for root in (vault, cold):
+        path = root / "contacts" / "grace.md"
+        path.write_text(path.read_text() + "\n- 2026-11-20 coffee: a new line\n")
+        os.utime(path, ns=(OLD_NS, OLD_NS))
+    for command in (["due", "--today", "2026-11-21"], ["check"]):
+        said = []
+        for root in (vault, cold):
+            result = run(command[0], root, *command[1:])
+            assert_clean(result)
+            said.append((result.stdout, result.stderr.replace(str(root), "VAULT")))
+        assert said[0] == said[1]
+    assert (vault / "Follow-ups.md").read_bytes() == followups  # not written through the link
+    assert_clean(run("build", vault, "--today", "2026-11-21"))
+    assert_clean(run("build", cold, "--today", "2026-11-21"))
+    assert vault_files(vault) == vault_files(cold)
+    assert (vault / ".vaultnet" / "reminders.ics").read_bytes() == (cold / ".vaultnet" / "reminders.ics").read_bytes()
 
 
 # -- serve under abuse --------------------------------------------------------------------------------------------

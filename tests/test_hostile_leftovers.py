@@ -1,6 +1,6 @@
 """Hostile cases of issue 10 for what vaultnet leaves behind: the temp file of a command killed mid-write (removed
 by the next command that writes there, once it is a minute old, and nothing else with it), and what is left in
-`.vaultnet/` after a command (no journal of the cache, no lock).
+`.vaultnet/` after a command (no journal of SQLite's, no lock: only what is kept on purpose).
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ import pytest
 from processes import DEADLINE, FORK, cli_process, leftovers, wait_for
 from vaultkit import DAY, copy_sample, put, run
 
+from vaultnet.cache import CACHE_NAME
 from vaultnet.config import CACHE_DIR
+from vaultnet.pipeline import Session
+from vaultnet.snapshot import JOURNAL_NAME, SNAPSHOT_NAME
 
 pytestmark = pytest.mark.hostile
 
@@ -81,12 +84,22 @@ def test_only_vaultnets_own_stale_temp_files_are_removed(tmp_path: Path) -> None
     assert names >= {*others, fresh.name, ".vaultnet-tmp-folder.tmp", ".vaultnet-tmp-link.tmp"}
 
 
+# What a command keeps in `.vaultnet/` on purpose, for the next one: the snapshot and its journal (`snapshot`),
+# SQLite's file of the last build and the views (`cache`), and the calendar a build writes there.
+KEPT = {"build": [SNAPSHOT_NAME, CACHE_NAME, "reminders.ics"], "check": [SNAPSHOT_NAME], "due": [SNAPSHOT_NAME]}
+
+
 @pytest.mark.parametrize("command", [["build"], ["check"], ["due"], ["log", "anna", "entry 1"]])
 def test_a_command_leaves_no_journal_and_no_lock_in_vaultnets_folder(tmp_path: Path, command: list[str]) -> None:
+    """No journal of SQLite's (`cache.sqlite-journal`, `-wal`, `-shm`), no lock file, no temp file: only what is
+    kept on purpose; the snapshot's journal, when there is one, holds only whole records of its snapshot."""
     vault = copy_sample(tmp_path / "vault")
     for _ in range(2):  # a first run makes the cache, a second one reads and updates it
         result = run(*command, "-C", vault, env={"VAULTNET_TODAY": DAY})
         assert result.exit_code in (0, 1), result.output  # the sample vault has a broken note: check exits 1
     found = sorted(p.relative_to(vault / CACHE_DIR).as_posix() for p in (vault / CACHE_DIR).rglob("*"))
-    made = {"build": ["reminders.ics"]}.get(command[0], [])
-    assert found == sorted([".gitignore", "cache.sqlite", "locks", *made])  # `locks/` is empty between commands
+    made = KEPT.get(command[0], [SNAPSHOT_NAME, JOURNAL_NAME])  # `log`: the second run's edit, a journal record
+    assert found == sorted([".gitignore", "locks", *made])  # `locks/` is empty between commands
+    if JOURNAL_NAME in made:
+        loaded = Session(vault).keeper.store.load()
+        assert loaded is not None and len(loaded[1]) == 1

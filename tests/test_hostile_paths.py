@@ -155,7 +155,7 @@ def test_a_symlinked_cache_folder_is_never_written_through(vault: Path) -> None:
 def test_symlinked_files_in_the_cache_folder_are_never_written_through(vault: Path) -> None:
     cache = vault / ".vaultnet"
     cache.mkdir()
-    for name in ("cache.sqlite", "cache.sqlite-journal", "token", ".gitignore"):
+    for name in ("cache.sqlite", "cache.sqlite-journal", "snapshot", "journal", "token", ".gitignore"):
         (cache / name).symlink_to(f"../../victim/{name}")
     put(vault, "vaultnet.toml", "[outputs]\ncalendar = false\n")
     assert vaultnet("build", vault).code == 0

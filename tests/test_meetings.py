@@ -394,7 +394,7 @@ def test_a_contact_selected_as_a_meeting_note_too_stays_a_contact(tmp_path: Path
 def test_meetings_are_read_back_from_the_cache(tmp_path: Path) -> None:
     root = write_vault(tmp_path / "vault", MEETINGS_VAULT, MEETINGS_TOML, mtime_ns=OLD_NS)
     first = Session(root).snapshot()
-    second = Session(root).snapshot()  # a new session: the notes come from the cache
+    second = Session(root).snapshot()  # a new session: the notes come from the snapshot
     assert second.refresh.parsed == []
     assert second.refresh.notes["meetings/2026-11-19 Sync.md"].meeting is not None
     assert second.refresh.notes == first.refresh.notes

@@ -21,6 +21,7 @@ from vaultnet import cli_base, parallel, pipeline
 from vaultnet import index as index_module
 from vaultnet.config import Settings
 from vaultnet.index import Index, Refresh
+from vaultnet.pipeline import Session
 
 # Where this test run cannot fork (one CPU, no fork), the tests that count forks are skipped; the others hold
 # with or without a child.
@@ -256,16 +257,16 @@ def test_a_build_on_two_cores_writes_the_same_outputs(tmp_path: Path, monkeypatc
 
 @needs_fork
 def test_only_changed_notes_are_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A warm refresh hands `read_all` only what changed."""
+    """A warm refresh (a new command's, from the snapshot) hands `read_all` only what changed."""
     root = tmp_path / "vault"
     for i in range(10):
         put_old(root, f"contacts/P{i}.md", f"---\nname: P{i}\n---\n")
-    Index(root, Settings()).refresh()
+    Session(root).refresh()
     for i in (3, 7):
         put_old(root, f"contacts/P{i}.md", f"---\nname: Q{i}\n---\n", mtime_ns=OLD_NS + 10**9)
     made = forks(monkeypatch)
     monkeypatch.setattr(parallel, "PARALLEL_MIN", 2)
-    result = Index(root, Settings()).refresh()
+    result = Session(root).refresh()
     assert result.parsed == ["contacts/P3.md", "contacts/P7.md"]
     assert [c.name for c in result.contacts] == [f"Q{i}" if i in (3, 7) else f"P{i}" for i in range(10)]
     assert len(made) == 1

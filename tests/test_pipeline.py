@@ -253,6 +253,7 @@ def test_an_in_memory_session_keeps_no_cache(vault: Path) -> None:
     assert second.snapshot.refresh.parsed == []
     assert [o.changed for o in second.outputs] == [False, False]
     assert not (vault / ".vaultnet" / "cache.sqlite").exists()
+    assert not (vault / ".vaultnet" / "snapshot").exists()
 
 
 def test_reload_settings_picks_up_a_changed_vaultnet_toml(vault: Path) -> None:

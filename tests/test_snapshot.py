@@ -5,20 +5,30 @@ Real files in a real vault folder; the planted files are what an attacker or a c
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import io
 import json
 import logging
 import os
 import pickle
 import shutil
+import signal
+import stat
 import zlib
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from types import FrameType
 
 import pytest
+from vaultkit import through_snapshot
 
+from vaultnet.config import Settings
 from vaultnet.kinds import Kind
-from vaultnet.model import Item
+from vaultnet.model import Birthday, Contact, Duration, Item, LogEntry, ParsedNote, Promise
+from vaultnet.parse import parse_note
+from vaultnet.problems import Problem
 from vaultnet.snapshot import Snapshot, _Unpickler
 from vaultnet.vault import Fingerprint, Listing
 
@@ -179,3 +189,188 @@ def test_a_link_in_place_of_the_snapshot_is_not_followed(tmp_path: Path) -> None
     first.path.symlink_to(target)
     assert store(tmp_path).load() is None
     assert target.exists()  # the link is vaultnet's to remove, what it points to is not
+
+
+class _Blocked(Exception):
+    """Not an OSError (as TimeoutError is): the code under test must not take it for a failed write."""
+
+
+@contextlib.contextmanager
+def _within(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging (a FIFO opened for writing waits for a reader)."""
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise _Blocked(f"blocked for {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _plant_in_place(path: Path, kind: str, victim: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    if kind == "link":
+        path.symlink_to(victim)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        (path / "inside").mkdir(parents=True)
+        (path / "inside" / "file").write_text("x")
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo", "folder"])
+def test_a_journal_that_is_no_regular_file_is_never_followed_and_is_replaced(tmp_path: Path, kind: str) -> None:
+    """Appending to it never writes through a link nor waits on a FIFO, and the next whole save (which empties
+    the journal) never truncates what a link points to: it removes what is in the journal's place."""
+    first = store(tmp_path)
+    first.save(STATE)
+    victim = tmp_path / "victim.md"
+    victim.write_bytes(b"a note of the user's\n")
+    _plant_in_place(first.journal_path, kind, victim)
+    second = store(tmp_path)
+    with _within(5):
+        assert second.load() == (STATE, [])
+        assert second.append({"n": 1}) == 0  # the caller saves a whole state instead
+        second.save({"new": 1})
+        assert second.append({"n": 2}) > 0
+    assert victim.read_bytes() == b"a note of the user's\n"
+    assert stat.S_ISREG(first.journal_path.lstat().st_mode)
+    assert store(tmp_path).load() == ({"new": 1}, [{"n": 2}])
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo", "folder"])
+def test_what_is_in_place_of_the_snapshot_is_removed_with_one_notice(
+    tmp_path: Path, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A folder too (`.vaultnet/` is vaultnet's own): left there, no snapshot could be saved again, and every
+    command would say the cache was unreadable."""
+    first = store(tmp_path)
+    first.save(STATE)
+    victim = tmp_path / "victim"
+    victim.write_bytes(first.path.read_bytes())
+    _plant_in_place(first.path, kind, victim)
+    with caplog.at_level(logging.WARNING, "vaultnet.cache"), _within(5):
+        second = store(tmp_path)
+        assert second.load() is None
+        second.save({"new": 1})
+        assert store(tmp_path).load() == ({"new": 1}, [])
+    assert [r.getMessage() for r in caplog.records] == ["the cache in .vaultnet/ was unreadable and has been rebuilt"]
+    assert victim.exists()  # what a link pointed to is left alone
+
+
+# -- every field of every note is kept -------------------------------------------------------------
+
+
+def _full_contact() -> Contact:
+    return Contact(
+        path="contacts/Anna Schmidt.md",
+        name="Anna Schmidt",
+        aliases=("Anni", "A. S."),
+        company="Acme GmbH",
+        role="CTO",
+        emails=("anna@example.org", "a.schmidt@acme.example"),
+        phones=("0301234567",),
+        tags=("berlin", "ml"),
+        circle="close",
+        cadence=Duration(days=3, months=2, years=1),
+        cadence_none=True,
+        birthday=Birthday(2, 29, 1988),
+        met=date(2019, 5, 1),
+        introduced_by="Ben Okafor",
+        introduced_by_line=7,
+        interests=("climbing", "Rust"),
+        goals=("Hire a team",),
+        goals_line=9,
+        last_contact=date(2026, 10, 2),
+        follow_up=date(2026, 11, 25),
+        snooze_until=date(2026, 11, 30),
+        archived=True,
+        log=(
+            LogEntry(date(2026, 10, 2), "call", "talked about her new team", 12, gave=True),
+            LogEntry(date(2026, 9, 1), "", "coffee — ünïcode ✓", 13, got=True),
+        ),
+        promises=(
+            Promise("send the article", date(2026, 11, 25), False, 20),
+            Promise("intro to Carla", None, True, 21),
+        ),
+        uid="0f8c1d2e-anna",
+        linkedin="https://www.linkedin.com/in/anna",
+        modified=1_790_000_000,
+    )
+
+
+def test_the_full_contact_uses_every_field() -> None:
+    """Guards the snapshot test below: a field added to Contact must be set here (and kept)."""
+    contact = _full_contact()
+    defaults = Contact(path="x.md", name="x")
+    unset = [f.name for f in dataclasses.fields(Contact) if getattr(contact, f.name) == getattr(defaults, f.name)]
+    assert unset == []
+
+
+def test_the_snapshot_keeps_a_contact_with_every_field(tmp_path: Path) -> None:
+    note = ParsedNote("contacts/Anna Schmidt.md", contact=_full_contact())
+    assert through_snapshot(tmp_path, note) == note
+
+
+def test_the_snapshot_keeps_a_minimal_contact_and_a_yearless_birthday(tmp_path: Path) -> None:
+    contact = Contact(path="people/Dora.md", name="Dora", birthday=Birthday(3, 4, None))
+    note = ParsedNote("people/Dora.md", contact=contact)
+    assert through_snapshot(tmp_path, note) == note
+
+
+def test_the_snapshot_keeps_a_note_with_problems(tmp_path: Path) -> None:
+    path = "contacts/Bad.md"
+    note = ParsedNote(
+        path,
+        problems=(
+            Problem(path, 2, "cadence: 'soon' is not a duration"),
+            Problem(path, 0, "binary file, not a text note"),
+            Problem(path, 5, "a warning", "warning"),
+        ),
+    )
+    assert through_snapshot(tmp_path, note) == note
+
+
+def test_the_snapshot_keeps_a_plain_note(tmp_path: Path) -> None:
+    note = ParsedNote("notes/Ideas.md")
+    assert through_snapshot(tmp_path, note) == note
+
+
+def test_the_snapshot_keeps_what_the_parser_makes(tmp_path: Path) -> None:
+    text = """---
+name: Anna Schmidt
+aliases: [Anni]
+company: "[[Acme GmbH|Acme]]"
+role: CTO
+email: anna@example.org
+phone: 0301234567
+tags: ['#berlin', ml]
+circle: close
+cadence: 2m
+birthday: --02-29
+met: 2019-05-01T10:00:00
+introduced_by: "[[Ben Okafor]]"
+interests: climbing, Rust
+goals: ["[[Hire a team]]"]
+last_contact: 2026-10-02
+follow_up: 2026-11-25
+snooze_until: 2026-11-30
+archived: no
+uid: anna-1
+country: NO
+---
+# Log
+- 2026-10-02 call: talked #gave
+- 2026-09-01 coffee #got
+
+- [ ] send the article 📅 2026-11-25
+- [x] intro (due 2026-10-01)
+"""
+    note = parse_note("contacts/Anna.md", text.encode(), Settings(), modified=1_790_000_000)
+    assert note.contact is not None and note.problems == ()
+    assert through_snapshot(tmp_path, note) == note

@@ -597,6 +597,8 @@ OUTPUTS = ("Follow-ups.md", ".vaultnet/reminders.ics")
         (".trash/Old.md", False),
         (".vaultnet/cache.sqlite", False),
         (".vaultnet/cache.sqlite-journal", False),
+        (".vaultnet/snapshot", False),  # the watcher's own writes, after every build
+        (".vaultnet/journal", False),
         (".vaultnet/reminders.ics", False),
         ("contacts/.hidden/Anna.md", False),
         ("contacts/.Anna.md", False),

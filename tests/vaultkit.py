@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pytest
 from click.testing import CliRunner, Result
@@ -31,9 +32,15 @@ from click.testing import CliRunner, Result
 from vaultnet import pipeline
 from vaultnet.cli import cli
 from vaultnet.config import Settings
+from vaultnet.derived import Keeper
+from vaultnet.fragments import CalendarFragments
+from vaultnet.fragments import Index as FragmentIndex
+from vaultnet.index import Entry, Index
 from vaultnet.model import Contact
 from vaultnet.parse import parse_note
 from vaultnet.pipeline import Session
+from vaultnet.render.markdown import Lines
+from vaultnet.snapshot import Snapshot
 
 TODAY = date(2026, 11, 21)  # a Saturday in ISO week 2026-W47: its Monday is 2026-11-16, its quarter began 2026-10-01
 DAY = TODAY.isoformat()  # the same day as the CLI's --today and VAULTNET_TODAY take it
@@ -55,6 +62,7 @@ RHYTHM_WEEKS = [
     ("2026-W46", date(2026, 11, 9)),
     ("2026-W47", date(2026, 11, 16)),
 ]
+T = TypeVar("T")
 PROBLEM = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")  # a problem as the CLI prints it
 
 # Anna's note in the small vaults of the CLI, pipeline and index tests: a close contact (a follow-up 30 days after
@@ -153,6 +161,25 @@ def vault_files(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and ".vaultnet" not in p.relative_to(root).parts
     }
+
+
+def kept(root: Path) -> tuple[dict[str, Entry], FragmentIndex]:
+    """What the snapshot and its journal hold for the next command (read as a new `Session` would): each note
+    with the fingerprint it was read at, and the calendar fragments that index into the calendar on disk."""
+    settings = pipeline.load_settings(root)
+    index, fragments = Index(root, settings, persist=False), CalendarFragments()
+    Keeper(root, settings).restore(index, fragments, Lines(), settings.calendar_path)
+    return index.entries(), fragments.index()
+
+
+def through_snapshot(root: Path, value: T) -> T:
+    """`value` saved to a snapshot in `root` and loaded back, as the next command loads it (`snapshot`'s
+    restricted unpickler: a type it refuses fails the test)."""
+    Snapshot(root, root / ".vaultnet", "test").save(value)
+    loaded = Snapshot(root, root / ".vaultnet", "test").load()
+    assert loaded is not None, "the snapshot was not saved or not loaded back"
+    assert loaded[1] == []
+    return cast(T, loaded[0])
 
 
 def fm(body: str = "", **fields: str) -> str:

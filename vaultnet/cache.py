@@ -2,21 +2,21 @@
 
 It keeps, for the layers above, through typed methods:
 
-- the parsed notes, each with the fingerprint it was read at (`load_notes`/`save_notes`, for `index`);
 - the record of the last build (`last_build`/`save_build`, for the pipeline's "nothing changed" shortcut);
-- each note's rendered calendar fragments (`load_fragments`/`save_fragments`, for `fragments`).
+- what the reading commands printed last (`last_view`/`save_view`, for `Session.view`).
 
-Every SQL statement lives here, and the codec (JSON and bytes) in `cachecodec`, which only this module
-imports: a later change of the storage format (another layout, another codec) touches these two modules
-only. Callers only ever see model objects and the typed records below; nothing else knows the format.
+The notes as parsed and what was derived from them are not kept here but in the snapshot and its journal
+(`snapshot`, `derived`). Every SQL statement lives here, and the codec (JSON) in `cachecodec`, which only this
+module imports: a later change of the storage format (another layout, another codec) touches these two modules
+only. Callers only ever see the typed records below; nothing else knows the format.
 
 The cache is never trusted over the files and never stops a command. All it holds belongs to one key (the
 schema version below, plus the code and the settings the caller names); a cache of another key is ignored and
-then overwritten. Whatever this version did not write (a file that is not SQLite, a truncated one, a row of
-the wrong JSON shape or of the wrong types; an empty file, a folder, a link or a FIFO in its place) is
-discarded on load, and the layers above rebuild it from the notes; the `vaultnet.cache` logger says so once
-(`UNREADABLE`), which the command line prints as one line. A failed write (a read-only vault) only loses the
-speed-up.
+then replaced (its tables dropped: an older version's notes do not linger in the file). Whatever this version
+did not write (a file that is not SQLite, a truncated one, a record of the wrong JSON shape or of the wrong
+types; an empty file, a folder, a link or a FIFO in its place) is discarded on load; the `vaultnet.cache`
+logger says so once (`UNREADABLE`), which the command line prints as one line. A failed write (a read-only
+vault) only loses the speed-up.
 """
 
 from __future__ import annotations
@@ -29,46 +29,25 @@ import os
 import shutil
 import sqlite3
 import stat
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from vaultnet import locks
 from vaultnet.cachecodec import (
     BuildRecord,
-    Entry,
-    NoteFragments,
     OutputStamp,
     ViewRecord,
     decode_build,
-    decode_entries,
-    decode_fragments,
-    decode_note,
-    decode_notes,
     decode_view,
     encode_build,
-    encode_fragments,
-    encode_note,
     encode_view,
 )
 from vaultnet.config import CACHE_DIR
 from vaultnet.safeio import link_below
 from vaultnet.vault import private_dir
 
-__all__ = [
-    "CACHE_NAME",
-    "SCHEMA",
-    "BuildRecord",
-    "Cache",
-    "Entry",
-    "NoteFragments",
-    "OutputStamp",
-    "ViewRecord",
-    "code_digest",
-    "decode_note",
-    "decode_notes",
-    "encode_note",
-]
+__all__ = ["CACHE_NAME", "SCHEMA", "BuildRecord", "Cache", "OutputStamp", "ViewRecord", "code_digest"]
 
 CACHE_NAME = "cache.sqlite"
 SCHEMA = 11  # bump whenever what the cache holds changes shape
@@ -109,38 +88,6 @@ class Cache:
         self._connection: sqlite3.Connection | None = None
         self._noticed = False
 
-    # -- notes -------------------------------------------------------------------------------------
-
-    def load_notes(self) -> dict[str, Entry]:
-        try:
-            return decode_entries(self._rows("SELECT path, mtime_ns, size, payload FROM notes"))
-        except _INVALID:
-            self._discard()  # corrupt or foreign: start over from the files
-            return {}
-
-    def save_notes(self, known: Mapping[str, Entry], changed: Collection[str], removed: Collection[str]) -> None:
-        """Store the `changed` notes of `known` (all of them, when the cache held another key's) and forget
-        the `removed` ones."""
-        if not self.persist or not (changed or removed):
-            return
-
-        def write(db: sqlite3.Connection, claimed: bool) -> None:
-            paths = known if claimed else changed
-            db.executemany(
-                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?)",
-                [(p, fp.mtime_ns, fp.size, encode_note(note)) for p in paths for fp, note in (known[p],)],
-            )
-            db.executemany("DELETE FROM notes WHERE path = ?", [(p,) for p in removed])
-
-        try:
-            self._transaction(write)
-        except sqlite3.DatabaseError:  # a damaged file: start a new one with everything known
-            self._discard()
-            with contextlib.suppress(sqlite3.Error, OSError):
-                self._transaction(write)  # a new file: claimed, so everything known is written
-        except OSError:
-            pass  # a read-only vault still gets its follow-ups; only the speed-up is lost
-
     # -- the last build ----------------------------------------------------------------------------
 
     def last_build(self) -> BuildRecord | None:
@@ -176,27 +123,6 @@ class Cache:
         if self.persist:
             value, key = encode_view(record), f"view:{name}"
             self._store(lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value)))
-
-    # -- calendar fragments ------------------------------------------------------------------------
-
-    def load_fragments(self) -> dict[str, NoteFragments]:
-        try:
-            return decode_fragments(self._rows("SELECT path, key, meta, data FROM derived"))
-        except _INVALID:
-            self._notice()
-            self._store(lambda db: db.execute("DELETE FROM derived"))  # all are rendered and stored afresh
-            return {}
-
-    def save_fragments(self, changed: Mapping[str, NoteFragments], removed: Collection[str]) -> None:
-        if not self.persist or not (changed or removed):
-            return
-        rows = [(path, *encode_fragments(fragments)) for path, fragments in changed.items()]
-
-        def write(db: sqlite3.Connection) -> None:
-            db.executemany("INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?)", rows)
-            db.executemany("DELETE FROM derived WHERE path = ?", [(p,) for p in removed])
-
-        self._store(write)
 
     # -- the file ----------------------------------------------------------------------------------
 
@@ -235,11 +161,6 @@ class Cache:
             db.execute("PRAGMA journal_mode = DELETE")
             with db:
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS notes (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
-                    " payload TEXT)"
-                )
-                db.execute("CREATE TABLE IF NOT EXISTS derived (path TEXT PRIMARY KEY, key TEXT, meta TEXT, data BLOB)")
         except BaseException:
             db.close()
             raise
@@ -262,17 +183,26 @@ class Cache:
             self._discard()
             return []
 
-    def _transaction(self, write: Callable[[sqlite3.Connection, bool], object]) -> None:
-        """Run `write(db, claimed)` in one transaction, holding the cache's lock. `claimed`: the file held another
-        key's cache, which was emptied first and now belongs to this key."""
-        with self._locked(), self._db() as db, db:
-            claimed = not self._owned(db)
-            if claimed:
-                db.execute("DELETE FROM notes")
-                db.execute("DELETE FROM derived")
-                db.execute("DELETE FROM meta")
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (self._key,))
-            write(db, claimed)
+    def _transaction(self, write: Callable[[sqlite3.Connection], object]) -> None:
+        """Run `write(db)` in one transaction, holding the cache's lock. A file that held another key's cache is
+        claimed first: emptied, with every table but `meta` dropped (an older version's, such as its notes,
+        would otherwise stay in the file for good) and the file compacted."""
+        with self._locked(), self._db() as db:
+            dropped = False
+            with db:
+                if not self._owned(db):
+                    db.execute("DELETE FROM meta")  # opens the transaction the tables are dropped in
+                    tables = db.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'"
+                        " AND name NOT LIKE 'sqlite^_%' ESCAPE '^'"  # SQLite's own tables cannot be dropped
+                    )
+                    for (name,) in tables.fetchall():
+                        db.execute(f'DROP TABLE "{name.replace(chr(34), chr(34) * 2)}"')
+                        dropped = True
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (self._key,))
+                write(db)
+            if dropped:
+                db.execute("VACUUM")  # outside the transaction: gives the dropped tables' pages back
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -296,7 +226,7 @@ class Cache:
     def _store(self, write: Callable[[sqlite3.Connection], object]) -> None:
         """`_transaction` for what is only a speed-up: a failure loses it, and nothing else."""
         with contextlib.suppress(sqlite3.Error, OSError):
-            self._transaction(lambda db, _: write(db))
+            self._transaction(write)
 
     def _plain_file(self) -> bool:
         """Whether the cache is missing or a regular file with something in it, and no journal beside it is

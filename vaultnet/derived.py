@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 
-from vaultnet.cache import SCHEMA, Entry
+from vaultnet.cache import SCHEMA
 from vaultnet.config import CACHE_DIR, Settings
 from vaultnet.fragments import CalendarFragments
 from vaultnet.fragments import Index as FragmentIndex
-from vaultnet.index import Index, Refresh, settings_key
+from vaultnet.index import Entry, Index, Refresh, settings_key
 from vaultnet.insights import Shares
 from vaultnet.model import Item
 from vaultnet.network import Network
@@ -85,6 +85,7 @@ class Keeper:
         self.root = root
         self.store = Store(root, folder, key, persist=persist and not link_below(root, folder))
         self.records = 0
+        self._made_kept = False  # whether the snapshot holds a `Made` of these settings for the journal to add to
         self._sent: dict[str, Entry] = {}  # the index as the snapshot and journal hold it
         self._stamp: tuple[int, int] | None = None  # the calendar they hold the fragments of
 
@@ -97,6 +98,7 @@ class Keeper:
             return None, None
         kept, records = loaded
         if not isinstance(kept, Kept) or not all(isinstance(r, Delta) for r in records):
+            self.store.discard()  # records, but not the ones this version keeps: saved afresh by the next `keep`
             return None, None
         known, frags, state, stamp = dict(kept.known), dict(kept.fragments), kept.fragment_state, kept.calendar
         for record in records:
@@ -115,11 +117,13 @@ class Keeper:
             self.records = MAX_RECORDS  # the next keep saves a whole state, derived with these settings
             return None, None  # derived with other settings: only the notes as parsed still hold
         lines.restore(*kept.lines)
+        made = kept.made
+        self._made_kept = made is not None
         if calendar is not None and stamp is not None:
             data = _calendar(self.root / calendar, stamp)
             if data is not None:
                 fragments.restore({p: e for p, e in frags.items() if e is not None}, state, data)
-        return kept.made, kept.shares
+        return made, kept.shares
 
     def keep(
         self,
@@ -134,7 +138,7 @@ class Keeper:
         to (or the journal is long), the whole state. `fragments`: the calendar's, when this build rendered it."""
         stamp = _stamp(self.root / calendar) if calendar is not None and fragments is not None else None
         known = index.entries()
-        if self.records < MAX_RECORDS:
+        if self.records < MAX_RECORDS and (self._made_kept or made is None):
             sent = self._sent
             changed: dict[str, Entry | None] = {p: e for p, e in known.items() if sent.get(p) is not e}
             changed.update((p, None) for p in sent.keys() - known.keys())
@@ -152,7 +156,7 @@ class Keeper:
                 return
         frag_index, state = (fragments.index(), fragments.state) if fragments is not None else ({}, (None, frozenset()))
         self.store.save(Kept(known, made, shares, lines.export(), frag_index, state, stamp, self.digest))
-        self.records, self._sent, self._stamp = 0, known, stamp
+        self.records, self._sent, self._stamp, self._made_kept = 0, known, stamp, made is not None
 
 
 def settings_digest(settings: Settings) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from vaultnet import __version__
-from vaultnet.cache import Cache, Entry, code_digest
+from vaultnet.cache import Cache, code_digest
 from vaultnet.config import Settings
 from vaultnet.frontmatter import too_big
 from vaultnet.model import Contact, ParsedNote
@@ -27,6 +27,9 @@ from vaultnet.vault import Fingerprint, Listing, list_notes, read_bytes
 # A file changed within this window of being read may change again within the same mtime tick:
 # its fingerprint is not trusted next time (git's "racy clean" problem).
 _RACY_NS = 2_000_000_000
+
+# One note as the index knows it: the fingerprint it was read at, and what it yielded.
+Entry = tuple[Fingerprint, ParsedNote]
 
 
 @dataclass

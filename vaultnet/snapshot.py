@@ -3,8 +3,9 @@
 One file, `.vaultnet/snapshot`, holds a whole state (the notes as parsed, the network, the plan: whatever the
 caller hands `save`), and an append-only journal, `.vaultnet/journal`, what changed since (the caller's records,
 each small). `load` gives back the state and the journal's records, in order; past `COMPACT_BYTES` of journal,
-the caller saves a whole state again, which empties the journal. Both files are vaultnet's own, in its own
-folder, and written under the cache's lock.
+the caller saves a whole state again, which removes the journal. Both files are vaultnet's own, in its own
+folder, and written under the cache's lock; whatever else is found in their place (a link, a FIFO, a folder) is
+never followed, read or waited on, and is removed.
 
 Why pickle. A command after an edit must not decode 10,000 notes: restoring the objects a build made costs a
 third of decoding them from JSON, and the journal keeps the next save small. Pickle can build any object and call
@@ -31,6 +32,7 @@ import logging
 import os
 import pickle
 import secrets
+import shutil
 import stat
 import struct
 import sys
@@ -130,7 +132,7 @@ class Snapshot:
             state = _Unpickler(io.BytesIO(zlib.decompress(body))).load()
             self._id = bytes.fromhex(header["id"])
         except Exception:
-            self._discard()
+            self.discard()
             return None
         return state, self._journal()
 
@@ -185,8 +187,9 @@ class Snapshot:
                     os.unlink(temp)
                 raise
             self._id = new_id
-            with contextlib.suppress(FileNotFoundError):
-                os.truncate(self.journal_path, 0)  # only after the new snapshot is in place
+            # Only after the new snapshot is in place; removed, not truncated: a link in its place is never
+            # followed, and a FIFO or a folder there is replaced by the next append's file.
+            _remove(self.journal_path)
             self._journal_end = 0
 
     def append(self, record: Any) -> int:
@@ -200,7 +203,8 @@ class Snapshot:
                 self._sweep()
                 if self._on_disk() != self._id:
                     return 0  # another command saved a whole state since: this one's journal is gone
-                flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+                # O_NONBLOCK: a FIFO in the journal's place must not wait for a reader (it is refused below).
+                flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
                 fd = os.open(self.journal_path, flags, 0o600)
                 with open(fd, "r+b") as file:
                     if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -245,12 +249,22 @@ class Snapshot:
         except locks.Busy as exc:
             raise OSError(f"the cache is busy: {exc}") from None
 
-    def _discard(self) -> None:
+    def discard(self) -> None:
+        """Remove the snapshot and its journal (what this version did not write, or cannot use), saying so once:
+        the next `save` starts afresh."""
+        self._id, self._journal_end = b"", 0
         for path in (self.path, self.journal_path):
-            with contextlib.suppress(OSError):
-                if path.is_dir() and not path.is_symlink():
-                    continue  # not a file vaultnet wrote: left alone, and never read as one
-                path.unlink()
+            _remove(path)
         if not self._noticed:
             self._noticed = True
             _log.warning(UNREADABLE)
+
+
+def _remove(path: Path) -> None:
+    """Remove what is at `path` in vaultnet's own folder, never following a link: a file, a link or a FIFO,
+    or a folder and all in it (left there, no snapshot could take its place)."""
+    with contextlib.suppress(OSError):
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)

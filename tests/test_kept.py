@@ -1,0 +1,369 @@
+"""What a build keeps for the next command (`derived.Keeper`, through `Session`): a new command starts from the
+snapshot and its journal, reads and renders only what changed, and writes the bytes a cold build writes.
+
+Every vault here is the sample vault with an event, a goal and a daily note added, all files with one fixed
+mtime; a cold build is a build of a fresh copy given the same edits (same bytes, same mtimes).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from vaultkit import MTIME_NS, TODAY, copy_sample, put
+
+from vaultnet import fragments as fragments_module
+from vaultnet import pipeline as pipeline_module
+from vaultnet.cache import CACHE_NAME
+from vaultnet.config import Settings
+from vaultnet.derived import MAX_RECORDS
+from vaultnet.model import Contact, Event, Item
+from vaultnet.network import Network
+from vaultnet.pipeline import BuildResult, Session
+from vaultnet.render.ics import Fragment
+from vaultnet.rules import Plan
+from vaultnet.snapshot import SNAPSHOT_NAME
+
+EXTRA = {
+    "events/Meetup.md": "---\ndate: 2026-11-25\ntargets: ['[[Anna Schmidt]]', '[[grace]]']\n"
+    'met: ["[[Dana O\'Brien]]"]\n---\n',
+    "goals/Hire a team.md": "---\nstalled_after: 2m\n---\n",
+    "journal/2026-11-19.md": "- coffee with [[Anna Schmidt]] #got\n- called [[chen-wei]]\n",
+}
+OUTPUTS = ("Follow-ups.md", ".vaultnet/reminders.ics")
+HOUR_NS = 3600 * 1_000_000_000
+
+Edit = Callable[[Path], object]
+
+
+def make(root: Path, *edits: Edit) -> Path:
+    copy_sample(root)
+    for rel, text in EXTRA.items():
+        put(root, rel, text, mtime_ns=MTIME_NS)
+    for edit in edits:
+        edit(root)
+    return root
+
+
+def written(root: Path) -> dict[str, bytes]:
+    return {rel: (root / rel).read_bytes() for rel in OUTPUTS}
+
+
+def cold(tmp_path: Path, *edits: Edit, today: date = TODAY) -> dict[str, bytes]:
+    """The outputs of a cold build (a new copy, no snapshot) of the vault with `edits` made."""
+    root = make(tmp_path / f"cold-{len(list(tmp_path.iterdir()))}", *edits)
+    first = Session(root).build(today)
+    assert first.snapshot is not None and first.snapshot.refresh.parsed == sorted(first.snapshot.refresh.notes)
+    return written(root)
+
+
+def build(root: Path, today: date = TODAY) -> BuildResult:
+    """A new command's build."""
+    return Session(root).build(today)
+
+
+def forget_build(root: Path) -> None:
+    """Remove the last build's record: the next build derives its outputs instead of finding nothing changed."""
+    db = sqlite3.connect(root / ".vaultnet" / CACHE_NAME)
+    with db:
+        db.execute("DELETE FROM meta WHERE key = 'build'")
+    db.close()
+
+
+def records(root: Path) -> int:
+    """How many records the journal holds for the snapshot."""
+    loaded = Session(root).keeper.store.load()
+    assert loaded is not None
+    return len(loaded[1])
+
+
+def parsed(result: BuildResult) -> tuple[list[str], list[str]]:
+    assert result.snapshot is not None, "the build took the 'nothing changed' shortcut"
+    return result.snapshot.refresh.parsed, result.snapshot.refresh.removed
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The notes whose calendar fragments were rendered (not taken from what was kept), in order."""
+    calls: list[str] = []
+    real = fragments_module.note_fragments
+
+    def counting(owner: Contact | Event, items: Iterable[Item], *args: Any) -> list[Fragment]:
+        calls.append(owner.path)
+        return real(owner, items, *args)
+
+    monkeypatch.setattr(fragments_module, "note_fragments", counting)
+    return calls
+
+
+@pytest.fixture
+def planned(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each plan made, in order: whether it was made from the last one (`make_plan`'s `previous`)."""
+    calls: list[bool] = []
+    real = pipeline_module.make_plan
+
+    def spy(
+        network: Network, settings: Settings, today: date, previous: Plan | None = None, touched: Any = None
+    ) -> Plan:
+        calls.append(previous is not None and touched is not None)
+        return real(network, settings, today, previous, touched)
+
+    monkeypatch.setattr(pipeline_module, "make_plan", spy)
+    return calls
+
+
+def edit_text(rel: str, change: Callable[[str], str], hours: int = 1) -> Edit:
+    """An edit of the note `rel`, saved `hours` after the vault's mtime (long past: not racy)."""
+
+    def edit(root: Path) -> None:
+        path = root / rel
+        path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+        os.utime(path, ns=(MTIME_NS + hours * HOUR_NS, MTIME_NS + hours * HOUR_NS))
+
+    return edit
+
+
+def log_line(n: int) -> Edit:
+    return edit_text("contacts/grace.md", lambda text: f"{text}\n- 2026-11-1{n % 10} call: call number {n}\n", n + 1)
+
+
+# -- (1) nothing changed -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("later", [0, 1], ids=["same day", "next day"])
+def test_a_new_command_on_an_unchanged_vault_parses_nothing_and_writes_a_cold_builds_bytes(
+    tmp_path: Path, rendered: list[str], later: int
+) -> None:
+    vault = make(tmp_path / "vault")
+    build(vault)
+    every = len(rendered)
+    rendered.clear()
+    forget_build(vault)
+    day = TODAY + timedelta(days=later)
+    result = build(vault, day)
+    assert result.plan is not None  # derived, not the "nothing changed" shortcut
+    assert parsed(result) == ([], [])
+    if not later:
+        assert [output.changed for output in result.outputs] == [False, False]
+        assert rendered == []  # every note's fragments were taken from the calendar written
+    else:
+        assert len(rendered) == every  # another day: every fragment is rendered for it
+    assert written(vault) == cold(tmp_path, today=day)
+
+
+# -- (2) one note edited ------------------------------------------------------------------------------------------
+
+
+def _rename(root: Path) -> None:
+    os.rename(root / "contacts" / "grace.md", root / "contacts" / "Grace Hopper.md")
+
+
+EDITS: dict[str, tuple[Edit, list[str], list[str]]] = {
+    "log line": (log_line(1), ["contacts/grace.md"], []),
+    "cadence": (edit_text("contacts/Anna Schmidt.md", lambda t: t.replace("circle: close", "cadence: 1w")),
+                ["contacts/Anna Schmidt.md"], []),
+    "birthday": (edit_text("contacts/Anna Schmidt.md", lambda t: t.replace("1990-11-25", "1990-11-23")),
+                 ["contacts/Anna Schmidt.md"], []),
+    "archived": (edit_text("contacts/Anna Schmidt.md", lambda t: t.replace("circle:", "archived: true\ncircle:")),
+                 ["contacts/Anna Schmidt.md"], []),
+    "promise done": (edit_text("contacts/Anna Schmidt.md", lambda t: t.replace("- [ ] send", "- [x] send")),
+                     ["contacts/Anna Schmidt.md"], []),
+    "rename": (_rename, ["contacts/Grace Hopper.md"], ["contacts/grace.md"]),
+    "delete": (lambda root: (root / "contacts" / "Hana Never.md").unlink(), [], ["contacts/Hana Never.md"]),
+    "new note": (lambda root: put(root, "contacts/Zoe.md", "---\nbirthday: 1980-11-26\n---\n", MTIME_NS + HOUR_NS),
+                 ["contacts/Zoe.md"], []),
+    "event met": (edit_text("events/Meetup.md", lambda t: t.replace("Dana O'Brien", "Eve Snoozed")),
+                  ["events/Meetup.md"], []),
+    "daily note": (edit_text("journal/2026-11-19.md", lambda t: t + "- lunch with [[Björn Ødegaard]] #gave\n"),
+                   ["journal/2026-11-19.md"], []),
+    "goal done": (edit_text("goals/Hire a team.md", lambda t: t.replace("2m\n", "2m\nstatus: done\n")),
+                  ["goals/Hire a team.md"], []),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("edit", "read", "removed"), EDITS.values(), ids=EDITS.keys())
+def test_after_one_edit_a_new_command_reads_that_note_and_adds_one_journal_record(
+    tmp_path: Path, edit: Edit, read: list[str], removed: list[str]
+) -> None:
+    vault = make(tmp_path / "vault")
+    build(vault)
+    assert records(vault) == 0  # a build from nothing saves a whole snapshot
+    edit(vault)
+    result = build(vault)
+    assert parsed(result) == (read, removed)
+    assert records(vault) == 1
+    assert written(vault) == cold(tmp_path, edit)
+    again = build(vault)  # and the journal is read back: nothing to do
+    assert again.plan is None and [output.changed for output in again.outputs] == [False, False]
+
+
+def test_only_the_edited_notes_fragments_are_rendered_again(tmp_path: Path, rendered: list[str]) -> None:
+    vault = make(tmp_path / "vault")
+    build(vault)
+    log_line(1)(vault)
+    build(vault)
+    rendered.clear()
+    log_line(2)(vault)  # the second edit: the fragments kept come from the snapshot and its journal
+    build(vault)
+    assert "contacts/grace.md" in rendered
+    assert "contacts/Anna Schmidt.md" not in rendered
+    assert len(rendered) <= 2  # grace's, and the event's that targets her (its items are made by every plan)
+    assert written(vault) == cold(tmp_path, log_line(1), log_line(2))
+
+
+# -- (3) the journal is folded into a whole snapshot ----------------------------------------------------------------
+
+
+def test_past_max_records_a_whole_snapshot_is_saved_again_and_the_journal_emptied(tmp_path: Path) -> None:
+    vault = make(tmp_path / "vault")
+    build(vault)
+    counts, whole = [], []
+    for n in range(70):
+        before = (vault / ".vaultnet" / SNAPSHOT_NAME).stat().st_ino
+        log_line(n)(vault)
+        assert parsed(build(vault)) == (["contacts/grace.md"], [])
+        counts.append(records(vault))
+        whole.append((vault / ".vaultnet" / SNAPSHOT_NAME).stat().st_ino != before)  # replaced by a rename
+        if n == MAX_RECORDS:
+            assert written(vault) == cold(tmp_path, *map(log_line, range(n + 1)))
+    assert counts == [*range(1, MAX_RECORDS + 1), 0, *range(1, 70 - MAX_RECORDS)]
+    assert [n for n, replaced in enumerate(whole) if replaced] == [MAX_RECORDS]
+    assert not (vault / ".vaultnet" / "journal").exists() or records(vault) == 70 - MAX_RECORDS - 1
+    assert written(vault) == cold(tmp_path, *map(log_line, range(70)))
+
+
+# -- (4) the calendar edited by hand ----------------------------------------------------------------------------------
+
+
+def _calendar(change: Callable[[bytes], bytes]) -> Edit:
+    def edit(root: Path) -> None:
+        path = root / OUTPUTS[1]
+        path.write_bytes(change(path.read_bytes()))
+
+    return edit
+
+
+CALENDARS: dict[str, Edit] = {
+    "a letter changed": _calendar(lambda data: data.replace(b"SUMMARY:", b"SUMMARX:", 1)),
+    "a line added": _calendar(lambda data: data.replace(b"BEGIN:VEVENT", b"X-NOTE:mine\r\nBEGIN:VEVENT", 1)),
+    "cut short": _calendar(lambda data: data[: len(data) // 2]),
+    "emptied": _calendar(lambda data: b""),
+    "removed": lambda root: (root / OUTPUTS[1]).unlink(),
+}
+
+
+@pytest.mark.parametrize("hand", CALENDARS.values(), ids=CALENDARS.keys())
+def test_a_calendar_edited_by_hand_between_commands_is_written_right_again(tmp_path: Path, hand: Edit) -> None:
+    """The kept fragments are offsets into the calendar last written: once it is not that calendar, they are
+    rendered again, with or without a note edited too."""
+    vault = make(tmp_path / "vault")
+    build(vault)
+    hand(vault)
+    assert written(build(vault).outputs[0].path.parent) == cold(tmp_path)
+    log_line(1)(vault)
+    build(vault)
+    hand(vault)
+    log_line(2)(vault)
+    build(vault)
+    assert written(vault) == cold(tmp_path, log_line(1), log_line(2))
+
+
+# -- (5) the settings changed -------------------------------------------------------------------------------------
+
+
+def _settings(text: str) -> Edit:
+    """`text` added to vaultnet.toml: a `[table]` line in it is merged with the file's table of that name (the
+    sample's [calendar] and [circles]), the lines before any table go on top."""
+
+    def edit(root: Path) -> None:
+        path = root / "vaultnet.toml"
+        toml = path.read_text(encoding="utf-8")
+        table, _, body = text.rpartition("\n") if text.startswith("[") else ("", "", text)
+        toml = re.sub(rf"^{body.partition(' = ')[0]} = .*\n", "", toml, flags=re.M)  # a setting the file has
+        toml = toml.replace(table + "\n", f"{table}\n{body}\n", 1) if table in toml else f"{text}\n{toml}"
+        path.write_text(toml, encoding="utf-8")
+        os.utime(path, ns=(MTIME_NS + HOUR_NS, MTIME_NS + HOUR_NS))
+
+    return edit
+
+
+SETTINGS = {
+    "contacts folder": 'contacts_folder = "people"',
+    "a circle": '[circles]\nactive = "10d"',
+    "default circle": 'default_circle = "close"',
+    "birthday lookahead": 'birthday_lookahead = "none"',
+    "review after": '[practice]\nreview_after = "1d"',
+    "reconnect after": '[practice]\nreconnect_after = "20d"',
+    "event prep": '[practice]\nevent_prep = "10d"',
+    "alarm": '[calendar]\nalarm = "09:00"',
+    "calendar name": '[calendar]\nname = "Mine"',  # replaces the sample's name
+}
+
+
+@pytest.mark.parametrize("text", SETTINGS.values(), ids=SETTINGS.keys())
+def test_a_snapshot_made_under_other_settings_is_not_used(tmp_path: Path, text: str, planned: list[bool]) -> None:
+    """Not the plan made under them (a plan depends on every setting); the notes, where the settings they are
+    read with stayed the same."""
+    vault = make(tmp_path / "vault")
+    build(vault)
+    log_line(1)(vault)
+    build(vault)  # a journal record too
+    _settings(text)(vault)
+    build(vault)
+    assert planned[-1] is False
+    assert written(vault) == cold(tmp_path, log_line(1), _settings(text))
+    log_line(2)(vault)  # and the snapshot of the new settings is kept, and used
+    assert parsed(build(vault)) == (["contacts/grace.md"], [])
+    assert planned[-1] is True
+    assert written(vault) == cold(tmp_path, log_line(1), _settings(text), log_line(2))
+
+
+def test_a_snapshot_first_saved_by_check_gives_the_next_builds_a_plan_to_start_from(
+    tmp_path: Path, planned: list[bool]
+) -> None:
+    """`check` keeps the notes but makes no plan: the first build after it saves a whole state with its plan,
+    rather than adding to a snapshot without one (every later command would plan from nothing)."""
+    vault = make(tmp_path / "vault")
+    pipeline_module.check(vault)
+    build(vault)
+    for n in range(1, 3):
+        log_line(n)(vault)
+        assert parsed(build(vault)) == (["contacts/grace.md"], [])
+        assert planned[-1] is True
+    assert written(vault) == cold(tmp_path, log_line(1), log_line(2))
+
+
+# -- (6) two sessions on one vault ----------------------------------------------------------------------------------
+
+
+def test_two_sessions_building_in_turn_keep_the_outputs_of_cold_builds(tmp_path: Path) -> None:
+    """A long-running session (`watch`) and new ones (a `build` on the command line) on one vault: each appends
+    to, or replaces, what the other kept, and each build writes what a cold build writes."""
+    vault = make(tmp_path / "vault")
+    watch = Session(vault, keep_last_good=True)
+    watch.build(TODAY)
+    steps: list[tuple[Edit, Callable[[], BuildResult]]] = [
+        (log_line(1), lambda: build(vault)),
+        (log_line(2), lambda: watch.build(TODAY)),
+        (EDITS["cadence"][0], lambda: build(vault)),
+        (EDITS["new note"][0], lambda: build(vault)),
+        (EDITS["event met"][0], lambda: watch.build(TODAY)),
+        (EDITS["delete"][0], lambda: watch.build(TODAY)),
+        (log_line(3), lambda: build(vault)),
+    ]
+    done: list[Edit] = []
+    for edit, run in steps:
+        edit(vault)
+        done.append(edit)
+        result = run()
+        assert result.plan is not None
+        assert written(vault) == cold(tmp_path, *done), f"after {len(done)} edits"
+    forget_build(vault)
+    assert parsed(build(vault)) == ([], [])
+    assert written(vault) == cold(tmp_path, *done)

@@ -206,7 +206,7 @@ def _a_bug(*args: object) -> object:
 
 
 def test_an_unexpected_exception_is_one_line_and_exit_2(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline.Session, "plan", _a_bug)  # stands in for a bug anywhere below the CLI
+    monkeypatch.setattr(pipeline.Session, "view", _a_bug)  # stands in for a bug anywhere below the CLI
     result = run("due", vault, "--today", TODAY)
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)
@@ -218,7 +218,7 @@ def test_an_unexpected_exception_is_one_line_and_exit_2(vault: Path, monkeypatch
 
 
 def test_debug_shows_the_traceback_of_an_unexpected_exception(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline.Session, "plan", _a_bug)
+    monkeypatch.setattr(pipeline.Session, "view", _a_bug)
     for args, env in ((["--debug"], {}), ([], {"VAULTNET_DEBUG": "1"})):
         result = run(*args, "due", vault, "--today", TODAY, env=env)
         assert result.exit_code == 2

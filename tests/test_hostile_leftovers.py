@@ -85,8 +85,12 @@ def test_only_vaultnets_own_stale_temp_files_are_removed(tmp_path: Path) -> None
 
 
 # What a command keeps in `.vaultnet/` on purpose, for the next one: the snapshot and its journal (`snapshot`),
-# SQLite's file of the last build and the views (`cache`), and the calendar a build writes there.
-KEPT = {"build": [SNAPSHOT_NAME, CACHE_NAME, "reminders.ics"], "check": [SNAPSHOT_NAME], "due": [SNAPSHOT_NAME]}
+# SQLite's file of the last build and of what `due` printed (`cache`), and the calendar a build writes there.
+KEPT = {
+    "build": [SNAPSHOT_NAME, CACHE_NAME, "reminders.ics"],
+    "check": [SNAPSHOT_NAME],
+    "due": [SNAPSHOT_NAME, CACHE_NAME],
+}
 
 
 @pytest.mark.parametrize("command", [["build"], ["check"], ["due"], ["log", "anna", "entry 1"]])

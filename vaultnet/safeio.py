@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 from pathlib import Path
 
 SETTINGS_LIMIT = 1_000_000  # bytes: a settings file is a few KB; a larger one is a mistake, or /dev/zero
@@ -26,6 +27,7 @@ NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # POSIX; Windows has none (links are ch
 _READ_FLAGS = os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 _READ_FLAGS |= getattr(os, "O_CLOEXEC", 0)
 _LINK_ERRNOS = {errno.ELOOP, getattr(errno, "EMLINK", errno.ELOOP), getattr(errno, "EFTYPE", errno.ELOOP)}
+_LEASED_SECONDS = 1.0  # how long an open is tried again while a lease holder (vaultnet writing the note) decides
 
 
 class Refused(Exception):
@@ -76,7 +78,7 @@ def _open_regular(path: str | Path) -> int | None:
     if not stat.S_ISREG(mode):
         raise Refused(f"is {kind_of(mode)}, not a regular file")
     try:
-        fd = os.open(path, _READ_FLAGS)
+        fd = _open_leased(path)
     except (FileNotFoundError, NotADirectoryError):
         return None  # removed since the lstat
     except OSError as exc:
@@ -88,6 +90,22 @@ def _open_regular(path: str | Path) -> int | None:
         os.close(fd)
         raise Refused(f"is {kind_of(mode)}, not a regular file")
     return fd
+
+
+def _open_leased(path: str | Path) -> int:
+    """`os.open` for reading. A file under a lease that an open must break (vaultnet's own compare-and-swap holds
+    one on a note for microseconds, a file server may) makes an O_NONBLOCK open fail with EWOULDBLOCK until the
+    holder lets go: it is tried again meanwhile."""
+    deadline = time.monotonic() + _LEASED_SECONDS
+    wait = 0.001
+    while True:
+        try:
+            return os.open(path, _READ_FLAGS)
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise
+        time.sleep(wait)
+        wait = min(wait * 2, 0.05)
 
 
 def read_regular(path: str | Path, limit: int | None = None) -> bytes | None:

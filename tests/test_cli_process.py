@@ -106,6 +106,14 @@ def test_build_loads_none_of_the_terminal_renderers(vault: Path) -> None:
     assert {"vaultnet.render.text", "vaultnet.render.jsonout"} & loaded == set()
 
 
+@pytest.mark.parametrize("args", [["build"], ["due", "--json"]])
+def test_a_command_that_finds_nothing_changed_loads_no_yaml_parser(vault: Path, args: list[str]) -> None:
+    first = _loaded(args, cwd=vault)  # reads every note: the YAML parser is needed
+    assert {"yaml", "vaultnet.yamltext"} <= first
+    again = _loaded(args, cwd=vault)
+    assert {"yaml", "vaultnet.yamltext"} & again == set()
+
+
 def test_the_probe_sees_what_a_command_does_load(vault: Path) -> None:
     """The commands that use them load the importers and vobject: the probe above would see them."""
     loaded = _loaded(["export", "vcard"], cwd=vault)

@@ -41,7 +41,6 @@ import re
 import signal
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -84,6 +83,8 @@ def temp_file(path: Path, data: bytes, mode: int) -> str:
 
     An error names `path`, the file the user knows, not the temp file that could not be made."""
     try:
+        import tempfile  # here: most commands write no temp file, and the import costs 3-5 ms
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, str(path)) from exc

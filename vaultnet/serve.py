@@ -17,6 +17,7 @@ traceback. The token file is owner-only: tightened if it is not, refused if it i
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import hmac
 import io
@@ -36,6 +37,7 @@ from typing import Any
 from urllib.parse import quote
 
 from vaultnet.config import CONFIG_NAME
+from vaultnet.deadline import Deadline, TooSlow
 from vaultnet.pipeline import Session
 from vaultnet.problems import UserError
 from vaultnet.token_file import TOKEN_NAME as TOKEN_NAME  # the token's file and functions, where they were
@@ -77,6 +79,23 @@ class _Built:
     at: float = 0.0  # when (monotonic)
 
 
+def gzip_etag(etag: str) -> str:
+    """The ETag of the gzip-compressed calendar: another representation has another strong ETag (RFC 9110)."""
+    return etag[:-1] + '-gzip"'
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding header accepts gzip (`gzip`, `x-gzip` or `*`, with no `q=0`)."""
+    for part in (header or "").split(","):
+        name, _, params = part.partition(";")
+        if name.strip().lower() not in ("gzip", "x-gzip", "*"):
+            continue
+        q = params.strip().lower()
+        if not q.startswith("q=") or q[2:].strip() not in ("0", "0.", "0.0", "0.00", "0.000"):
+            return True
+    return False
+
+
 class Calendar:
     """The calendar held in memory, kept current by `watcher` (its listener). Before it answers, a request waits
     until the watcher has seen every file event from before it (`Marker.caught_up`) and lets it build what they
@@ -86,10 +105,14 @@ class Calendar:
     def __init__(self, watcher: Watcher) -> None:
         self.watcher = watcher
         self._built: _Built | None = None
+        self._compressing = threading.Lock()
+        self._gzipped: tuple[_Built, bytes] | None = None  # a build's body compressed, for the first that asked
         watcher.listeners.append(self._take)
 
-    def current(self) -> tuple[bytes, str, datetime] | None:
-        """(body, ETag, Last-Modified); None while the calendar is off (`[outputs] calendar = false`)."""
+    def current(self, gzip_ok: bool = False) -> tuple[bytes, str, datetime, bool] | None:
+        """(body, ETag, Last-Modified, whether the body is gzip-compressed); None while the calendar is off
+        (`[outputs] calendar = false`). `gzip_ok`: the client accepts gzip (calendar clients do): the body is
+        compressed once per build, a tenth of the bytes to send."""
         self.watcher.marker.caught_up()
         self.watcher.refresh(self._stale)
         built = self._built
@@ -97,7 +120,13 @@ class Calendar:
             raise UserError(built.error if built is not None and built.error else "the calendar was not built")
         if built.body is None:
             return None
-        return built.body, built.etag, built.modified
+        if not gzip_ok:
+            return built.body, built.etag, built.modified, False
+        with self._compressing:  # one thread compresses; the others wait for its bytes
+            if self._gzipped is None or self._gzipped[0] is not built:
+                self._gzipped = (built, gzip.compress(built.body, compresslevel=6, mtime=0))
+            gzipped = self._gzipped[1]
+        return gzipped, gzip_etag(built.etag), built.modified, True
 
     def _path(self) -> Path | None:
         rel = self.watcher.session.settings.calendar_path
@@ -132,46 +161,6 @@ class Calendar:
         self._built = _Built(body, etag, modified, path, found, at=now)
 
 
-class _TooSlow(TimeoutError):
-    """A request that did not arrive whole in time, or a connection dropped to make room: the message says which."""
-
-
-class _Deadline(io.RawIOBase):
-    """A connection's bytes until a deadline (`until`, on the monotonic clock): each read waits at most until
-    then, so a client that sends a byte at a time cannot stretch its request past it. `drop` ends the wait at
-    once, from another thread."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        super().__init__()
-        self.sock = sock
-        self.until = 0.0
-        self.why = "no whole request in time"
-        self.dropped = False
-        self.received = 0  # bytes of the request so far (none: an idle connection, closed without a word)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        left = self.until - time.monotonic()
-        if left <= 0 or self.dropped:
-            raise _TooSlow(self.why)
-        self.sock.settimeout(left)
-        try:
-            count = self.sock.recv_into(buffer)
-        except TimeoutError:
-            raise _TooSlow(self.why) from None
-        if self.dropped:
-            raise _TooSlow(self.why)
-        self.received += count
-        return count
-
-    def drop(self, why: str) -> None:
-        self.why, self.dropped = why, True
-        with contextlib.suppress(OSError):
-            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the thread waiting in recv
-
-
 class _Handler(BaseHTTPRequestHandler):
     """Answers the calendar at the secret path, 404 elsewhere; `make_handler` gives it its calendar."""
 
@@ -191,7 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.rfile.close()  # the socket's own reader: replaced by one that keeps the deadline
-        self.reader = _Deadline(self.connection)
+        self.reader = Deadline(self.connection)
         self.rfile = io.BufferedReader(self.reader)
 
     def handle_one_request(self) -> None:
@@ -217,7 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._plain(HTTPStatus.NOT_FOUND, b"not found\n", head)
             return
         try:
-            current = self.calendar.current()
+            current = self.calendar.current(accepts_gzip(self.headers.get("Accept-Encoding")))
         except Exception as exc:
             problem = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
             self.report(f"could not build the calendar: {problem}")
@@ -227,15 +216,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.report(f"the calendar is off ([outputs] calendar = false in {CONFIG_NAME}): answered 404")
             self._plain(HTTPStatus.NOT_FOUND, b"the calendar is turned off in vaultnet.toml\n", head)
             return
-        body, etag, modified = current
+        body, etag, modified, gzipped = current
         if self._not_modified(etag, modified):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             self.send_header("ETag", etag)
             self.send_header("Last-Modified", format_datetime(modified, usegmt=True))
+            self.send_header("Vary", "Accept-Encoding")
             self.end_headers()
             return
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/calendar; charset=utf-8")
+        if gzipped:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("ETag", etag)
         self.send_header("Last-Modified", format_datetime(modified, usegmt=True))
@@ -284,7 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
         # its status (log_request), a connection dropped for taking too long as one line of our own words.
         if not args or not isinstance(args[0], TimeoutError):
             return
-        if not isinstance(args[0], _TooSlow):
+        if not isinstance(args[0], TooSlow):
             self.report(f"{self.address_string()} dropped: the answer was not taken in time")
         elif self.reader.received:  # a connection that sent nothing (kept alive, or opened ahead) closes quietly
             self.report(f"{self.address_string()} dropped: {args[0]}")
@@ -312,7 +305,7 @@ class Server(ThreadingHTTPServer):
         self.log: Callable[[str], None] = lambda _: None
         self._room = threading.Condition()
         self._busy = 0  # connections with a thread
-        self._waiting: dict[_Deadline, None] = {}  # those waiting for their request, the longest first
+        self._waiting: dict[Deadline, None] = {}  # those waiting for their request, the longest first
 
     def keep_current(self, watcher: Watcher) -> None:
         """Run `watcher` in a thread of its own until the server shuts down; it watches from now on."""
@@ -338,11 +331,11 @@ class Server(ThreadingHTTPServer):
             watching[0].stop()
             watching[1].join(timeout=10)
 
-    def waiting(self, reader: _Deadline) -> None:
+    def waiting(self, reader: Deadline) -> None:
         with self._room:
             self._waiting[reader] = None
 
-    def answering(self, reader: _Deadline) -> bool:
+    def answering(self, reader: Deadline) -> bool:
         """The request is in: the connection is no longer droppable (False: it was dropped already)."""
         with self._room:
             self._waiting.pop(reader, None)

@@ -36,7 +36,6 @@ import shutil
 import stat
 import struct
 import sys
-import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -175,6 +174,8 @@ class Snapshot:
             header: dict[str, object] = {"format": _MAGIC, "key": self.key, "home": self._home()}
             header |= {"id": new_id.hex(), "size": len(body), "crc": zlib.crc32(body)}
             self._sweep()
+            import tempfile  # here: most commands write no temp file, and the import costs 3-5 ms
+
             fd, temp = tempfile.mkstemp(dir=self.folder, prefix=_TEMP_PREFIX, suffix=TEMP_SUFFIX)
             try:
                 # No fsync: a cache. A power cut may leave a damaged file, which the checksum finds.

@@ -22,7 +22,13 @@ TARGET_SIZE = 10_000
 COLD_FACTOR = 2.0
 DEBOUNCE_S = 0.1  # the debounce of a single save (at most 0.1 s), added to the watch targets
 FORMAT = 1
-UNITS = {"memory": "MiB", "cache": "bytes", "serve": "req/s", "serve_304": "req/s"}  # the others: seconds
+UNITS = {
+    "memory": "MiB",
+    "cache": "bytes",
+    "serve": "req/s",
+    "serve_plain": "req/s",
+    "serve_304": "req/s",
+}  # the others: seconds
 
 
 @dataclass
@@ -74,7 +80,12 @@ def _cold_cell(r: SizeResult) -> str:
 
 def _serve_cell(r: SizeResult) -> str:
     parts = []
-    for key, label in (("serve", ""), ("serve_304", "revalidating (304): ")):
+    labels = (
+        ("serve", "gzip, as calendar clients ask: "),
+        ("serve_plain", "plain: "),
+        ("serve_304", "revalidating (304): "),
+    )
+    for key, label in labels:
         m = r.metrics.get(key)
         if m is not None and m.error is None and m.runs:
             parts.append(f"{label}{m.runs[0]:.0f} req/s, {m.extra.get('max_latency_s', math.nan):.2f} s max latency")

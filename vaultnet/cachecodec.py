@@ -34,6 +34,7 @@ class BuildRecord:
     problems: tuple[Problem, ...]
     contacts: int
     due: int
+    recent: tuple[tuple[str, str], ...] = ()  # (path, digest of its bytes) of the notes written moments before
 
 
 # -- checking: the type each position of a positional record may hold -------------------------------------
@@ -64,17 +65,19 @@ def _records(values: Any, shape: Shape, what: str) -> list[Any]:
 def encode_build(r: BuildRecord) -> str:
     outputs = [[o.path, o.size, o.mtime_ns] for o in r.outputs]
     problems = [[p.path, p.line, p.message, p.severity] for p in r.problems]
-    return json.dumps([r.digest, outputs, problems, r.contacts, r.due])
+    return json.dumps([r.digest, outputs, problems, r.contacts, r.due, [list(pair) for pair in r.recent]])
 
 
 def decode_build(value: Any) -> BuildRecord:
     data = json.loads(value)
-    digest, outputs, problems, contacts, due = data if _shaped(data, (str, list, list, int, int)) else _bad("a build")
+    shape = (str, list, list, int, int, list)
+    digest, outputs, problems, contacts, due, recent = data if _shaped(data, shape) else _bad("a build")
     problems = [Problem(*p) for p in _records(problems, (str, *_PROBLEM), "a problem")]
     if not _SEVERITIES.issuperset([p.severity for p in problems]):
         _bad("a severity")
     stamps = tuple(OutputStamp(*o) for o in _records(outputs, (str, int, int), "an output"))
-    return BuildRecord(digest, stamps, tuple(problems), contacts, due)
+    pairs = tuple((path, hashed) for path, hashed in _records(recent, (str, str), "a recent note"))
+    return BuildRecord(digest, stamps, tuple(problems), contacts, due, pairs)
 
 
 @dataclass(frozen=True)
@@ -84,16 +87,19 @@ class ViewRecord:
     digest: str
     problems: tuple[Problem, ...]
     text: str
+    recent: tuple[tuple[str, str], ...] = ()  # as in `BuildRecord`
 
 
 def encode_view(r: ViewRecord) -> str:
-    return json.dumps([r.digest, [[p.path, p.line, p.message, p.severity] for p in r.problems], r.text])
+    problems = [[p.path, p.line, p.message, p.severity] for p in r.problems]
+    return json.dumps([r.digest, problems, r.text, [list(pair) for pair in r.recent]])
 
 
 def decode_view(value: Any) -> ViewRecord:
     data = json.loads(value)
-    digest, problems, text = data if _shaped(data, (str, list, str)) else _bad("a view")
+    digest, problems, text, recent = data if _shaped(data, (str, list, str, list)) else _bad("a view")
     problems = [Problem(*p) for p in _records(problems, (str, *_PROBLEM), "a problem")]
     if not _SEVERITIES.issuperset([p.severity for p in problems]):
         _bad("a severity")
-    return ViewRecord(digest, tuple(problems), text)
+    pairs = tuple((path, hashed) for path, hashed in _records(recent, (str, str), "a recent note"))
+    return ViewRecord(digest, tuple(problems), text, pairs)

@@ -38,6 +38,7 @@ from vaultnet.vault import (
     fingerprint,
     has_folder,
     private_dir,
+    read_bytes,
     read_text,
     top_folders,
     write_atomic,
@@ -245,9 +246,9 @@ class Session:
         of its inputs: while no note, setting or day changed, the next run prints it again without reading
         the notes or deriving anything (as a build leaves unchanged outputs alone)."""
         listed = self.index.listing()
-        digest = _inputs_digest(self.settings, listed, today)
+        digest, recent = _inputs_digest(self.settings, listed, today), _recent(self.root, listed)
         last = self.index.cache.last_view(name)
-        if last is not None and last.digest == digest:
+        if last is not None and last.digest == digest and _same_bytes(self.root, last.recent):
             return list(last.problems), last.text
         with _no_gc():
             snap, plan, _ = self._plan(today, listed)
@@ -255,7 +256,7 @@ class Session:
             self._keep(rendered=False)
         problems = snap.problems
         if _vouched(listed, snap):
-            self.index.cache.save_view(name, ViewRecord(digest, tuple(problems), text))
+            self.index.cache.save_view(name, ViewRecord(digest, tuple(problems), text, recent))
         return problems, text
 
     def build(self, today: date, listed: Listing | None = None) -> BuildResult:
@@ -270,7 +271,7 @@ class Session:
 
     def _build(self, today: date, listed: Listing | None = None) -> BuildResult:
         listed = self.index.listing() if listed is None else listed
-        digest = _inputs_digest(self.settings, listed, today)
+        digest, recent = _inputs_digest(self.settings, listed, today), _recent(self.root, listed)
         unchanged = self._unchanged_since_last_build(digest)
         if unchanged is not None:
             return unchanged
@@ -293,13 +294,13 @@ class Session:
         off = outputs_off(settings)
         result = BuildResult(outputs, snap.problems, len(plan.contacts), len(plan.due), plan, snap, off)
         if _vouched(listed, snap):
-            self._remember_build(digest, result)
+            self._remember_build(digest, recent, result)
         return result
 
     def _unchanged_since_last_build(self, digest: str) -> BuildResult | None:
         """The last build's result, when it was made from exactly these inputs and its outputs are intact."""
         last = self.index.cache.last_build()
-        if last is None or last.digest != digest:
+        if last is None or last.digest != digest or not _same_bytes(self.root, last.recent):
             return None
         outputs = []
         for stamp in last.outputs:
@@ -309,23 +310,48 @@ class Session:
             outputs.append(Output(self.root / stamp.path, False))
         return BuildResult(outputs, list(last.problems), last.contacts, last.due, off=outputs_off(self.settings))
 
-    def _remember_build(self, digest: str, result: BuildResult) -> None:
+    def _remember_build(self, digest: str, recent: Recent, result: BuildResult) -> None:
         written = []
         for output in result.outputs:
             fp = fingerprint(output.path)
             if fp is None:
                 return
             written.append(OutputStamp(output.path.relative_to(self.root).as_posix(), fp.size, fp.mtime_ns))
-        record = BuildRecord(digest, tuple(written), tuple(result.problems), result.contacts, result.due)
+        record = BuildRecord(digest, tuple(written), tuple(result.problems), result.contacts, result.due, recent)
         self.index.cache.save_build(record)
 
 
 def _vouched(listed: Listing, snap: Snapshot) -> bool:
-    """Whether what was made from `snap` may be reused while its inputs' digest stays the same. A note saved
-    moments ago may change again unseen, a note shown in its last good version is not what the files say, and
-    an unreadable note may become readable with no change of its fingerprint (chmod): not such a snapshot."""
-    racy = time.time_ns() - max((fp.mtime_ns for fp in listed.values()), default=0) < 2_000_000_000
-    return not racy and not snap.refresh.kept and not snap.refresh.unread
+    """Whether what was made from `snap` may be reused while its inputs' digest stays the same. A note shown in
+    its last good version is not what the files say, and an unreadable note may become readable with no change
+    of its fingerprint (chmod): not such a snapshot. A note saved moments ago is vouched for by its bytes
+    (`_recent`)."""
+    return not snap.refresh.kept and not snap.refresh.unread
+
+
+_RACY_NS = 2_000_000_000  # a note written this recently may change again within its mtime's tick (see `index`)
+Recent = tuple[tuple[str, str], ...]
+
+
+def _recent(root: Path, listed: Listing) -> Recent:
+    """(path, digest of its bytes) of each note written moments ago: a second save within the same mtime tick,
+    of the same size, changes no fingerprint, so what is made from such a note is reused only while its bytes
+    are the same (`_same_bytes`). Read before the build reads them: a save in between makes a record that is
+    never used, never a wrong one."""
+    since = time.time_ns() - _RACY_NS
+    return tuple((path, _bytes_digest(root, path)) for path in sorted(listed) if listed[path].mtime_ns >= since)
+
+
+def _same_bytes(root: Path, recent: Recent) -> bool:
+    return all(_bytes_digest(root, path) == digest for path, digest in recent)
+
+
+def _bytes_digest(root: Path, path: str) -> str:
+    try:
+        data = read_bytes(root, path)
+    except Refused as exc:
+        return f"unreadable: {exc}"
+    return "gone" if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 OUTPUTS_LOCK_TIMEOUT = 300.0  # seconds to wait for another build: a cold build of a large vault takes seconds

@@ -238,6 +238,24 @@ def test_past_max_records_a_whole_snapshot_is_saved_again_and_the_journal_emptie
     assert written(vault) == cold(tmp_path, *map(log_line, range(70)))
 
 
+def test_a_whole_snapshot_saved_by_due_keeps_the_fragments_for_the_next_build(
+    tmp_path: Path, rendered: list[str]
+) -> None:
+    """`due` renders no calendar: when it is the command that folds the journal into a whole snapshot, the
+    fragments it restored (which index into the calendar on disk) are kept, not forgotten."""
+    vault = make(tmp_path / "vault")
+    build(vault)
+    for n in range(MAX_RECORDS + 1):  # the last `due` saves a whole snapshot
+        log_line(n)(vault)
+        Session(vault).plan(TODAY)
+    assert records(vault) == 0
+    rendered.clear()
+    build(vault)
+    assert "contacts/Anna Schmidt.md" not in rendered
+    assert "contacts/grace.md" in rendered
+    assert written(vault) == cold(tmp_path, *map(log_line, range(MAX_RECORDS + 1)))
+
+
 # -- (4) the calendar edited by hand ----------------------------------------------------------------------------------
 
 

@@ -57,6 +57,10 @@ class Kept:
     fragment_state: FragmentState
     calendar: tuple[int, int] | None  # (size, mtime_ns) of the calendar `fragments` describes
     settings: str = ""  # the digest of the settings `made` was derived with (`settings_digest`)
+    # Whether `fragments` were rendered from `made`'s plan (or before it, by a build `made` started from); not when
+    # a command that renders no calendar (`due`) saved the state: then `made` is newer than the fragments, and the
+    # next build looks at every note's key instead of trusting what `made` says was untouched.
+    fragments_current: bool = True
 
 
 @dataclass
@@ -122,6 +126,7 @@ class Keeper:
         if calendar is not None and stamp is not None:
             data = _calendar(self.root / calendar, stamp)
             if data is not None:
+                state = state if kept.fragments_current else (None, state[1])  # no basis: every key looked at
                 fragments.restore({p: e for p, e in frags.items() if e is not None}, state, data)
         return made, kept.shares
 
@@ -131,19 +136,21 @@ class Keeper:
         made: Made | None,
         shares: Shares,
         lines: Lines,
-        fragments: CalendarFragments | None,
+        fragments: CalendarFragments,
+        rendered: bool,
         calendar: str | None,
     ) -> None:
         """Save what this build made: a journal record of what changed, or, when there is no state to add it
-        to (or the journal is long), the whole state. `fragments`: the calendar's, when this build rendered it."""
-        stamp = _stamp(self.root / calendar) if calendar is not None and fragments is not None else None
+        to (or the journal is long), the whole state. `rendered`: whether this command rendered the calendar
+        (and wrote it); else the fragments kept are those restored, which index into the calendar restored."""
+        stamp = _stamp(self.root / calendar) if calendar is not None and rendered else None
         known = index.entries()
         if self.records < MAX_RECORDS and (self._made_kept or made is None):
             sent = self._sent
             changed: dict[str, Entry | None] = {p: e for p, e in known.items() if sent.get(p) is not e}
             changed.update((p, None) for p in sent.keys() - known.keys())
             delta = Delta(changed, settings=self.digest)
-            if fragments is not None:
+            if rendered:
                 whole, changes = fragments.changes()
                 if whole or changes or stamp != self._stamp:
                     delta = Delta(changed, changes, whole, fragments.state, stamp, self.digest)
@@ -152,10 +159,13 @@ class Keeper:
             if 0 < self.store.append(delta) <= self.store.compact_bytes:
                 self.records += 1
                 self._sent = known
-                self._stamp = stamp if fragments is not None else self._stamp
+                self._stamp = stamp if rendered else self._stamp
                 return
-        frag_index, state = (fragments.index(), fragments.state) if fragments is not None else ({}, (None, frozenset()))
-        self.store.save(Kept(known, made, shares, lines.export(), frag_index, state, stamp, self.digest))
+        if not rendered:
+            stamp = self._stamp  # what the fragments restored index into (a `due` keeps them for the next build)
+        index_of = fragments.index() if stamp is not None else {}
+        kept = Kept(known, made, shares, lines.export(), index_of, fragments.state, stamp, self.digest, rendered)
+        self.store.save(kept)
         self.records, self._sent, self._stamp, self._made_kept = 0, known, stamp, made is not None
 
 

@@ -208,8 +208,8 @@ class Session:
     def _keep(self, rendered: bool) -> None:
         """Save the notes as read, and what the last plan was made from and derived, for the next command (see
         `derived`). A failure to save only costs the next command its head start."""
-        fragments = self.fragments if rendered else None
-        self.keeper.keep(self.index, self._last, self._shares, self._lines, fragments, self.settings.calendar_path)
+        calendar = self.settings.calendar_path
+        self.keeper.keep(self.index, self._last, self._shares, self._lines, self.fragments, rendered, calendar)
 
     def _checks(self, refresh: Refresh) -> tuple[Problem, ...]:
         """The folders vaultnet.toml names that the vault lacks, and selections that select nothing."""

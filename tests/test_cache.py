@@ -53,6 +53,12 @@ def test_the_last_build_round_trips(tmp_path: Path) -> None:
     assert Cache(tmp_path, "k").last_build() == later
 
 
+def test_a_view_keeps_its_text_byte_for_byte(tmp_path: Path) -> None:
+    text = 'quotes " and \\ backslashes, a newline\n, a tab\t, ünïcödé, an emoji 🎂 and \udcff (surrogate-escaped)'
+    Cache(tmp_path, "k").save_view("due", ViewRecord("d", (), text, (("a.md", "f00"),)))
+    assert Cache(tmp_path, "k").last_view("due") == ViewRecord("d", (), text, (("a.md", "f00"),))
+
+
 def test_views_round_trip_by_name(tmp_path: Path) -> None:
     assert Cache(tmp_path, "k").last_view("due") is None
     Cache(tmp_path, "k").save_view("due", VIEW)
@@ -128,16 +134,20 @@ def test_a_wrong_build_record_is_no_build(tmp_path: Path, value: str) -> None:
 @pytest.mark.parametrize(
     "value",
     [
-        '["def456", [], 5]',
-        '["def456", [["a.md", 3, "w", "fatal"]], "text"]',
-        '["def456", [["a.md", "3", "w", "warning"]], "text"]',
-        '["def456", [], "text", "more"]',
-        '{"digest": "def456"}',
-        "not json",
-        "null",
+        '["def456", [], [], []]',  # text, not bytes: not what this version writes
+        b'["def456", [], 5]\ntext',
+        b'["def456", [["a.md", 3, "w", "fatal"]], []]\ntext',
+        b'["def456", [["a.md", "3", "w", "warning"]], []]\ntext',
+        b'["def456", [], [["a.md"]]]\ntext',
+        b'["def456", [], [], "more"]\ntext',
+        b'{"digest": "def456"}\ntext',
+        b"not json\ntext",
+        b"\xff\xfe\n",
+        b"",
+        b"null",
     ],
 )
-def test_a_wrong_view_record_is_no_view(tmp_path: Path, value: str) -> None:
+def test_a_wrong_view_record_is_no_view(tmp_path: Path, value: str | bytes) -> None:
     Cache(tmp_path, "k").save_view("due", VIEW)
     sql(tmp_path, "UPDATE meta SET value = ? WHERE key = 'view:due'", value)
     assert Cache(tmp_path, "k").last_view("due") is None

@@ -186,7 +186,7 @@ def measure_size(n_contacts: int, args: argparse.Namespace) -> SizeResult:
         if args.live:
             limit = max(120.0, n_contacts / 100)
             res.metrics["watch"] = measure_watch(root, vault.contact_paths, args.edits, args.pause, limit, args.seed)
-            res.metrics["serve"], res.metrics["serve_plain"], res.metrics["serve_304"] = measure_serve(
+            res.metrics["serve"], res.metrics["serve_304"] = measure_serve(
                 root, args.clients, args.serve_seconds, limit
             )
         return res

@@ -175,8 +175,7 @@ def _client(
             head = bytes(buffer[:15])
             while first and (count := response.readinto(buffer)):
                 size += count
-            packed = response.getheader("Content-Encoding") == "gzip"
-            if response.status != expect or (expect == 200 and head[: 2 if packed else 15] != _START[packed]):
+            if response.status != expect or (expect == 200 and head != b"BEGIN:VCALENDAR"):
                 raise ChildError(f"answered {response.status}, {size} bytes")
             mine.append(time.perf_counter() - started)
         except (OSError, http.client.HTTPException, ChildError) as exc:
@@ -187,9 +186,6 @@ def _client(
     conn.close()
     with load.lock:
         load.latencies += mine
-
-
-_START = {False: b"BEGIN:VCALENDAR", True: b"\x1f\x8b"}  # a calendar, and gzip's magic number
 
 
 def load_run(url: str, headers: dict[str, str], expect: int, clients: int, seconds: float) -> tuple[float, Load]:
@@ -238,16 +234,14 @@ def first_answer(url: str, limit: float) -> str:
     return response.getheader("ETag") or ""
 
 
-def measure_serve(root: Path, clients: int, seconds: float, limit: float) -> tuple[Metric, Metric, Metric]:
-    """(GETs as calendar clients send them, with ``Accept-Encoding: gzip``; plain GETs; revalidations) against
-    ``vaultnet serve``: runs are [req/s], ``extra`` has the max latency."""
-    packed, full, again = Metric(), Metric(), Metric()
+def measure_serve(root: Path, clients: int, seconds: float, limit: float) -> tuple[Metric, Metric]:
+    """(plain GETs, revalidations) against ``vaultnet serve``: runs are [req/s], ``extra`` has the max latency."""
+    full, again = Metric(), Metric()
     try:
         with Service(["serve", str(root), "--port", "0"], root.parent / "serve.log") as service:
             url = served_url(service, limit)
             etag = first_answer(url, limit)
-            loads = ((packed, {"Accept-Encoding": "gzip"}, 200), (full, {}, 200), (again, {"If-None-Match": etag}, 304))
-            for metric, headers, expect in loads:
+            for metric, headers, expect in ((full, {}, 200), (again, {"If-None-Match": etag}, 304)):
                 if expect == 304 and not etag:
                     metric.error = "no ETag in the answer: nothing to revalidate"
                     continue
@@ -260,5 +254,5 @@ def measure_serve(root: Path, clients: int, seconds: float, limit: float) -> tup
                 if load.errors:
                     metric.error = f"{len(load.errors)} failed request(s), first: {load.errors[0]}"
     except (ChildError, OSError) as exc:
-        packed.error = full.error = again.error = str(exc)
-    return packed, full, again
+        full.error = again.error = str(exc)
+    return full, again

@@ -80,11 +80,7 @@ def _cold_cell(r: SizeResult) -> str:
 
 def _serve_cell(r: SizeResult) -> str:
     parts = []
-    labels = (
-        ("serve", "gzip, as calendar clients ask: "),
-        ("serve_plain", "plain: "),
-        ("serve_304", "revalidating (304): "),
-    )
+    labels = (("serve", ""), ("serve_304", "revalidating (304): "))
     for key, label in labels:
         m = r.metrics.get(key)
         if m is not None and m.error is None and m.runs:

@@ -17,7 +17,6 @@ traceback. The token file is owner-only: tightened if it is not, refused if it i
 from __future__ import annotations
 
 import contextlib
-import gzip
 import hashlib
 import hmac
 import io
@@ -79,23 +78,6 @@ class _Built:
     at: float = 0.0  # when (monotonic)
 
 
-def gzip_etag(etag: str) -> str:
-    """The ETag of the gzip-compressed calendar: another representation has another strong ETag (RFC 9110)."""
-    return etag[:-1] + '-gzip"'
-
-
-def accepts_gzip(header: str | None) -> bool:
-    """Whether an Accept-Encoding header accepts gzip (`gzip`, `x-gzip` or `*`, with no `q=0`)."""
-    for part in (header or "").split(","):
-        name, _, params = part.partition(";")
-        if name.strip().lower() not in ("gzip", "x-gzip", "*"):
-            continue
-        q = params.strip().lower()
-        if not q.startswith("q=") or q[2:].strip() not in ("0", "0.", "0.0", "0.00", "0.000"):
-            return True
-    return False
-
-
 class Calendar:
     """The calendar held in memory, kept current by `watcher` (its listener). Before it answers, a request waits
     until the watcher has seen every file event from before it (`Marker.caught_up`) and lets it build what they
@@ -105,14 +87,11 @@ class Calendar:
     def __init__(self, watcher: Watcher) -> None:
         self.watcher = watcher
         self._built: _Built | None = None
-        self._compressing = threading.Lock()
-        self._gzipped: tuple[_Built, bytes] | None = None  # a build's body compressed, for the first that asked
         watcher.listeners.append(self._take)
 
-    def current(self, gzip_ok: bool = False) -> tuple[bytes, str, datetime, bool] | None:
-        """(body, ETag, Last-Modified, whether the body is gzip-compressed); None while the calendar is off
-        (`[outputs] calendar = false`). `gzip_ok`: the client accepts gzip (calendar clients do): the body is
-        compressed once per build, a tenth of the bytes to send."""
+    def current(self) -> tuple[bytes, str, datetime] | None:
+        """(body, ETag, Last-Modified); None while the calendar is off (`[outputs] calendar = false`). Never
+        compressed: the team's notes record Outlook failing on a gzip-encoded feed (docs/live.md)."""
         self.watcher.marker.caught_up()
         self.watcher.refresh(self._stale)
         built = self._built
@@ -120,13 +99,7 @@ class Calendar:
             raise UserError(built.error if built is not None and built.error else "the calendar was not built")
         if built.body is None:
             return None
-        if not gzip_ok:
-            return built.body, built.etag, built.modified, False
-        with self._compressing:  # one thread compresses; the others wait for its bytes
-            if self._gzipped is None or self._gzipped[0] is not built:
-                self._gzipped = (built, gzip.compress(built.body, compresslevel=6, mtime=0))
-            gzipped = self._gzipped[1]
-        return gzipped, gzip_etag(built.etag), built.modified, True
+        return built.body, built.etag, built.modified
 
     def _path(self) -> Path | None:
         rel = self.watcher.session.settings.calendar_path
@@ -206,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._plain(HTTPStatus.NOT_FOUND, b"not found\n", head)
             return
         try:
-            current = self.calendar.current(accepts_gzip(self.headers.get("Accept-Encoding")))
+            current = self.calendar.current()
         except Exception as exc:
             problem = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
             self.report(f"could not build the calendar: {problem}")
@@ -216,19 +189,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.report(f"the calendar is off ([outputs] calendar = false in {CONFIG_NAME}): answered 404")
             self._plain(HTTPStatus.NOT_FOUND, b"the calendar is turned off in vaultnet.toml\n", head)
             return
-        body, etag, modified, gzipped = current
+        body, etag, modified = current
         if self._not_modified(etag, modified):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             self.send_header("ETag", etag)
             self.send_header("Last-Modified", format_datetime(modified, usegmt=True))
-            self.send_header("Vary", "Accept-Encoding")
             self.end_headers()
             return
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/calendar; charset=utf-8")
-        if gzipped:
-            self.send_header("Content-Encoding", "gzip")
-        self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("ETag", etag)
         self.send_header("Last-Modified", format_datetime(modified, usegmt=True))

@@ -27,6 +27,7 @@ from vaultnet.cli_base import (
     day_of,
     debug_option,
     echo,
+    echo_shown,
     print_notices,
     progress_line,
     report,
@@ -36,6 +37,7 @@ from vaultnet.cli_base import (
 )
 from vaultnet.cli_write import COMMANDS
 from vaultnet.kinds import Kind
+from vaultnet.problems import printable
 
 if TYPE_CHECKING:
     from vaultnet import serve as serving
@@ -103,12 +105,12 @@ def due(vault: Path, today: datetime | None, as_json: bool) -> None:
     day = day_of(today)
 
     def show(snapshot: pipeline.Snapshot, plan: Plan) -> str:
-        return render_items(plan.due, day) if as_json else render_table(plan.due, day)
+        return printable(render_items(plan.due, day) if as_json else render_table(plan.due, day), lines=True)
 
     with progress_line("reading notes", quiet=as_json) as progress:
         problems, text = pipeline.view(vault, day, f"due{' --json' * as_json}", show, progress)
     report(vault, problems, warnings_in_full=False)
-    echo(text, nl=False)
+    echo_shown(text)
 
 
 @cli.command()
@@ -129,11 +131,11 @@ def today(vault: Path, today: datetime | None, as_json: bool) -> None:
 
     def show(snapshot: pipeline.Snapshot, plan: Plan) -> str:
         items = agenda(plan, snapshot.settings.practice.agenda_size)
-        return render_items(items, day) if as_json else render_agenda(items, day)
+        return printable(render_items(items, day) if as_json else render_agenda(items, day), lines=True)
 
     problems, text = pipeline.view(vault, day, f"today{' --json' * as_json}", show)
     report(vault, problems, warnings_in_full=False)
-    echo(text, nl=False)
+    echo_shown(text)
 
 
 @cli.command()
@@ -152,11 +154,12 @@ def stats(vault: Path, today: datetime | None, as_json: bool) -> None:
     def show(snapshot: pipeline.Snapshot, plan: Plan) -> str:
         numbers = network_stats(plan, snapshot.settings)
         settings = snapshot.settings
-        return render_json(numbers.as_dict(settings)) if as_json else render_stats(numbers, settings)
+        text = render_json(numbers.as_dict(settings)) if as_json else render_stats(numbers, settings)
+        return printable(text, lines=True)
 
     problems, text = pipeline.view(vault, day, f"stats{' --json' * as_json}", show)
     report(vault, problems, warnings_in_full=False)
-    echo(text, nl=False)
+    echo_shown(text)
 
 
 @cli.command()

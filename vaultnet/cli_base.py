@@ -206,6 +206,12 @@ def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(printable(message, lines=True), err=err, nl=nl)
 
 
+def echo_shown(text: str) -> None:
+    """Print text that `printable(text, lines=True)` made already (a reading command's text, kept so): as `echo`
+    would print it, without a second pass over megabytes."""
+    click.echo(text, nl=False)
+
+
 def echo_data(text: str) -> None:
     """Print data meant for a file or a pipe (a vCard) as it is; to a terminal, as `echo` prints."""
     click.echo(printable(text, lines=True) if sys.stdout.isatty() else text, nl=False)

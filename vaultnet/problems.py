@@ -16,6 +16,10 @@ Severity = Literal["error", "warning"]
 _OTHERS = r"\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
 _UNSAFE_LINE = re.compile(rf"[\x00-\x1f{_OTHERS}]")
 _UNSAFE_TEXT = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f{_OTHERS}]|\r(?!\n)")  # keeps tabs, LF and CRLF
+# The same, looked for in two steps: one character class is searched twice as fast as the alternation, which
+# counts on texts of megabytes (`due --json` at 10,000 contacts is 4 MB).
+_UNSAFE_CHAR = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f{_OTHERS}]")
+_LONE_CR = re.compile(r"\r(?!\n)")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -35,8 +39,10 @@ def printable(text: str, *, lines: bool = False) -> str:
     """`text` with what a terminal would act on shown escaped (`\\x1b`, `\\n`, `\\u202e`; a byte of a
     file name that is not UTF-8 as `\\xff`), so that it can neither colour nor move nor forge what is
     printed. `lines`: keep line ends and tabs (text of several lines); else the text stays one line."""
-    pattern = _UNSAFE_TEXT if lines else _UNSAFE_LINE
-    return pattern.sub(_escaped, text) if pattern.search(text) else text
+    if not lines:
+        return _UNSAFE_LINE.sub(_escaped, text) if _UNSAFE_LINE.search(text) else text
+    unsafe = _UNSAFE_CHAR.search(text) or ("\r" in text and _LONE_CR.search(text))
+    return _UNSAFE_TEXT.sub(_escaped, text) if unsafe else text
 
 
 @dataclass(frozen=True, order=True)

@@ -385,3 +385,31 @@ def test_two_sessions_building_in_turn_keep_the_outputs_of_cold_builds(tmp_path:
     forget_build(vault)
     assert parsed(build(vault)) == ([], [])
     assert written(vault) == cold(tmp_path, *done)
+
+
+# -- (7) a note that came and went between two commands --------------------------------------------------------------
+
+# Notes that give grace an interaction (a later one than her log's): her follow-up and her calendar events change.
+PASSING = {
+    "daily note": ("journal/2026-11-20.md", "- coffee with [[grace]] #gave\n"),
+    "event note": ("events/Dinner.md", "---\ndate: 2026-11-19\nmet: ['[[grace]]']\n---\n"),
+}
+
+
+@pytest.mark.parametrize(("rel", "text"), PASSING.values(), ids=PASSING.keys())
+def test_a_note_added_for_one_build_and_removed_before_the_next_leaves_no_trace(
+    tmp_path: Path, rel: str, text: str
+) -> None:
+    """The plan a new command starts from is the snapshot's whole state's; the calendar's fragments are the last
+    build's (its journal record). A note that one build saw and the next does not, and the whole state never
+    held, differs from neither plan: what it gave other notes' contacts (grace's fragments, rendered with it)
+    must not be taken over as unchanged."""
+    vault = make(tmp_path / "vault")
+    build(vault)
+    put(vault, rel, text, MTIME_NS + HOUR_NS)
+    with_note = build(vault)
+    assert records(vault) == 1 and with_note.plan is not None
+    assert written(vault) == cold(tmp_path, lambda root: put(root, rel, text, MTIME_NS + HOUR_NS))
+    (vault / rel).unlink()
+    build(vault)
+    assert written(vault) == cold(tmp_path)

@@ -413,3 +413,16 @@ def test_a_note_added_for_one_build_and_removed_before_the_next_leaves_no_trace(
     (vault / rel).unlink()
     build(vault)
     assert written(vault) == cold(tmp_path)
+
+
+def test_a_plan_made_between_two_builds_of_one_session_is_rendered_by_the_second(tmp_path: Path) -> None:
+    """A session's plan (`plan`, `view`) renders no calendar: the build after it must render what changed since
+    the last build, not since that plan."""
+    rel, text = PASSING["daily note"]
+    vault = make(tmp_path / "vault")
+    session = Session(vault)
+    session.build(TODAY)
+    put(vault, rel, text, MTIME_NS + HOUR_NS)
+    session.plan(TODAY)
+    session.build(TODAY)
+    assert written(vault) == cold(tmp_path, lambda root: put(root, rel, text, MTIME_NS + HOUR_NS))

@@ -140,6 +140,9 @@ class Session:
         self._last: Made | None = None  # the last plan made, and what it was made from
         self._shares = Shares()  # each contact's share of the network's health, kept across builds
         self._lines = Lines()  # each item's line in the follow-up note, kept across builds
+        # The contacts touched by the plans made since the calendar was last rendered (None: maybe all): a plan that
+        # renders none (`plan`, `view`) leaves them to the next build.
+        self._unrendered: set[str] | None = set()
 
     def reload_settings(self) -> bool:
         """Re-read `vaultnet.toml`; True (and a fresh index) when it changed."""
@@ -190,14 +193,17 @@ class Session:
         return build_network(notes_, self.settings.contacts_folder, self.settings.goals_folder), None
 
     def _plan(self, today: date, listed: Listing | None = None) -> tuple[Snapshot, Plan, set[str] | None]:
-        """The snapshot and the plan for `today`, made from the last ones where they still hold."""
+        """The snapshot and the plan for `today`, made from the last ones where they still hold; and the contacts
+        whose items may differ from those of the plan the calendar was last rendered from (None: all may)."""
         refresh = self._refresh(listed)
         network, touched = self._network(refresh)
         snap = Snapshot(self.root, self.settings, refresh, network, self._checks(refresh))
         previous = self._last.plan if self._last is not None else None
         plan = make_plan(network, self.settings, today, previous, touched)
         self._last = Made(refresh, network, snap.checks, plan)
-        return snap, plan, touched
+        unrendered = self._unrendered
+        self._unrendered = None if touched is None or unrendered is None else unrendered | touched
+        return snap, plan, self._unrendered
 
     def refresh(self) -> Refresh:
         """The index brought up to date (see `Index.refresh`), and kept for the next command."""
@@ -282,6 +288,7 @@ class Session:
             health = stats(plan, settings, self._shares)
             followups = render_followups(plan, snap.problems, health, settings, self._lines)
             calendar = render_calendar(self.fragments.render(plan, snap.refresh, settings.alarm, touched), settings)
+            self._unrendered = set()  # the fragments are this plan's now
         outputs = []
         if any(rel.startswith(CACHE_DIR + "/") for rel in settings.outputs):
             private_dir(self.root / CACHE_DIR)

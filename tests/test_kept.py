@@ -426,3 +426,40 @@ def test_a_plan_made_between_two_builds_of_one_session_is_rendered_by_the_second
     session.plan(TODAY)
     session.build(TODAY)
     assert written(vault) == cold(tmp_path, lambda root: put(root, rel, text, MTIME_NS + HOUR_NS))
+
+
+# -- (8) a build that could not write its outputs --------------------------------------------------------------------
+
+
+def test_a_build_that_could_not_write_leaves_its_fragments_to_the_next_builds_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that rendered the calendar and then failed to write (a full disk) kept nothing; the session's next
+    build renders nothing new, but its journal record must hold what both rendered. Else the next command cuts
+    the calendar by the fragments from before: Yara's follow-up moved past Zed's promise (same lengths, another
+    order), so Zed's slice of the calendar would be parts of two events."""
+    yara = "---\ncircle: close\n---\n## Log\n- 2026-11-02 call: hello\n"
+    zed = "---\ncircle: close\n---\n## Tasks\n- [ ] send the deck 📅 2026-12-05\n"
+    setup = (
+        lambda root: put(root, "contacts/Yara.md", yara, MTIME_NS),
+        lambda root: put(root, "contacts/Zed.md", zed, MTIME_NS),
+    )
+    later = edit_text("contacts/Yara.md", lambda t: t.replace("2026-11-02 call", "2026-11-09 call"))
+    vault = make(tmp_path / "vault", *setup)
+    build(vault)
+    session = Session(vault)
+    later(vault)
+    real = pipeline_module.write_atomic
+
+    def full_disk(*args: Any, **kwargs: Any) -> bool:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline_module, "write_atomic", full_disk)
+    with pytest.raises(OSError):
+        session.build(TODAY)
+    monkeypatch.setattr(pipeline_module, "write_atomic", real)
+    session.build(TODAY)
+    assert written(vault) == cold(tmp_path, *setup, later)
+    forget_build(vault)
+    assert parsed(build(vault)) == ([], [])
+    assert written(vault) == cold(tmp_path, *setup, later)

@@ -151,15 +151,15 @@ class Keeper:
         (and wrote it); else the fragments kept are those restored, which index into the calendar restored."""
         stamp = _stamp(self.root / calendar) if calendar is not None and rendered else None
         known = index.entries()
+        # Taken whichever way they are kept: what the renders since the last keep changed (see `changes`).
+        whole, changes = fragments.changes() if rendered else (False, {})
         if self.records < MAX_RECORDS and (self._made_kept or made is None):
             sent = self._sent
             changed: dict[str, Entry | None] = {p: e for p, e in known.items() if sent.get(p) is not e}
             changed.update((p, None) for p in sent.keys() - known.keys())
             delta = Delta(changed, settings=self.digest)
-            if rendered:
-                whole, changes = fragments.changes()
-                if whole or changes or stamp != self._stamp:
-                    delta = Delta(changed, changes, whole, fragments.state, stamp, self.digest)
+            if rendered and (whole or changes or stamp != self._stamp):
+                delta = Delta(changed, changes, whole, fragments.state, stamp, self.digest)
             if delta == Delta({}, settings=self.digest) and self.store.has_base():
                 return  # nothing new to keep: the journal does not grow with every run of `due`
             if 0 < self.store.append(delta) <= self.store.compact_bytes:

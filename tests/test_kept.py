@@ -463,3 +463,21 @@ def test_a_build_that_could_not_write_leaves_its_fragments_to_the_next_builds_re
     forget_build(vault)
     assert parsed(build(vault)) == ([], [])
     assert written(vault) == cold(tmp_path, *setup, later)
+
+
+def test_fragments_are_not_cut_from_a_calendar_of_the_same_size_in_another_order(tmp_path: Path) -> None:
+    """The kept fragments are lengths in an order: a calendar of the same size whose events lie otherwise (another
+    build's, written within the same mtime tick; one whose journal record was lost) is not cut by them."""
+    vault = make(tmp_path / "vault")
+    session = Session(vault)
+    session.build(TODAY)
+    data = (vault / OUTPUTS[1]).read_bytes()
+    begin = b"BEGIN:VEVENT\r\n"
+    head, *events = data.split(begin)
+    n = next(n for n in range(len(events) - 2) if len(events[n]) != len(events[n + 1]))
+    events[n], events[n + 1] = events[n + 1], events[n]  # two neighbours of different lengths swapped
+    swapped = head + b"".join(begin + event for event in events)
+    assert len(swapped) == len(data)
+    restored = fragments_module.CalendarFragments()
+    assert restored.restore(session.fragments.index(), session.fragments.state, data)
+    assert not restored.restore(session.fragments.index(), session.fragments.state, swapped)

@@ -80,7 +80,9 @@ class CalendarFragments:
         texts: dict[tuple[str, int], bytes] = {}
         at = 0
         for _, path, n, length in entries:
-            texts[path, n] = body[at : at + length]
+            text = texts[path, n] = body[at : at + length]
+            if not (text.startswith(b"BEGIN:VEVENT\r\n") and text.endswith(b"END:VEVENT\r\n")):
+                return False  # cut across events: not the calendar they index (another of the same size and mtime)
             at += length
         known = {
             path: NoteFragments(entry[0], [(sort_key, texts[path, n]) for n, (sort_key, _) in enumerate(entry[1])])

@@ -481,3 +481,21 @@ def test_fragments_are_not_cut_from_a_calendar_of_the_same_size_in_another_order
     restored = fragments_module.CalendarFragments()
     assert restored.restore(session.fragments.index(), session.fragments.state, data)
     assert not restored.restore(session.fragments.index(), session.fragments.state, swapped)
+
+
+# -- (9) a folder the settings name, made or removed -------------------------------------------------------------
+
+
+def test_an_empty_folder_made_where_the_settings_name_one_is_seen_by_the_next_build(tmp_path: Path) -> None:
+    """What the settings check finds of the folders vaultnet.toml names is in the follow-up note: making one (empty)
+    changes no note's fingerprint, yet what a cold build says of it ("nothing changed" must not hold)."""
+    meetings = _settings('[interactions]\nfolders = ["meetings"]')
+    vault = make(tmp_path / "vault", meetings)
+    build(vault)
+    assert b"no folder meetings/" in (vault / OUTPUTS[0]).read_bytes()
+    (vault / "meetings").mkdir()
+    build(vault)
+    assert written(vault) == cold(tmp_path, meetings, lambda root: (root / "meetings").mkdir())
+    (vault / "meetings").rmdir()
+    build(vault)
+    assert written(vault) == cold(tmp_path, meetings)

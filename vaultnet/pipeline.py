@@ -252,7 +252,7 @@ class Session:
         of its inputs: while no note, setting or day changed, the next run prints it again without reading
         the notes or deriving anything (as a build leaves unchanged outputs alone)."""
         listed = self.index.listing()
-        digest, recent = _inputs_digest(self.settings, listed, today), _recent(self.root, listed)
+        digest, recent = _inputs_digest(self.root, self.settings, listed, today), _recent(self.root, listed)
         last = self.index.cache.last_view(name)
         if last is not None and last.digest == digest and _same_bytes(self.root, last.recent):
             return list(last.problems), last.text
@@ -277,7 +277,7 @@ class Session:
 
     def _build(self, today: date, listed: Listing | None = None) -> BuildResult:
         listed = self.index.listing() if listed is None else listed
-        digest, recent = _inputs_digest(self.settings, listed, today), _recent(self.root, listed)
+        digest, recent = _inputs_digest(self.root, self.settings, listed, today), _recent(self.root, listed)
         unchanged = self._unchanged_since_last_build(digest)
         if unchanged is not None:
             return unchanged
@@ -384,15 +384,27 @@ def _outputs_lock(root: Path) -> Iterator[None]:
         yield
 
 
-def _inputs_digest(settings: Settings, listed: Listing, today: date) -> str:
-    """Everything a build's outputs depend on: the code, the settings, the day, every note's fingerprint and
-    what the listing reported (a folder that becomes readable changes no fingerprint)."""
+def _inputs_digest(root: Path, settings: Settings, listed: Listing, today: date) -> str:
+    """Everything a build's outputs depend on: the code, the settings, the day, every note's fingerprint, what
+    the listing reported (a folder that becomes readable changes no fingerprint) and the folders the settings
+    check finds (`_folders_seen`)."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((__version__, code_digest(), settings, today.isoformat(), listed.problems)).encode())
+    seen = _folders_seen(root, settings)
+    digest.update(repr((__version__, code_digest(), settings, today.isoformat(), listed.problems, seen)).encode())
     for path in sorted(listed):
         fp = listed[path]
         digest.update(f"{path}\0{fp.mtime_ns}\0{fp.size}\n".encode())
     return digest.hexdigest()
+
+
+def _folders_seen(root: Path, settings: Settings) -> tuple[object, ...]:
+    """What `Session._checks` looks at on disk besides the notes: whether each folder vaultnet.toml names is there,
+    and the vault's top folders when one is not (they shape its hint). An empty folder made or removed changes no
+    note's fingerprint."""
+    if not settings.lines:
+        return ()
+    there = tuple(has_folder(root, folder) for _, folder, _ in named_folders(settings))
+    return there, () if all(there) else tuple(sorted(top_folders(root)))
 
 
 def build(vault: Path, today: date, progress: Progress | None = None) -> BuildResult:

@@ -385,3 +385,117 @@ def test_two_sessions_building_in_turn_keep_the_outputs_of_cold_builds(tmp_path:
     forget_build(vault)
     assert parsed(build(vault)) == ([], [])
     assert written(vault) == cold(tmp_path, *done)
+
+
+# -- (7) a note that came and went between two commands --------------------------------------------------------------
+
+# Notes that give grace an interaction (a later one than her log's): her follow-up and her calendar events change.
+PASSING = {
+    "daily note": ("journal/2026-11-20.md", "- coffee with [[grace]] #gave\n"),
+    "event note": ("events/Dinner.md", "---\ndate: 2026-11-19\nmet: ['[[grace]]']\n---\n"),
+}
+
+
+@pytest.mark.parametrize(("rel", "text"), PASSING.values(), ids=PASSING.keys())
+def test_a_note_added_for_one_build_and_removed_before_the_next_leaves_no_trace(
+    tmp_path: Path, rel: str, text: str
+) -> None:
+    """The plan a new command starts from is the snapshot's whole state's; the calendar's fragments are the last
+    build's (its journal record). A note that one build saw and the next does not, and the whole state never
+    held, differs from neither plan: what it gave other notes' contacts (grace's fragments, rendered with it)
+    must not be taken over as unchanged."""
+    vault = make(tmp_path / "vault")
+    build(vault)
+    put(vault, rel, text, MTIME_NS + HOUR_NS)
+    with_note = build(vault)
+    assert records(vault) == 1 and with_note.plan is not None
+    assert written(vault) == cold(tmp_path, lambda root: put(root, rel, text, MTIME_NS + HOUR_NS))
+    (vault / rel).unlink()
+    build(vault)
+    assert written(vault) == cold(tmp_path)
+
+
+def test_a_plan_made_between_two_builds_of_one_session_is_rendered_by_the_second(tmp_path: Path) -> None:
+    """A session's plan (`plan`, `view`) renders no calendar: the build after it must render what changed since
+    the last build, not since that plan."""
+    rel, text = PASSING["daily note"]
+    vault = make(tmp_path / "vault")
+    session = Session(vault)
+    session.build(TODAY)
+    put(vault, rel, text, MTIME_NS + HOUR_NS)
+    session.plan(TODAY)
+    session.build(TODAY)
+    assert written(vault) == cold(tmp_path, lambda root: put(root, rel, text, MTIME_NS + HOUR_NS))
+
+
+# -- (8) a build that could not write its outputs --------------------------------------------------------------------
+
+
+def test_a_build_that_could_not_write_leaves_its_fragments_to_the_next_builds_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that rendered the calendar and then failed to write (a full disk) kept nothing; the session's next
+    build renders nothing new, but its journal record must hold what both rendered. Else the next command cuts
+    the calendar by the fragments from before: Yara's follow-up moved past Zed's promise (same lengths, another
+    order), so Zed's slice of the calendar would be parts of two events."""
+    yara = "---\ncircle: close\n---\n## Log\n- 2026-11-02 call: hello\n"
+    zed = "---\ncircle: close\n---\n## Tasks\n- [ ] send the deck 📅 2026-12-05\n"
+    setup = (
+        lambda root: put(root, "contacts/Yara.md", yara, MTIME_NS),
+        lambda root: put(root, "contacts/Zed.md", zed, MTIME_NS),
+    )
+    later = edit_text("contacts/Yara.md", lambda t: t.replace("2026-11-02 call", "2026-11-09 call"))
+    vault = make(tmp_path / "vault", *setup)
+    build(vault)
+    session = Session(vault)
+    later(vault)
+    real = pipeline_module.write_atomic
+
+    def full_disk(*args: Any, **kwargs: Any) -> bool:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline_module, "write_atomic", full_disk)
+    with pytest.raises(OSError):
+        session.build(TODAY)
+    monkeypatch.setattr(pipeline_module, "write_atomic", real)
+    session.build(TODAY)
+    assert written(vault) == cold(tmp_path, *setup, later)
+    forget_build(vault)
+    assert parsed(build(vault)) == ([], [])
+    assert written(vault) == cold(tmp_path, *setup, later)
+
+
+def test_fragments_are_not_cut_from_a_calendar_of_the_same_size_in_another_order(tmp_path: Path) -> None:
+    """The kept fragments are lengths in an order: a calendar of the same size whose events lie otherwise (another
+    build's, written within the same mtime tick; one whose journal record was lost) is not cut by them."""
+    vault = make(tmp_path / "vault")
+    session = Session(vault)
+    session.build(TODAY)
+    data = (vault / OUTPUTS[1]).read_bytes()
+    begin = b"BEGIN:VEVENT\r\n"
+    head, *events = data.split(begin)
+    n = next(n for n in range(len(events) - 2) if len(events[n]) != len(events[n + 1]))
+    events[n], events[n + 1] = events[n + 1], events[n]  # two neighbours of different lengths swapped
+    swapped = head + b"".join(begin + event for event in events)
+    assert len(swapped) == len(data)
+    restored = fragments_module.CalendarFragments()
+    assert restored.restore(session.fragments.index(), session.fragments.state, data)
+    assert not restored.restore(session.fragments.index(), session.fragments.state, swapped)
+
+
+# -- (9) a folder the settings name, made or removed -------------------------------------------------------------
+
+
+def test_an_empty_folder_made_where_the_settings_name_one_is_seen_by_the_next_build(tmp_path: Path) -> None:
+    """What the settings check finds of the folders vaultnet.toml names is in the follow-up note: making one (empty)
+    changes no note's fingerprint, yet what a cold build says of it ("nothing changed" must not hold)."""
+    meetings = _settings('[interactions]\nfolders = ["meetings"]')
+    vault = make(tmp_path / "vault", meetings)
+    build(vault)
+    assert b"no folder meetings/" in (vault / OUTPUTS[0]).read_bytes()
+    (vault / "meetings").mkdir()
+    build(vault)
+    assert written(vault) == cold(tmp_path, meetings, lambda root: (root / "meetings").mkdir())
+    (vault / "meetings").rmdir()
+    build(vault)
+    assert written(vault) == cold(tmp_path, meetings)

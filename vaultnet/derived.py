@@ -105,6 +105,7 @@ class Keeper:
             self.store.discard()  # records, but not the ones this version keeps: saved afresh by the next `keep`
             return None, None
         known, frags, state, stamp = dict(kept.known), dict(kept.fragments), kept.fragment_state, kept.calendar
+        since: set[str] = set()  # the notes whose fragments the journal's builds rendered after `made`'s plan
         for record in records:
             for path, entry in record.known.items():
                 if entry is None:
@@ -114,6 +115,7 @@ class Keeper:
             if record.fragments is not None:
                 frags = dict(record.fragments) if record.whole else frags | record.fragments
                 state, stamp = record.fragment_state, record.calendar
+                since.update(record.fragments)
         self.records, self._stamp = len(records), stamp
         self._sent = {path: entry for path, entry in known.items() if entry is not None}
         index.adopt(dict(self._sent))
@@ -126,7 +128,11 @@ class Keeper:
         if calendar is not None and stamp is not None:
             data = _calendar(self.root / calendar, stamp)
             if data is not None:
-                state = state if kept.fragments_current else (None, state[1])  # no basis: every key looked at
+                basis = state[0] if kept.fragments_current else None  # no basis: every key looked at
+                # The next plan is made from `made`'s, and its `touched` says who differs from that plan; a note that
+                # a journal's build saw and that is gone again (a daily note, an event) differs from neither plan,
+                # but gave what it gave to the fragments rendered then: those are looked at too.
+                state = (basis, state[1] | since)
                 fragments.restore({p: e for p, e in frags.items() if e is not None}, state, data)
         return made, kept.shares
 
@@ -145,15 +151,15 @@ class Keeper:
         (and wrote it); else the fragments kept are those restored, which index into the calendar restored."""
         stamp = _stamp(self.root / calendar) if calendar is not None and rendered else None
         known = index.entries()
+        # Taken whichever way they are kept: what the renders since the last keep changed (see `changes`).
+        whole, changes = fragments.changes() if rendered else (False, {})
         if self.records < MAX_RECORDS and (self._made_kept or made is None):
             sent = self._sent
             changed: dict[str, Entry | None] = {p: e for p, e in known.items() if sent.get(p) is not e}
             changed.update((p, None) for p in sent.keys() - known.keys())
             delta = Delta(changed, settings=self.digest)
-            if rendered:
-                whole, changes = fragments.changes()
-                if whole or changes or stamp != self._stamp:
-                    delta = Delta(changed, changes, whole, fragments.state, stamp, self.digest)
+            if rendered and (whole or changes or stamp != self._stamp):
+                delta = Delta(changed, changes, whole, fragments.state, stamp, self.digest)
             if delta == Delta({}, settings=self.digest) and self.store.has_base():
                 return  # nothing new to keep: the journal does not grow with every run of `due`
             if 0 < self.store.append(delta) <= self.store.compact_bytes:

@@ -42,8 +42,10 @@ class CalendarFragments:
         self._known: dict[str, NoteFragments] = {}
         self._basis: tuple[date, time | None] | None = None  # the day and alarm `_known` was made for
         self._loose: set[str] = set()  # the notes with items that are not their contact's own (see `_loose`)
-        self._changed: Index = {}  # what the last render changed, as an index (None: a note's were removed)
-        self._whole = True  # whether `_changed` is all there is: nothing was restored or rendered before it
+        # What the renders since `changes` was last asked changed, as an index (None: a note's were removed): a build
+        # that failed to write (and so kept nothing) leaves its changes to the next one's journal record.
+        self._changed: Index = {}
+        self._whole = True  # whether `_changed` is all there is: nothing was restored, or handed over, before it
 
     @property
     def state(self) -> tuple[tuple[date, time | None] | None, frozenset[str]]:
@@ -54,9 +56,11 @@ class CalendarFragments:
         return {path: _entry(kept) for path, kept in self._known.items()}
 
     def changes(self) -> tuple[bool, Index]:
-        """What the last render changed (as `index`; None: removed), and whether that is all there is (no
-        fragments were restored or rendered before it)."""
-        return self._whole, dict(self._changed)
+        """What the renders since the last call changed (as `index`; None: removed), and whether that is all there
+        is (no fragments were restored, or handed over by an earlier call, before them). The caller keeps them."""
+        whole, changed = self._whole, self._changed
+        self._whole, self._changed = False, {}
+        return whole, changed
 
     def restore(
         self, index: Index, state: tuple[tuple[date, time | None] | None, frozenset[str]], calendar: bytes
@@ -76,7 +80,9 @@ class CalendarFragments:
         texts: dict[tuple[str, int], bytes] = {}
         at = 0
         for _, path, n, length in entries:
-            texts[path, n] = body[at : at + length]
+            text = texts[path, n] = body[at : at + length]
+            if not (text.startswith(b"BEGIN:VEVENT\r\n") and text.endswith(b"END:VEVENT\r\n")):
+                return False  # cut across events: not the calendar they index (another of the same size and mtime)
             at += length
         known = {
             path: NoteFragments(entry[0], [(sort_key, texts[path, n]) for n, (sort_key, _) in enumerate(entry[1])])
@@ -84,7 +90,7 @@ class CalendarFragments:
             if entry is not None
         }
         self._known, (self._basis, loose) = known, state
-        self._loose, self._whole = set(loose), False
+        self._loose, self._whole, self._changed = set(loose), False, {}
         return True
 
     def render(
@@ -96,7 +102,6 @@ class CalendarFragments:
         contact's own (`make_plan`'s `touched`); the other notes keep their fragments without a look at
         their key."""
         known = self._known
-        self._whole = not known and self._whole
         loose = _loose(plan)
         same = set() if touched is None or self._basis != (plan.today, alarm) else set(known)
         same -= {*(touched or ()), *refresh.parsed, *loose, *self._loose}
@@ -122,9 +127,10 @@ class CalendarFragments:
             out.extend(kept.parts)
         removed = [path for path in known if path not in fresh]
         self._known, self._basis, self._loose = fresh, (plan.today, alarm), loose
-        self._changed = {path: _entry(kept) for path, kept in changed.items()} | dict.fromkeys(removed)
         if self._whole:
             self._changed = {path: _entry(kept) for path, kept in fresh.items()}
+        else:
+            self._changed |= {path: _entry(kept) for path, kept in changed.items()} | dict.fromkeys(removed)
         return out
 
 

@@ -140,6 +140,9 @@ class Session:
         self._last: Made | None = None  # the last plan made, and what it was made from
         self._shares = Shares()  # each contact's share of the network's health, kept across builds
         self._lines = Lines()  # each item's line in the follow-up note, kept across builds
+        # The contacts touched by the plans made since the calendar was last rendered (None: maybe all): a plan that
+        # renders none (`plan`, `view`) leaves them to the next build.
+        self._unrendered: set[str] | None = set()
 
     def reload_settings(self) -> bool:
         """Re-read `vaultnet.toml`; True (and a fresh index) when it changed."""
@@ -190,14 +193,17 @@ class Session:
         return build_network(notes_, self.settings.contacts_folder, self.settings.goals_folder), None
 
     def _plan(self, today: date, listed: Listing | None = None) -> tuple[Snapshot, Plan, set[str] | None]:
-        """The snapshot and the plan for `today`, made from the last ones where they still hold."""
+        """The snapshot and the plan for `today`, made from the last ones where they still hold; and the contacts
+        whose items may differ from those of the plan the calendar was last rendered from (None: all may)."""
         refresh = self._refresh(listed)
         network, touched = self._network(refresh)
         snap = Snapshot(self.root, self.settings, refresh, network, self._checks(refresh))
         previous = self._last.plan if self._last is not None else None
         plan = make_plan(network, self.settings, today, previous, touched)
         self._last = Made(refresh, network, snap.checks, plan)
-        return snap, plan, touched
+        unrendered = self._unrendered
+        self._unrendered = None if touched is None or unrendered is None else unrendered | touched
+        return snap, plan, self._unrendered
 
     def refresh(self) -> Refresh:
         """The index brought up to date (see `Index.refresh`), and kept for the next command."""
@@ -246,7 +252,7 @@ class Session:
         of its inputs: while no note, setting or day changed, the next run prints it again without reading
         the notes or deriving anything (as a build leaves unchanged outputs alone)."""
         listed = self.index.listing()
-        digest, recent = _inputs_digest(self.settings, listed, today), _recent(self.root, listed)
+        digest, recent = _inputs_digest(self.root, self.settings, listed, today), _recent(self.root, listed)
         last = self.index.cache.last_view(name)
         if last is not None and last.digest == digest and _same_bytes(self.root, last.recent):
             return list(last.problems), last.text
@@ -271,7 +277,7 @@ class Session:
 
     def _build(self, today: date, listed: Listing | None = None) -> BuildResult:
         listed = self.index.listing() if listed is None else listed
-        digest, recent = _inputs_digest(self.settings, listed, today), _recent(self.root, listed)
+        digest, recent = _inputs_digest(self.root, self.settings, listed, today), _recent(self.root, listed)
         unchanged = self._unchanged_since_last_build(digest)
         if unchanged is not None:
             return unchanged
@@ -282,6 +288,7 @@ class Session:
             health = stats(plan, settings, self._shares)
             followups = render_followups(plan, snap.problems, health, settings, self._lines)
             calendar = render_calendar(self.fragments.render(plan, snap.refresh, settings.alarm, touched), settings)
+            self._unrendered = set()  # the fragments are this plan's now
         outputs = []
         if any(rel.startswith(CACHE_DIR + "/") for rel in settings.outputs):
             private_dir(self.root / CACHE_DIR)
@@ -377,15 +384,27 @@ def _outputs_lock(root: Path) -> Iterator[None]:
         yield
 
 
-def _inputs_digest(settings: Settings, listed: Listing, today: date) -> str:
-    """Everything a build's outputs depend on: the code, the settings, the day, every note's fingerprint and
-    what the listing reported (a folder that becomes readable changes no fingerprint)."""
+def _inputs_digest(root: Path, settings: Settings, listed: Listing, today: date) -> str:
+    """Everything a build's outputs depend on: the code, the settings, the day, every note's fingerprint, what
+    the listing reported (a folder that becomes readable changes no fingerprint) and the folders the settings
+    check finds (`_folders_seen`)."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((__version__, code_digest(), settings, today.isoformat(), listed.problems)).encode())
+    seen = _folders_seen(root, settings)
+    digest.update(repr((__version__, code_digest(), settings, today.isoformat(), listed.problems, seen)).encode())
     for path in sorted(listed):
         fp = listed[path]
         digest.update(f"{path}\0{fp.mtime_ns}\0{fp.size}\n".encode())
     return digest.hexdigest()
+
+
+def _folders_seen(root: Path, settings: Settings) -> tuple[object, ...]:
+    """What `Session._checks` looks at on disk besides the notes: whether each folder vaultnet.toml names is there,
+    and the vault's top folders when one is not (they shape its hint). An empty folder made or removed changes no
+    note's fingerprint."""
+    if not settings.lines:
+        return ()
+    there = tuple(has_folder(root, folder) for _, folder, _ in named_folders(settings))
+    return there, () if all(there) else tuple(sorted(top_folders(root)))
 
 
 def build(vault: Path, today: date, progress: Progress | None = None) -> BuildResult:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from vaultkit import MTIME_NS, TODAY, copy_sample, put
 
+from vaultnet import derived
 from vaultnet import fragments as fragments_module
 from vaultnet import pipeline as pipeline_module
 from vaultnet.cache import CACHE_NAME
@@ -236,6 +237,27 @@ def test_past_max_records_a_whole_snapshot_is_saved_again_and_the_journal_emptie
     assert [n for n, replaced in enumerate(whole) if replaced] == [MAX_RECORDS]
     assert not (vault / ".vaultnet" / "journal").exists() or records(vault) == 70 - MAX_RECORDS - 1
     assert written(vault) == cold(tmp_path, *map(log_line, range(70)))
+
+
+def test_a_build_that_renders_most_of_the_calendar_again_saves_a_whole_snapshot(
+    tmp_path: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new day renders every note's events again: kept as a record, that would be large and have every later
+    command look at every note's key; kept whole, the next command trusts what its plan says was untouched."""
+    monkeypatch.setattr(derived, "SWEEPING_MIN", 5)  # this vault's dozen notes stand for thousands
+    vault = make(tmp_path / "vault")
+    build(vault)
+    log_line(1)(vault)
+    build(vault)
+    assert records(vault) == 1
+    build(vault, TODAY + timedelta(days=1))  # a new day: every fragment rendered again
+    assert records(vault) == 0
+    log_line(2)(vault)
+    rendered.clear()
+    build(vault, TODAY + timedelta(days=1))
+    assert "contacts/Anna Schmidt.md" not in rendered and "contacts/grace.md" in rendered
+    assert records(vault) == 1
+    assert written(vault) == cold(tmp_path, log_line(1), log_line(2), today=TODAY + timedelta(days=1))
 
 
 def test_a_whole_snapshot_saved_by_due_keeps_the_fragments_for_the_next_build(

@@ -30,6 +30,7 @@ from vaultnet.safeio import Refused, link_below, read_regular
 from vaultnet.snapshot import Snapshot as Store
 from vaultnet.vault import fingerprint
 
+SWEEPING_MIN = 64  # notes rendered again by one build, at least, that make it save a whole state (see `keep`)
 MAX_RECORDS = 64  # journal records before a whole state is saved again: each costs every later load a little
 
 FragmentState = tuple[tuple[date, time | None] | None, frozenset[str]]
@@ -153,7 +154,10 @@ class Keeper:
         known = index.entries()
         # Taken whichever way they are kept: what the renders since the last keep changed (see `changes`).
         whole, changes = fragments.changes() if rendered else (False, {})
-        if self.records < MAX_RECORDS and (self._made_kept or made is None):
+        # A render that changed a good part of the calendar (a new day, a calendar edited by hand) is kept whole:
+        # as a record it would be large, and every later restore would look at each of those notes' keys again.
+        sweeping = rendered and (whole or len(changes) > max(len(known) // 8, SWEEPING_MIN))
+        if self.records < MAX_RECORDS and (self._made_kept or made is None) and not sweeping:
             sent = self._sent
             changed: dict[str, Entry | None] = {p: e for p, e in known.items() if sent.get(p) is not e}
             changed.update((p, None) for p in sent.keys() - known.keys())

@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import pickle
-import signal
 import socket
 import stat
 import struct
@@ -23,10 +22,9 @@ import zlib
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from types import FrameType
 
 import pytest
-from vaultkit import OLD_NS, copy_sample, run, vault_files, write_vault
+from vaultkit import OLD_NS, copy_sample, run, time_limit, vault_files, write_vault
 
 from vaultnet.cache import CACHE_NAME, UNREADABLE
 from vaultnet.model import Birthday, Contact
@@ -43,16 +41,8 @@ LIMIT = 20  # seconds: no test here comes near it; a hang fails the test instead
 
 @pytest.fixture(autouse=True)
 def _time_limit() -> Iterator[None]:
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError(f"a hostile test ran past {LIMIT} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(LIMIT)
-    try:
+    with time_limit(LIMIT):  # a hang fails the test instead of the suite
         yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def assert_clean(result: object) -> None:

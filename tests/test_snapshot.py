@@ -13,16 +13,13 @@ import logging
 import os
 import pickle
 import shutil
-import signal
 import stat
 import zlib
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from types import FrameType
 
 import pytest
-from vaultkit import through_snapshot
+from vaultkit import through_snapshot, time_limit
 
 from vaultnet.config import Settings
 from vaultnet.kinds import Kind
@@ -195,20 +192,9 @@ class _Blocked(Exception):
     """Not an OSError (as TimeoutError is): the code under test must not take it for a failed write."""
 
 
-@contextlib.contextmanager
-def _within(seconds: int) -> Iterator[None]:
+def _within(seconds: int) -> contextlib.AbstractContextManager[None]:
     """Fail instead of hanging (a FIFO opened for writing waits for a reader)."""
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise _Blocked(f"blocked for {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+    return time_limit(seconds, _Blocked)
 
 
 def _plant_in_place(path: Path, kind: str, victim: Path) -> None:

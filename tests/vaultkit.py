@@ -18,12 +18,14 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import FrameType
 from typing import TypeVar, cast
 
 import pytest
@@ -401,3 +403,19 @@ def hashes(root: Path) -> dict[str, str]:
 
 def contact_paths(root: Path) -> list[str]:
     return sorted(c.path for c in Session(root).contacts())
+
+
+@contextmanager
+def time_limit(seconds: int, error: type[Exception] = TimeoutError) -> Iterator[None]:
+    """Raise `error` in the block once it has run `seconds`: a test fails instead of hanging (SIGALRM)."""
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise error(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

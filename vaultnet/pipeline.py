@@ -189,8 +189,7 @@ class Session:
             updated = update_network(self._last.network, before, notes, changed)
             if updated is not None:
                 return updated
-        notes_ = refresh.notes.values()
-        return build_network(notes_, self.settings.contacts_folder, self.settings.goals_folder), None
+        return build_network(refresh.notes.values(), self.settings.contacts_folder, self.settings.goals_folder), None
 
     def _plan(self, today: date, listed: Listing | None = None) -> tuple[Snapshot, Plan, set[str] | None]:
         """The snapshot and the plan for `today`, made from the last ones where they still hold; and the contacts

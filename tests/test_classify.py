@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from vaultnet import parse
+from vaultnet import fieldvalues, parse
 from vaultnet.classify import body_tags, classify, mapped_properties, note_tags
 from vaultnet.config import CONTACT_FIELDS, Settings, parse_settings
 from vaultnet.model import ParsedNote
@@ -265,7 +265,7 @@ def test_mapped_properties_is_pure_and_says_which_key_is_which_field() -> None:
 
 def test_every_contact_field_can_be_mapped() -> None:
     """`[fields]` accepts exactly the fields parse.py reads (by their main name)."""
-    own = set(parse._FIELDS) | {parse._LIST_ATTR.get(name, name) for name in parse._LIST_FIELDS}
+    own = set(fieldvalues.FIELDS) | {fieldvalues.LIST_ATTR.get(name, name) for name in fieldvalues.LIST_FIELDS}
     own = {{"emails": "email", "phones": "phone"}.get(name, name) for name in own}
     assert set(CONTACT_FIELDS) == own
 

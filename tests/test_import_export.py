@@ -301,7 +301,8 @@ def test_a_broken_card_is_reported_at_its_line_and_the_others_are_imported(tmp_p
 
 def test_the_broken_card_message_names_no_other_line(tmp_path: Path) -> None:
     """The message may cite a line only if it is the card's (vobject counts lines within its own chunk)."""
-    _, found = read_vcards((VCARDS / "one-broken-card.vcf").read_bytes(), "one-broken-card.vcf")
+    reading = read_vcards((VCARDS / "one-broken-card.vcf").read_bytes(), "one-broken-card.vcf")
+    _, found = reading.people, reading.problems
     assert len(found) == 1
     cited = {int(n) for n in re.findall(r"\bline (\d+)", found[0].message, re.IGNORECASE)}
     assert cited <= {found[0].line}, found[0].message
@@ -316,7 +317,8 @@ def test_a_corrupt_photo_does_not_lose_the_card(tmp_path: Path) -> None:
              "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDA"
              "oMDAsKCwsNDhIQDQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRT"),
     )  # fmt: skip
-    people, found = read_vcards(path.read_bytes(), str(path))
+    reading = read_vcards(path.read_bytes(), str(path))
+    people, found = reading.people, reading.problems
     assert [p.name for p in people] == ["Jonas Petersen"], found
     assert people[0].emails == ("jonas@petersen.example",)
 
@@ -324,7 +326,8 @@ def test_a_corrupt_photo_does_not_lose_the_card(tmp_path: Path) -> None:
 def test_a_line_that_cannot_be_read_is_reported_not_silently_dropped(tmp_path: Path) -> None:
     """An e-mail line with an unclosed quote cannot be parsed: the card is imported, and the user is told."""
     data = card("FN:Greta Lund", 'EMAIL;TYPE="work:greta@lund.example', "TEL;TYPE=CELL:+46 70 555 12 12")
-    people, found = read_vcards(data.encode(), "lund.vcf")
+    reading = read_vcards(data.encode(), "lund.vcf")
+    people, found = reading.people, reading.problems
     assert [p.name for p in people] == ["Greta Lund"]
     assert people[0].phones == ("+46 70 555 12 12",)
     assert [(p.path, p.severity) for p in found] == [("lund.vcf", "warning")], found
@@ -364,7 +367,8 @@ def test_yearless_birthdays_in_every_written_form() -> None:
     forms = {"--0315": Birthday(3, 15), "--03-15": Birthday(3, 15), "19900315": Birthday(3, 15, 1990),
              "1990-03-15": Birthday(3, 15, 1990), "1990-03-15T00:00:00Z": Birthday(3, 15, 1990)}  # fmt: skip
     data = "".join(card(f"FN:Person {i}", f"BDAY:{raw}") for i, raw in enumerate(forms))
-    people, found = read_vcards(data.encode(), "b.vcf")
+    reading = read_vcards(data.encode(), "b.vcf")
+    people, found = reading.people, reading.problems
     assert found == []
     assert [p.birthday for p in people] == list(forms.values())
 
@@ -701,7 +705,8 @@ def test_linkedin_export_with_a_bom_crlf_and_a_bad_date(tmp_path: Path) -> None:
         'Lea,Vogel,https://www.linkedin.com/in/lea-vogel,,"Vogel, Stein & Co",Partner,Sept 1 2026\r\n'
         "Jan,Novák,https://www.linkedin.com/in/jan-novak,jan@novak.example,Škoda Auto,Buyer,30 Jun 2024\r\n"
     )
-    people, found = read_linkedin(b"\xef\xbb\xbf" + text.encode("utf-8"), "Connections.csv")
+    reading = read_linkedin(b"\xef\xbb\xbf" + text.encode("utf-8"), "Connections.csv")
+    people, found = reading.people, reading.problems
     assert [(p.name, p.company, p.met) for p in people] == [
         ("Lea Vogel", "Vogel, Stein & Co", None),
         ("Jan Novák", "Škoda Auto", date(2024, 6, 30)),

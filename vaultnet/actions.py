@@ -22,7 +22,7 @@ from vaultnet.adopt_text import settings_text
 from vaultnet.adopt_text import summary as summary_lines
 from vaultnet.changes import Change, safe_filename
 from vaultnet.config import CONFIG_NAME, Settings, config_template, parse_settings
-from vaultnet.contacts_io import ImportPlan, Person, choose, plan_import
+from vaultnet.contacts_io import ImportPlan, Person, Reading, choose, plan_import
 from vaultnet.edit import add_log_entry, log_line, set_property, tick_task, yaml_scalar
 from vaultnet.linkedin import read_linkedin
 from vaultnet.model import Contact, Promise
@@ -190,7 +190,7 @@ def _promise(contact: Contact, text: str) -> Promise:
 
 # -- importing and exporting contacts ------------------------------------------------------------------------
 
-Reader = Callable[[bytes, str], tuple[list[Person], list[Problem]]]
+Reader = Callable[[bytes, str], Reading]
 READERS: dict[str, Reader] = {"vcard": read_vcards, "linkedin": read_linkedin}
 
 
@@ -213,9 +213,9 @@ def import_files(vault: Vault, source: str, files: Iterable[Path], *, overwrite:
     people: list[Person] = []
     problems: list[Problem] = []
     for file in files:
-        found, trouble = read(file.read_bytes(), str(file))
-        people += found
-        problems += trouble
+        reading = read(file.read_bytes(), str(file))
+        people += reading.people
+        problems += reading.problems
     plan = plan_import(session.root, session.settings, session.contacts(), people, overwrite=overwrite)
     return Imported(len(people), problems, plan)
 

@@ -50,7 +50,7 @@ from vaultnet.vault import private_dir
 __all__ = ["CACHE_NAME", "SCHEMA", "BuildRecord", "Cache", "OutputStamp", "ViewRecord", "code_digest"]
 
 CACHE_NAME = "cache.sqlite"
-SCHEMA = 13  # bump whenever what the cache holds changes shape
+SCHEMA = 14  # bump whenever what the cache holds changes shape
 
 LOCK_TIMEOUT = 30.0  # seconds to wait for another command's cache write; then this one's is skipped
 LOCK_STALE = 120.0  # where there is no flock: a cache lock file this old was left by a crash

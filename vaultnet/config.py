@@ -83,7 +83,7 @@ class Practice:
 CONTACT_FIELDS = (
     "name", "company", "role", "email", "phone", "met", "birthday", "last_contact", "linkedin", "tags",
     "aliases", "circle", "cadence", "introduced_by", "interests", "goals", "follow_up", "snooze_until",
-    "archived", "uid",
+    "archived", "uid", "name_parts", "anniversary", "related", "urls",
 )  # fmt: skip
 SELECTED_KINDS = ("contacts", "events", "goals")  # the kinds that also have a `<kind>_folder` setting
 _CONTACTS, _EVENTS, _GOALS = (Selection(folders=(kind,)) for kind in SELECTED_KINDS)  # a Selection is frozen

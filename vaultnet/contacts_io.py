@@ -18,28 +18,50 @@ from pathlib import Path
 from vaultnet.changes import Change, safe_filename
 from vaultnet.config import Settings
 from vaultnet.edit import set_property, yaml_scalar
-from vaultnet.model import Birthday, Contact
+from vaultnet.model import Birthday, Contact, NameParts
 from vaultnet.problems import Problem, UserError
 
 
 @dataclass(frozen=True)
 class Person:
-    """A contact from outside the vault, before it becomes (or updates) a note."""
+    """A contact from outside the vault (one vCard, one LinkedIn row), before it becomes (or updates) a note.
+
+    Phones and related people are texts with their labels as a note keeps them (`values.with_labels`:
+    `+49 170 1234567 (cell)`, `Hanako Yamada (spouse)`); e-mails are plain addresses, lower-cased."""
 
     name: str
+    name_parts: NameParts | None = None  # vCard's N, when it says more than `name` alone
+    aliases: tuple[str, ...] = ()  # vCard's NICKNAME
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
     company: str | None = None
     role: str | None = None
     birthday: Birthday | None = None
+    anniversary: Birthday | None = None
+    related: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()  # web pages other than the LinkedIn profile
     linkedin: str | None = None
     uid: str | None = None
     met: date | None = None
     tags: tuple[str, ...] = ()
-    note: str | None = None
+    note: str | None = None  # the card's free text: kept in the note where vaultnet reads no log or tasks
     circle: str | None = None
     source: str = ""
     line: int = 0  # where it starts in the file it came from
+    path: str = ""  # the file it came from, as given
+    unmapped: tuple[str, ...] = ()  # what the card holds that a note does not (`ADR`, `PHOTO`): for --verbose
+
+
+@dataclass
+class Reading:
+    """What a reader made of one file: the people in it, the problems (`path:line`), and the records that are
+    not people (`skipped`: a vCard group or company, a card without a name or e-mail), each with its line and
+    why, so that the import's counts account for every record of the file."""
+
+    people: list[Person] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    unreadable: int = 0  # records that could not be read at all (each one has an error in `problems`)
 
 
 def decode_export(path: str, data: bytes) -> tuple[str, list[Problem]]:

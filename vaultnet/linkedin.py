@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator
 from datetime import datetime
 
-from vaultnet.contacts_io import Person, decode_export, normal_url
+from vaultnet.contacts_io import Person, Reading, decode_export, normal_url
 from vaultnet.problems import Problem
 
 LINKEDIN_CIRCLE = "dormant"  # connections surface through reconnect suggestions, not as a flood of follow-ups
@@ -20,28 +20,26 @@ FIELD_LIMIT = 10 * 1024 * 1024
 LONGEST_VALUE = 4096
 
 
-def read_linkedin(data: bytes, path: str) -> tuple[list[Person], list[Problem]]:
+def read_linkedin(data: bytes, path: str) -> Reading:
     """LinkedIn's Connections.csv as exported today: some lines of notes, then the header row."""
     text, problems = decode_export(path, data)
     lines = text.splitlines()
     header = next((i for i, line in enumerate(lines) if line.startswith("First Name,")), None)
     if header is None:
-        return [], [
-            *problems,
-            Problem(path, 1, "no header row starting with 'First Name,': not LinkedIn's Connections.csv"),
-        ]
+        problem = Problem(path, 1, "no header row starting with 'First Name,': not LinkedIn's Connections.csv")
+        return Reading(problems=[*problems, problem])
     if csv.field_size_limit() < FIELD_LIMIT:
         csv.field_size_limit(FIELD_LIMIT)  # process-wide; raised only, never lowered below what another set
     reader = csv.DictReader(io.StringIO("\n".join(lines[header:])))
     missing = [c for c in ("First Name", "Last Name") if c not in (reader.fieldnames or [])]
     if missing:
-        return [], [*problems, Problem(path, header + 1, f"the header row lacks {', '.join(missing)}")]
-    people = []
+        return Reading(problems=[*problems, Problem(path, header + 1, f"the header row lacks {', '.join(missing)}")])
+    reading = Reading(problems=problems)
     for line, row in _rows(reader, path, header, problems):
         person = _person(row, path, line, problems)
         if person is not None:
-            people.append(person)
-    return people, problems
+            reading.people.append(person)
+    return reading
 
 
 def _rows(
@@ -93,4 +91,5 @@ def _person(row: dict[str, str | None], path: str, line: int, problems: list[Pro
         circle=LINKEDIN_CIRCLE,
         source="linkedin",
         line=line,
+        path=path,
     )

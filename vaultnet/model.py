@@ -42,6 +42,18 @@ class Birthday:
         return f"{year}-{self.month:02d}-{self.day:02d}"
 
 
+class NameParts(NamedTuple):
+    """A name's parts as vCard's `N` gives them (RFC 6350 6.2.2), each as written (several given names stay one
+    text: `Mary Ann`). Kept in a note as `name_parts: {family: Yamada, given: Taro}` so that an export writes the
+    `N` the address book had, instead of guessing the family name from the last word of `name`."""
+
+    family: str = ""
+    given: str = ""
+    additional: str = ""
+    prefix: str = ""
+    suffix: str = ""
+
+
 class LogEntry(NamedTuple):
     """One dated line under a note's `Log` heading: `- 2026-10-02 call: talked shop #gave`.
 
@@ -97,6 +109,10 @@ class Contact:
     goals_line: int = 0
     uid: str | None = None  # a stable id written by the user or an import: keeps calendar UIDs across renames
     modified: int = 0  # the note's mtime (Unix seconds): the calendar's "last revised"
+    name_parts: NameParts | None = None  # vCard's structured name, when an import or the user gave one
+    anniversary: Birthday | None = None  # a wedding (or other) anniversary: month and day, the year if known
+    related: tuple[str, ...] = ()  # people the contact is related to, as text with a label: `Hanako (spouse)`
+    urls: tuple[str, ...] = ()  # web pages other than the LinkedIn profile
 
     @property
     def last_interaction(self) -> date | None:

@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from vaultnet.classify import NoteKind, classify, excluded, mapped_properties, note_tags
 from vaultnet.config import Settings, daily_note_regex
+from vaultnet.fieldvalues import (
+    FIELDS,
+    LIST_ATTR,
+    LIST_FIELDS,
+    as_date,
+    as_text,
+    as_texts,
+    converted,
+    loose,
+    plain,
+)
 from vaultnet.frontmatter import (
     EntryLines,
     decode,
@@ -24,7 +35,6 @@ from vaultnet.frontmatter import (
     load_front_matter,
     split_front_matter,
     template_hints,
-    unquoted_link,
 )
 from vaultnet.links import find_links
 from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading, task_due
@@ -33,7 +43,7 @@ from vaultnet.model import Contact, DailyNote, Event, Goal, Link, LogEntry, Ment
 from vaultnet.problems import Problem
 from vaultnet.selection import Selection
 from vaultnet.settings_spec import Pairs
-from vaultnet.values import link_of, link_target, parse_birthday, parse_bool, parse_date, parse_duration, plain_text
+from vaultnet.values import link_of, parse_date, parse_duration, plain_text
 from vaultnet.vault import note_stem
 
 # Each runs in time linear in its line: possessive where a repetition meets one that matches the same text.
@@ -41,112 +51,6 @@ _LOG_KIND = re.compile(r"([A-Za-z][\w-]*+)\s*+:\s*+(.*)")
 _GAVE = re.compile(r"(?<![\w#])#gave\b", re.IGNORECASE)
 _GOT = re.compile(r"(?<![\w#])#got\b", re.IGNORECASE)
 _LOST_TAG = re.compile(r"\s*+(?:tags?\s*+:(?![\"'])[^\"'\n]*?\s|-\s++)#[^\s#]", re.IGNORECASE)
-
-T = TypeVar("T")
-
-
-class _FieldError(ValueError):
-    """A front-matter value of the wrong type; the caller adds the field's line."""
-
-
-_NULLS = frozenset({"null", "Null", "NULL", "~"})
-
-
-def _unwrap(value: Any) -> Any:
-    """An unquoted `[[Name]]` is YAML for a nested list: take it as the link it was meant as.
-
-    `null` and `~` mean "no value" (the text loader keeps them as text).
-    """
-    if isinstance(value, str) and value.strip() in _NULLS:
-        return None
-    return unquoted_link(value)
-
-
-def _text(value: Any) -> str | None:
-    value = _unwrap(value)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, list) and not value:
-        return None
-    raise _FieldError(f"expected a text, got a {'list' if isinstance(value, list) else 'set of properties'}")
-
-
-def _plain(value: str | None) -> str | None:
-    """`[[Acme GmbH|Acme]]` -> `Acme GmbH`: a linked company or role reads as its name."""
-    if value is None:
-        return None
-    return link_target(value) if value.startswith("[[") and value.endswith("]]") else value
-
-
-def _texts(value: Any, split: bool = False) -> tuple[str, ...]:
-    value = _unwrap(value)
-    items = value if isinstance(value, list) else [value]
-    out: list[str] = []
-    for item in items:
-        item = _unwrap(item)
-        if item is None:
-            continue
-        if not isinstance(item, str):
-            raise _FieldError("expected a list of texts")
-        parts = item.split(",") if split and "[[" not in item else [item]
-        out.extend(p.strip() for p in parts if p.strip())
-    return tuple(out)
-
-
-def _tags(value: Any) -> tuple[str, ...]:
-    tags: list[str] = []
-    for item in _texts(value, split=True):
-        tags.extend(t.lstrip("#") for t in item.split() if t.lstrip("#"))
-    return tuple(dict.fromkeys(tags))
-
-
-def _link(value: Any) -> str | None:
-    """A link property (`introduced_by`) as written: `[[Name]]`, `[Jo](../People/Jo%20Park.md)` or a plain
-    name. The network reads the link in it (`values.link_of`), from the note's own folder."""
-    return _text(value)
-
-
-def _converted(convert: Callable[[str], T]) -> Callable[[Any], T | None]:
-    def run(value: Any) -> T | None:
-        text = _text(value)
-        return None if text is None else convert(text)
-
-    return run
-
-
-_date = _converted(parse_date)
-
-_FIELDS: dict[str, Callable[[Any], Any]] = {
-    "name": _text,
-    "company": lambda v: _plain(_text(v)),
-    "role": lambda v: _plain(_text(v)),
-    "circle": lambda v: (_text(v) or "").lower() or None,
-    "cadence": _converted(parse_duration),
-    "birthday": _converted(parse_birthday),
-    "met": _date,
-    "introduced_by": _link,
-    "last_contact": _date,
-    "follow_up": _date,
-    "snooze_until": _date,
-    "archived": lambda v: bool(_converted(parse_bool)(v)),
-    "uid": _text,
-    "linkedin": _text,
-}
-_LIST_FIELDS: dict[str, Callable[[Any], tuple[str, ...]]] = {
-    "aliases": _texts,
-    "alias": _texts,
-    "email": _texts,
-    "emails": _texts,
-    "phone": _texts,
-    "phones": _texts,
-    "tags": _tags,
-    "tag": _tags,
-    "interests": lambda v: _texts(v, split=True),
-    "goals": lambda v: _texts(v, split=True),  # as written: a `[[link]]` names a goal note, plain text is a note
-}
-_LIST_ATTR = {"alias": "aliases", "email": "emails", "phone": "phones", "tag": "tags"}
 
 
 def parse_body(path: str, text: str, first_line: int) -> tuple[list[LogEntry], list[Promise], list[Problem]]:
@@ -306,7 +210,7 @@ def _links(fm_text: str, key: str, raw: Any) -> tuple[Link, ...]:
     and are left out."""
     lines = EntryLines(fm_text, key)  # entries stand in order: each is searched for from the last one's place
     out = []
-    for written in _texts(raw):
+    for written in as_texts(raw):
         link = link_of(written, 0)
         if link is not None:  # as written (`[[Bob]]`) first, so that it is not found in an earlier `[[Bob Builder]]`
             out.append(link._replace(line=lines.find(written, link.target)))
@@ -334,18 +238,18 @@ def _event(path: str, fm_text: str, fm: dict[str, Any], modified: int) -> Parsed
             problems.append(Problem(path, line_of_key(fm_text, found[0]), f"{found[0]}: {exc}"))
             return None
 
-    day = get(_date, "date")
+    day = get(as_date, "date")
     if day is None and not problems:
         problems.append(Problem(path, 1, "an event needs a `date:` (YYYY-MM-DD)"))
-    end = get(_date, "end")
+    end = get(as_date, "end")
     if day is not None and end is not None and end < day:
         problems.append(Problem(path, line_of_key(fm_text, "end"), "end: the event ends before it starts"))
     targets = _field(fm, "targets")
     met = _field(fm, "met")
     event_values = {
-        "title": get(_text, "title", "name") or note_stem(path),
-        "location": get(lambda v: _plain(_text(v)), "location"),
-        "follow_up": get(_date, "follow_up"),
+        "title": get(as_text, "title", "name") or note_stem(path),
+        "location": get(lambda v: plain(as_text(v)), "location"),
+        "follow_up": get(as_date, "follow_up"),
         "targets": _links(fm_text, targets[0], targets[1]) if targets else (),
         "met": _links(fm_text, met[0], met[1]) if met else (),
     }
@@ -359,12 +263,12 @@ def _goal(path: str, fm_text: str, fm: dict[str, Any]) -> ParsedNote:
     stall = _field(fm, "stalled_after", "stall_after")
     status = _field(fm, "status")
     try:
-        stalled_after = _converted(parse_duration)(stall[1]) if stall else None
+        stalled_after = converted(parse_duration)(stall[1]) if stall else None
     except ValueError as exc:
         assert stall is not None
         return ParsedNote(path, problems=(Problem(path, line_of_key(fm_text, stall[0]), f"{stall[0]}: {exc}"),))
-    done = bool(status and (_text(status[1]) or "").lower() in ("done", "archived", "reached", "closed"))
-    name = (_text(title[1]) if title else None) or note_stem(path)
+    done = bool(status and (as_text(status[1]) or "").lower() in ("done", "archived", "reached", "closed"))
+    name = (as_text(title[1]) if title else None) or note_stem(path)
     return ParsedNote(path, goal=Goal(path, name, stalled_after, done))
 
 
@@ -380,33 +284,23 @@ def _contact_values(
         if not isinstance(key, str):
             continue
         field = mapped.get(key, key.strip().lower())  # "": an empty property that a mapped one stands in for
-        convert = _FIELDS.get(field) or _LIST_FIELDS.get(field)
+        convert = FIELDS.get(field) or LIST_FIELDS.get(field)
         if convert is None:
             continue  # the user's own properties are theirs: kept in the file, ignored here
         try:
-            value = convert(_loose(raw) if key in mapped and field in _FIELDS else raw)
+            value = convert(loose(raw) if key in mapped and field in FIELDS else raw)
         except ValueError as exc:
             problems.append(Problem(path, line_of_key(fm_text, key), f"{key}: {exc}"))
             continue
-        if field == "cadence" and value is None and _text(raw):
+        if field == "cadence" and value is None and as_text(raw):
             values["cadence_none"] = True
-        attr = _LIST_ATTR.get(field, field)
-        if field in _LIST_FIELDS:
+        attr = LIST_ATTR.get(field, field)
+        if field in LIST_FIELDS:
             value = tuple(dict.fromkeys(values.get(attr, ()) + value))
         if value is not None:
             values[attr] = value
             keys.setdefault(attr, key)
     return values, keys
-
-
-def _loose(value: Any) -> Any:
-    """A mapped text field as another app writes it: a one-item list is its item (`org: ["[[Acme]]"]`), a list
-    of texts or links is their names, joined."""
-    value = _unwrap(value)
-    items = [_unwrap(item) for item in value] if isinstance(value, list) else None
-    if not items or not all(isinstance(item, str) for item in items):
-        return value
-    return items[0] if len(items) == 1 else ", ".join(_plain(item.strip()) or item for item in items)
 
 
 def _contact(

@@ -190,3 +190,40 @@ def plain_text(text: str) -> str:
     if "[" not in text:
         return text
     return replace_links(text)
+
+
+def labelled(text: str) -> tuple[str, tuple[str, ...]]:
+    """A phone or a related person as a note keeps them: `+49 170 1234567 (cell)`, `+1 555 0100 (work, fax)`,
+    `Hanako Yamada (spouse)` -> the value and the labels in the parentheses that end it. Only parentheses at the
+    end whose labels each hold a letter and no digit are labels: `+1 (555) 0100` and `(555) 0100` have none.
+    String methods only: the last `(` is found once, whatever the text holds."""
+    text = " ".join(text.split())
+    if not text.endswith(")"):
+        return text, ()
+    start = text.rfind("(")
+    value = text[:start].rstrip()
+    labels = tuple(label.strip() for label in text[start + 1 : -1].split(","))
+    if start <= 0 or not value or not all(_is_label(label) for label in labels):
+        return text, ()
+    return value, labels
+
+
+def _is_label(label: str) -> bool:
+    return any(c.isalpha() for c in label) and not any(c.isdigit() or c in "()" for c in label)
+
+
+def with_labels(value: str, labels: tuple[str, ...] | list[str]) -> str:
+    """The text `labelled` reads back: `value (label, label)`; labels it could not read back are left out."""
+    value = " ".join(value.split())
+    kept = [" ".join(label.split()) for label in labels]
+    kept = list(dict.fromkeys(label for label in kept if _is_label(label) and "," not in label))
+    return f"{value} ({', '.join(kept)})" if kept else value
+
+
+def phone_key(text: str) -> str:
+    """What makes two spellings of a phone number the same number: its digits, and a leading `+` (labels and
+    punctuation aside), so that `+49 170 1234567 (cell)` and `+491701234567` are merged, not listed twice."""
+    value, _ = labelled(text)
+    value = value.removeprefix("tel:")
+    digits = "".join(c for c in value if c.isdigit())
+    return ("+" if value.lstrip().startswith("+") else "") + digits if digits else value.casefold()

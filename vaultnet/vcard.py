@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 import vobject
 
-from vaultnet.contacts_io import Person, decode_export, normal_url
+from vaultnet.contacts_io import Person, Reading, decode_export, normal_url
 from vaultnet.contentline import escape, fold
 from vaultnet.model import Birthday, Contact
 from vaultnet.problems import Problem
@@ -176,13 +176,13 @@ def _skipped_lines(path: str, line: int, chunk: str, skipped: list[str]) -> Iter
         yield Problem(path, line + (found or 0), f"this line cannot be read and was skipped: {bad}", "warning")
 
 
-def read_vcards(data: bytes, path: str) -> tuple[list[Person], list[Problem]]:
+def read_vcards(data: bytes, path: str) -> Reading:
     """Every card of a .vcf file; a card that cannot be read is reported (path:line) and skipped."""
     text, problems = decode_export(path, data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     starts = [m.start() for m in _BEGIN.finditer(text)]
     if not starts:
-        return [], [*problems, Problem(path, 1, "no vCard in this file (no BEGIN:VCARD)")]
+        return Reading(problems=[*problems, Problem(path, 1, "no vCard in this file (no BEGIN:VCARD)")])
     people = []
     line, counted = 1, 0
     for index, start in enumerate(starts):
@@ -202,7 +202,7 @@ def read_vcards(data: bytes, path: str) -> tuple[list[Person], list[Problem]]:
             problems.append(Problem(path, line, "this vCard has no name and no e-mail: skipped", "warning"))
             continue
         people.append(person if person.name else Person(**{**person.__dict__, "name": person.emails[0]}))
-    return people, problems
+    return Reading(people, problems)
 
 
 # -- vCard out ------------------------------------------------------------------------------------------------

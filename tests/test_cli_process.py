@@ -36,6 +36,7 @@ NOT_FOR_ONE_SHOT = (
     "vaultnet.linkedin",
     "vaultnet.serve",
     "vaultnet.vcard",
+    "vaultnet.vcard_out",
     "vaultnet.watch",
 )
 ONE_SHOT = {
@@ -115,9 +116,9 @@ def test_a_command_that_finds_nothing_changed_loads_no_yaml_parser(vault: Path, 
 
 
 def test_the_probe_sees_what_a_command_does_load(vault: Path) -> None:
-    """The commands that use them load the importers and vobject: the probe above would see them."""
+    """The commands that use them load the exporter and the actions: the probe above would see them."""
     loaded = _loaded(["export", "vcard"], cwd=vault)
-    assert {"vobject", "vaultnet.vcard", "vaultnet.actions"} <= loaded
+    assert {"vaultnet.vcard_out", "vaultnet.actions"} <= loaded
 
 
 # -- the quick exit ------------------------------------------------------------------------------------------------

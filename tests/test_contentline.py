@@ -7,7 +7,7 @@ from vaultnet import contentline
 from vaultnet.contentline import escape, fold
 from vaultnet.model import Contact
 from vaultnet.render import ics
-from vaultnet.vcard import export_vcards
+from vaultnet.vcard_out import export_vcards
 
 
 def test_the_calendar_uses_these_functions() -> None:

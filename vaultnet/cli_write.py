@@ -236,7 +236,7 @@ def export_vcard(vault: Path, out: Path | None, tag: str | None, circle: str | N
     """Export contacts as vCard 4.0 (phones, khard, other address books). Archived contacts are included."""
     from vaultnet import actions
     from vaultnet.vault import write_atomic
-    from vaultnet.vcard import export_vcards
+    from vaultnet.vcard_out import export_vcards
 
     chosen, problems = actions.export_contacts(vault, tag=tag, circle=circle)
     report(vault, problems)

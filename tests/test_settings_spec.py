@@ -74,6 +74,7 @@ def test_a_row_names_its_attribute_only_where_it_is_not_named_like_its_key() -> 
         "calendar_name": "name",
         "interaction_people": "people",
         "interaction_date": "date",
+        "import_circle": "circle",
     }
 
 

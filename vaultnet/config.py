@@ -33,6 +33,7 @@ from vaultnet.settings_spec import (
     FOLDERS,
     GLOBS,
     LOWER_TEXT,
+    LOWER_TEXT_OR_EMPTY,
     PROPERTIES,
     TAGS,
     TEXT,
@@ -117,6 +118,7 @@ class Settings:
     markdown_links: bool = False
     circles: tuple[tuple[str, Duration | None], ...] = DEFAULT_CIRCLES
     default_circle: str = "active"
+    import_circle: str = ""  # the circle a vCard import puts new contacts in; "": the default circle
     birthday_lookahead_days: int | None = 7  # None: no birthday items in the list (the calendar keeps them)
     followups_path: str | None = "Follow-ups.md"  # None: `false`, no follow-up note
     calendar_path: str | None = f"{CACHE_DIR}/reminders.ics"  # None: `false`, no calendar
@@ -208,6 +210,8 @@ SETTINGS: tuple[Setting, ...] = (
             attr="followups_path"),
     Setting("outputs", "calendar", output_path_or_off(".ics"), "the reminder calendar; false: none",
             attr="calendar_path"),
+    Setting("import", "circle", LOWER_TEXT_OR_EMPTY, 'the circle of contacts a vCard import adds; "": the default circle',
+            'circle = "loose"', attr="import_circle"),
     Setting("calendar", "name", TEXT, "the name calendar apps show", attr="calendar_name"),
     Setting("calendar", "alarm", TIME_OR_FALSE, "an alarm at this time on the day; false: none", 'alarm = "09:00"'),
     *part_rows("practice", Practice, {
@@ -231,6 +235,7 @@ SECTIONS = {  # the help line above each [table] of SETTINGS
     "goals": "Which notes are goals (the same four rules); `type: goal` always is one.",
     "interactions": "Notes that record a meeting: each person they name counts on the note's date.",
     "outputs": "Where `vaultnet build` writes, relative to the vault.",
+    "import": "`vaultnet import vcard`; LinkedIn connections go to the dormant circle.",
     "calendar": "The reminder calendar (Google and Outlook ignore alarms in subscribed calendars).",
     "practice": "The networking practice: events, dormant ties, reviews, goals, the weekly rhythm.",
 }
@@ -279,7 +284,7 @@ def parse_settings(text: str | None, obsidian: Obsidian | None = None) -> Settin
 
 
 def _check_default_circle(reading: Reading) -> None:
-    """The default circle must be one of the circles: the one check that involves two settings."""
+    """The default circle and the import's circle must be circles: the checks that involve two settings."""
     circles = dict(reading.values.get("circles", DEFAULT_CIRCLES))
     circle = reading.values.get("default_circle", Settings.default_circle)
     if circle not in circles:
@@ -287,6 +292,10 @@ def _check_default_circle(reading: Reading) -> None:
         reading.bad(("default_circle",), f"{circle!r} is not one of the circles ({known})")
         fallback = Settings.default_circle
         reading.values["default_circle"] = fallback if fallback in circles else min(circles)
+    imported = reading.values.get("import_circle", "")
+    if imported and imported not in circles:
+        reading.bad(("import", "circle"), f"{imported!r} is not one of the circles ({', '.join(sorted(circles))})")
+        reading.values["import_circle"] = ""
 
 
 # -- reading a TOML file by a settings table ---------------------------------------------------------------

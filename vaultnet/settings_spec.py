@@ -339,6 +339,10 @@ def _time_or_false(raw: Any) -> time | None:
 
 TEXT: ValueKind[str] = ValueKind(_text, toml_text)  # a non-empty text, stripped
 LOWER_TEXT: ValueKind[str] = ValueKind(lambda raw, default: _text(raw, default).lower(), toml_text)
+# A lower-case text, or "" for "the other setting's value" (`[import] circle = ""`: the default circle).
+LOWER_TEXT_OR_EMPTY: ValueKind[str] = ValueKind(
+    lambda raw, default: "" if isinstance(raw, str) and not raw.strip() else _text(raw, default).lower(), toml_text
+)
 FOLDER: ValueKind[str] = ValueKind(_folder, toml_text)  # a folder inside the vault, `/`-separated
 FOLDER_OR_ANYWHERE: ValueKind[str] = ValueKind(_folder_or_anywhere, toml_text)  # a folder, or "": anywhere
 DAILY_NOTE_PATTERN: ValueKind[str] = ValueKind(_daily_pattern, toml_text)  # YYYY, MM and DD, folders with /

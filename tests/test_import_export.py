@@ -25,8 +25,9 @@ from vaultkit import parse_problems as problems
 from vaultkit import vault_files as files
 
 from vaultnet.config import Settings
-from vaultnet.contacts_io import Person, normal_url, plan_import
+from vaultnet.contacts_io import Person, normal_url
 from vaultnet.edit import changed_lines
+from vaultnet.importing import plan_import
 from vaultnet.linkedin import read_linkedin
 from vaultnet.model import Birthday, Contact
 from vaultnet.pipeline import Session
@@ -228,8 +229,9 @@ def test_each_sample_person_is_imported_with_their_fields(
         assert value == expected.get(attribute, () if attribute in ("emails", "phones", "tags") else None), attribute
     assert contact.path.startswith("contacts/")
     text = (root / contact.path).read_text(encoding="utf-8")
-    if "body" in expected:
-        assert str(expected["body"]) in text.split("\n---\n", 1)[1]
+    if "body" in expected:  # the card's NOTE, quoted under its own heading: never read as a log or tasks
+        quoted = "\n".join(f"> {line}" for line in str(expected["body"]).splitlines())
+        assert f"## Notes from import\n\n{quoted}" in text.split("\n---\n", 1)[1]
 
 
 @pytest.mark.parametrize("file", sorted(EXPECTED))
@@ -349,7 +351,7 @@ def test_the_installed_script_prints_only_problems_on_stderr(tmp_path: Path) -> 
         env=env,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "4 people read: 4 new" in proc.stdout
+    assert "4 cards read: 4 new" in proc.stdout
     for line in proc.stderr.splitlines():
         assert PROBLEM.match(line), line
 
@@ -409,15 +411,20 @@ def test_a_matched_note_gets_only_its_empty_fields_and_keeps_every_other_byte(va
     assert not (root / "contacts/Sofia Lindqvist.md").exists()  # matched by e-mail, whatever its case
     after = (root / "contacts/Sofia.md").read_bytes().decode("utf-8")
     assert after == SOFIA_NOTE.replace("role:\r\n", "role: Head of Data Platform\r\n").replace(
-        "phone: []\r\n", 'phone: ["+49 151 23456789", "+49 30 12345670"]\r\n'
-    ).replace(
+        "email: SOFIA.LINDQVIST@acme.example\r\n", "email: [SOFIA.LINDQVIST@acme.example, sofia.l@mailbox.example]\r\n"
+    ).replace("phone: []\r\n", 'phone: ["+49 151 23456789", "+49 30 12345670"]\r\n').replace(
         "circle: close\r\n---\r\n",
         'circle: close\r\nbirthday: 1990-03-15\r\nlinkedin: "https://www.linkedin.com/in/sofia-lindqvist"\r\n---\r\n',
+    ) + (
+        "\r\n## Notes from import\r\n\r\n> Met at PyCon DE 2024, Berlin.\r\n"
+        "> Introduced by Marco; wants to talk about data contracts, dbt and hiring.\r\n"
     )
-    assert changed_lines(SOFIA_NOTE, after) == [5, 8]  # role and phone; the rest only gained two lines
+    # role, the e-mail gained (a list keeps what it had) and phone; the rest only gained lines
+    assert changed_lines(SOFIA_NOTE, after) == [5, 6, 8]
     sofia = contacts(root)["Sofia L."]
-    assert sofia.company == "Acme" and sofia.emails == ("SOFIA.LINDQVIST@acme.example",)
+    assert sofia.company == "Acme" and sofia.emails == ("SOFIA.LINDQVIST@acme.example", "sofia.l@mailbox.example")
     assert sofia.tags == ("data", "berlin") and sofia.circle == "close"
+    assert sofia.log and not sofia.promises  # the card's note added no log entry and no task
 
 
 def test_overwrite_replaces_what_the_note_says_and_keeps_comments(vault_with_sofia: Path) -> None:
@@ -427,9 +434,9 @@ def test_overwrite_replaces_what_the_note_says_and_keeps_comments(vault_with_sof
     after = (root / "contacts/Sofia.md").read_bytes().decode("utf-8")
     lines = after.split("\r\n")
     assert "company: Acme GmbH # moved from Zalando in 2024" in lines
-    assert "email: [sofia.lindqvist@acme.example, sofia.l@mailbox.example]" in lines
+    assert "email: [SOFIA.LINDQVIST@acme.example, sofia.l@mailbox.example]" in lines  # lists gain, never lose
     assert lines[:3] == ["---", "# written by hand: keep this comment", "name: Sofia L."]
-    assert after.endswith(SOFIA_NOTE.split("---\r\n", 2)[2])  # the body, byte for byte
+    assert SOFIA_NOTE.split("---\r\n", 2)[2] in after  # the body, byte for byte (the card's note added below)
     assert "\n" not in after.replace("\r\n", "")  # still CRLF throughout
     sofia = contacts(root)["Sofia L."]  # `name` is not something an import overwrites
     assert sofia.company == "Acme GmbH" and sofia.circle == "close" and sofia.tags == ("data", "berlin")
@@ -510,7 +517,9 @@ def test_a_match_by_uid_even_when_name_and_email_differ(tmp_path: Path) -> None:
     assert summary(result) == (1, 1, 0)
     assert set(contacts(root)) == {"Kenji W.", "Amara Nwosu"}
     kenji = contacts(root)["Kenji W."]
-    assert kenji.emails == ("kenji@old-job.example",) and kenji.company == "Sakura Systems K.K."
+    # matched by uid: the card's e-mail is added (a list gains what it lacks), the company filled
+    assert kenji.emails == ("kenji@old-job.example", "kenji.watanabe@sakura.example")
+    assert kenji.company == "Sakura Systems K.K."
 
 
 def test_a_match_by_exact_name_fills_the_note(tmp_path: Path) -> None:
@@ -612,12 +621,14 @@ def test_an_existing_file_that_is_not_a_readable_contact_is_never_overwritten(tm
 
 
 def test_plan_import_matches_people_of_the_same_run() -> None:
-    """A person listed twice in one import (two files, same e-mail) makes one note, not two."""
+    """A person listed twice in one import (two files, same e-mail) makes one note, not two, and the second
+    card's values are merged into it, not dropped: the first run writes what a second run would."""
     sofia = Person(name="Sofia Lindqvist", emails=("sofia@acme.example",), source="vcard")
     again = Person(name="Sofia Lindqvist", emails=("sofia@acme.example",), company="Acme GmbH", source="vcard")
-    plan = plan_import(Path("/nonexistent-vault"), Settings(), [], [sofia, again])
-    assert (plan.created, plan.updated, plan.unchanged) == (1, 0, 1)
+    plan = plan_import(Path("/nonexistent-vault"), Settings(), [], [sofia, again], today=date(2026, 11, 30))
+    assert (plan.created, plan.merged, plan.updated, plan.unchanged) == (1, 1, 0, 0)
     assert [c.rel for c in plan.changes] == ["contacts/Sofia Lindqvist.md"]
+    assert b"company: Acme GmbH\n" in plan.changes[0].after
 
 
 # -- LinkedIn -------------------------------------------------------------------------------------------------
@@ -692,9 +703,9 @@ def test_linkedin_into_a_vault_with_the_person_keeps_their_circle(tmp_path: Path
     assert import_vcard(root, VCARDS / "apple-contacts.vcf").exit_code == 0
     before = (root / "contacts/Sofia Lindqvist.md").read_text(encoding="utf-8")
     result = import_linkedin(root)
-    assert summary(result) == (5, 1, 0)
+    assert summary(result) == (5, 0, 1)
     after = (root / "contacts/Sofia Lindqvist.md").read_text(encoding="utf-8")
-    assert after == before.replace("\n---\n", "\nmet: 2019-03-14\n---\n", 1)  # only the empty `met` is filled
+    assert after == before  # the vCard import said all the row says (its `met` is the vCard import's day)
     assert contacts(root)["Sofia Lindqvist"].circle is None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -22,8 +22,9 @@ from vaultnet.adopt_text import settings_text
 from vaultnet.adopt_text import summary as summary_lines
 from vaultnet.changes import Change, safe_filename
 from vaultnet.config import CONFIG_NAME, Settings, config_template, parse_settings
-from vaultnet.contacts_io import ImportPlan, Person, Reading, choose, plan_import
+from vaultnet.contacts_io import Person, Reading, choose
 from vaultnet.edit import add_log_entry, log_line, set_property, tick_task, yaml_scalar
+from vaultnet.importing import ImportPlan, first_due, plan_import
 from vaultnet.linkedin import read_linkedin
 from vaultnet.model import Contact, Promise
 from vaultnet.parse import parse_note
@@ -198,26 +199,50 @@ READERS: dict[str, Reader] = {"vcard": read_vcards, "linkedin": read_linkedin}
 class Imported:
     """What an import read, and what it would write (`plan.changes`, for the caller to show or apply)."""
 
-    people: int  # persons read from the files
-    problems: list[Problem]  # in the files, as `file:line`; a person with an error was skipped
+    people: list[Person]  # persons read from the files, in file order
+    problems: list[Problem]  # in the files, as `file:line`; a record with an error was not read
+    skipped: list[tuple[str, int, str]]  # records that are no person: (file, line, why)
+    unreadable: int  # records that could not be read at all
     plan: ImportPlan
+    first_due: date | None  # when the first of the new contacts comes up for a follow-up
 
 
-def import_files(vault: Vault, source: str, files: Iterable[Path], *, overwrite: bool = False) -> Imported:
-    """Read `files` (`source`: vcard or linkedin) and plan their import into the vault: new notes, and the
-    fields matched notes leave empty (all of them with `overwrite`). Safe to repeat."""
+def import_files(
+    vault: Vault,
+    source: str,
+    files: Iterable[Path],
+    *,
+    today: date,
+    overwrite: bool = False,
+    circle: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Imported:
+    """Read `files` (`source`: vcard or linkedin) and plan their import into the vault: new notes (in `circle`,
+    else the source's: `[import] circle` for vCards, dormant for LinkedIn), and what matched notes lack (all
+    single values with `overwrite`). Safe to repeat: a second run plans no change."""
     read = READERS.get(source)
     if read is None:
         raise ParamError(f"{source!r} is not a source to import ({', '.join(READERS)})", "source")
     session = open_vault(vault)
+    settings = session.settings
+    circles = dict(settings.circles)
+    if circle is not None and circle.lower() not in circles:
+        raise ParamError(f"{circle!r} is not one of the circles ({', '.join(sorted(circles))})", "circle")
+    chosen = circle.lower() if circle else (settings.import_circle if source == "vcard" else "")
     people: list[Person] = []
     problems: list[Problem] = []
+    skipped: list[tuple[str, int, str]] = []
+    unreadable = 0
     for file in files:
         reading = read(file.read_bytes(), str(file))
-        people += reading.people
+        people += [replace(p, circle=chosen) for p in reading.people] if chosen else reading.people
         problems += reading.problems
-    plan = plan_import(session.root, session.settings, session.contacts(), people, overwrite=overwrite)
-    return Imported(len(people), problems, plan)
+        skipped += [(str(file), line, why) for line, why in reading.skipped]
+        unreadable += reading.unreadable
+    plan = plan_import(
+        session.root, settings, session.contacts(), people, today=today, overwrite=overwrite, progress=progress
+    )
+    return Imported(people, problems, skipped, unreadable, plan, first_due(plan.new_contacts, settings))
 
 
 def export_contacts(

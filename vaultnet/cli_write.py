@@ -13,12 +13,24 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from vaultnet import pipeline
-from vaultnet.cli_base import Command, Group, as_day, day_of, echo, echo_data, report, shown, today_option, with_vault
+from vaultnet.cli_base import (
+    Command,
+    Group,
+    as_day,
+    day_of,
+    echo,
+    echo_data,
+    progress_line,
+    report,
+    shown,
+    today_option,
+    with_vault,
+)  # fmt: skip
 from vaultnet.problems import UserError, printable
 
 if TYPE_CHECKING:
@@ -163,27 +175,65 @@ def import_() -> None:
     """Bring contacts in from vCard files or LinkedIn's Connections.csv (safe to repeat)."""
 
 
-def _import(vault: Path, source: str, files: tuple[Path, ...], overwrite: bool, dry_run: bool) -> None:
+def _import(vault: Path, source: str, files: tuple[Path, ...], options: dict[str, Any], today: datetime | None) -> None:
     from vaultnet import actions
 
-    imported = actions.import_files(vault, source, files, overwrite=overwrite)
+    with progress_line("importing") as progress:
+        imported = actions.import_files(
+            vault, source, files, today=day_of(today), overwrite=options["overwrite"], circle=options["circle"],
+            progress=progress,
+        )  # fmt: skip
     for problem in imported.problems:
         echo(problem.format(), err=True)
     plan = imported.plan
     for person, paths in plan.ambiguous:
         echo(
-            f"warning: {person.name} (line {person.line}) is the name of {len(paths)} contacts ({', '.join(paths)}): "
-            "not imported; give the right note an e-mail, LinkedIn URL or uid",
+            f"warning: {person.path}:{person.line}: {person.name} is the name of {len(paths)} contacts "
+            f"({', '.join(paths)}): not imported; give the right note an e-mail, LinkedIn URL or uid",
             err=True,
         )
-    _write(plan.changes, dry_run)
-    verb = "would be" if dry_run else "were"
-    echo(
-        f"{imported.people} people read: {plan.created} new, {plan.updated} updated, {plan.unchanged} unchanged "
-        f"({verb} written)"
-    )
+    _write(plan.changes, options["dry_run"])
+    echo(_import_summary(source, imported, options["dry_run"]))
+    for line in _import_details(imported, options["verbose"]):
+        echo(line)
     if any(p.severity == "error" for p in imported.problems):
         sys.exit(1)
+
+
+def _import_summary(source: str, imported: Any, dry_run: bool) -> str:
+    """`52 cards read: 40 new, 3 updated, 5 unchanged, 2 merged with another card, 2 skipped (were written)`:
+    every record of the files in one count."""
+    plan = imported.plan
+    read = len(imported.people) + len(imported.skipped) + imported.unreadable
+    counts = f"{plan.created} new, {plan.updated} updated, {plan.unchanged} unchanged"
+    for number, what in (
+        (plan.merged, "merged with another card"), (len(imported.skipped), "skipped"),
+        (len(plan.ambiguous), "ambiguous"), (imported.unreadable, "unreadable"),
+    ):  # fmt: skip
+        if number:
+            counts += f", {number} {what}"
+    records = "cards" if source == "vcard" else "rows"
+    return f"{read} {records} read: {counts} ({'would be' if dry_run else 'were'} written)"
+
+
+def _import_details(imported: Any, verbose: bool) -> list[str]:
+    """When the new contacts first come up, what the cards held that no field keeps, and (`verbose`) which."""
+    out: list[str] = []
+    if imported.plan.created:
+        if imported.first_due is not None:
+            out.append(f"the first of the new contacts comes up for a follow-up on {imported.first_due.isoformat()}")
+        else:
+            out.append("the new contacts' circle has no rhythm: they come up as reconnect suggestions, a few a week")
+    unmapped = [(p, p.unmapped) for p in imported.people if p.unmapped]
+    if unmapped:
+        kinds = sorted({name for _p, names in unmapped for name in names})
+        total = sum(len(names) for _p, names in unmapped)
+        hint = "" if verbose else ": --verbose lists them"
+        out.append(f"{total} values no note field holds were left out ({', '.join(kinds)}){hint}")
+    if verbose:
+        out += [f"{p.path}:{p.line}: {printable(p.name)}: left out: {', '.join(names)}" for p, names in unmapped]
+        out += [f"{file}:{line}: skipped: {why}" for file, line, why in imported.skipped]
+    return out
 
 
 files_argument = click.argument(
@@ -194,32 +244,44 @@ overwrite_option = click.option(
 )
 
 
+circle_option = click.option("--circle", help="Put new contacts in this circle (default: [import] circle for vCards).")
+verbose_option = click.option("--verbose", is_flag=True, help="List what each card held that no field keeps.")
+
+
 @import_.command("vcard")
 @files_argument
 @with_vault()
 @overwrite_option
+@circle_option
+@verbose_option
+@today_option
 @dry_run_option
-def import_vcard(files: tuple[Path, ...], vault: Path, overwrite: bool, dry_run: bool) -> None:
-    """Import vCards (2.1, 3.0 or 4.0; Apple, Google, Android exports) from FILES.
+def import_vcard(files: tuple[Path, ...], vault: Path, today: datetime | None, **options: Any) -> None:
+    """Import vCards (2.1, 3.0 or 4.0; Apple, Google, Android, Outlook exports) from FILES. Safe to repeat.
 
-    A card matches an existing contact by e-mail, LinkedIn URL or UID, then by exact name; matched notes only
-    get the fields they leave empty. New contacts get a note each in the contacts folder.
+    A card is the contact with its uid, else its LinkedIn URL, else one of its e-mails, else its exact name
+    (unless a uid or e-mail says it is someone else); matched notes get only what they lack. New contacts get
+    a note each in the contacts folder, met today, in the circle of --circle or `[import] circle`. Groups
+    and company cards are skipped and counted.
     """
-    _import(vault, "vcard", files, overwrite, dry_run)
+    _import(vault, "vcard", files, options, today)
 
 
 @import_.command("linkedin")
 @files_argument
 @with_vault()
 @overwrite_option
+@circle_option
+@verbose_option
+@today_option
 @dry_run_option
-def import_linkedin(files: tuple[Path, ...], vault: Path, overwrite: bool, dry_run: bool) -> None:
+def import_linkedin(files: tuple[Path, ...], vault: Path, today: datetime | None, **options: Any) -> None:
     """Import LinkedIn's Connections.csv (Settings > Data privacy > Get a copy of your data).
 
-    Connections become contacts met on their connection date, in the dormant circle: they come up as
-    reconnect suggestions, a few a week, instead of flooding the follow-up list.
+    Connections become contacts met on their connection date, in the dormant circle (or --circle's): they come
+    up as reconnect suggestions, a few a week, instead of flooding the follow-up list.
     """
-    _import(vault, "linkedin", files, overwrite, dry_run)
+    _import(vault, "linkedin", files, options, today)
 
 
 @click.group(cls=Group)

@@ -210,7 +210,7 @@ SETTINGS: tuple[Setting, ...] = (
             attr="followups_path"),
     Setting("outputs", "calendar", output_path_or_off(".ics"), "the reminder calendar; false: none",
             attr="calendar_path"),
-    Setting("import", "circle", LOWER_TEXT_OR_EMPTY, 'the circle of contacts a vCard import adds; "": the default circle',
+    Setting("import", "circle", LOWER_TEXT_OR_EMPTY, 'new contacts from vCards go here; "": the default circle',
             'circle = "loose"', attr="import_circle"),
     Setting("calendar", "name", TEXT, "the name calendar apps show", attr="calendar_name"),
     Setting("calendar", "alarm", TIME_OR_FALSE, "an alarm at this time on the day; false: none", 'alarm = "09:00"'),

@@ -1,25 +1,19 @@
-"""Contacts from outside the vault: the `Person` an import reads, and how persons become notes.
-
-The readers (`vcard`, `linkedin`) turn a file into `Person`s; `plan_import` matches each to an existing
-contact by e-mail, LinkedIn URL or vCard UID, then by exact name, and computes the `Change`s: a new note,
-or the fields a matched note leaves empty (unless `overwrite`). An import is idempotent, and an existing
-note changes only in the lines that must (through `edit`). `choose` picks the contacts an export takes.
-This module sits below the pipeline: it is given contacts and settings, and opens no vault.
+"""Contacts from outside the vault and back: the `Person` a reader (`vcard`, `linkedin`) makes of one record,
+the `Reading` of one file, how an exported file's bytes are decoded, and which contacts an export takes
+(`choose`). Who is who is `identity`'s; how persons become notes is `importing`'s.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-from vaultnet.changes import Change, safe_filename
-from vaultnet.config import Settings
-from vaultnet.edit import set_property, yaml_scalar
+from vaultnet.identity import normal_url
 from vaultnet.model import Birthday, Contact, NameParts
-from vaultnet.problems import Problem, UserError
+from vaultnet.problems import Problem
+
+__all__ = ["Person", "Reading", "choose", "decode_export", "normal_url"]  # normal_url: the readers' import of it
 
 
 @dataclass(frozen=True)
@@ -74,167 +68,6 @@ def decode_export(path: str, data: bytes) -> tuple[str, list[Problem]]:
     except UnicodeDecodeError:
         note = "not UTF-8: read as Windows-1252 (Latin-1); check accented names, and export as UTF-8 next time"
         return data.decode("cp1252", errors="replace"), [Problem(path, 1, note, "warning")]
-
-
-def normal_url(url: str) -> str:
-    """A profile URL as one spelling (`https://www.linkedin.com/in/x`), so that two spellings match."""
-    url = url.strip()
-    url = re.sub(r"^(https?://)?(www\.)?", "https://www.", url, flags=re.IGNORECASE)
-    return url.rstrip("/").lower() if "linkedin.com" in url.lower() else url.rstrip("/")
-
-
-# -- matching and writing -------------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportPlan:
-    """What an import would write, and the counts it reports."""
-
-    changes: list[Change] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    ambiguous: list[tuple[Person, list[str]]] = field(default_factory=list)  # names several contacts have
-
-
-def _match(person: Person, contacts: list[Contact]) -> Contact | None:
-    emails = {e.casefold() for e in person.emails}
-    for contact in contacts:
-        if emails & {e.casefold() for e in contact.emails}:
-            return contact
-        if person.linkedin and contact.linkedin and normal_url(contact.linkedin) == person.linkedin:
-            return contact
-        if person.uid and contact.uid and contact.uid == person.uid:
-            return contact
-    by_name = [
-        c
-        for c in contacts
-        if c.name.casefold() == person.name.casefold()
-        and not (c.path.startswith("\0new:") and _someone_else(person, c))  # two cards of this import
-    ]
-    return by_name[0] if len(by_name) == 1 else None
-
-
-def _someone_else(person: Person, contact: Contact) -> bool:
-    """Known to be another person: a different UID or LinkedIn profile, or e-mails that share none."""
-    if person.uid and contact.uid and person.uid != contact.uid:
-        return True
-    if person.linkedin and contact.linkedin and normal_url(contact.linkedin) != person.linkedin:
-        return True
-    mine, theirs = {e.casefold() for e in person.emails}, {e.casefold() for e in contact.emails}
-    return bool(mine and theirs and not mine & theirs)
-
-
-def _fields(person: Person) -> list[tuple[str, str | None, str]]:
-    """(key, YAML value or None, the Contact attribute that tells whether the note has it)."""
-
-    def listing(values: tuple[str, ...]) -> str | None:
-        if not values:
-            return None
-        if len(values) == 1:
-            return yaml_scalar(values[0])
-        return "[" + ", ".join(yaml_scalar(v) for v in values) + "]"
-
-    return [
-        ("company", yaml_scalar(person.company) if person.company else None, "company"),
-        ("role", yaml_scalar(person.role) if person.role else None, "role"),
-        ("email", listing(person.emails), "emails"),
-        ("phone", listing(person.phones), "phones"),
-        ("birthday", str(person.birthday) if person.birthday else None, "birthday"),
-        ("met", person.met.isoformat() if person.met else None, "met"),
-        ("linkedin", yaml_scalar(person.linkedin) if person.linkedin else None, "linkedin"),
-        ("uid", yaml_scalar(person.uid) if person.uid else None, "uid"),
-        ("tags", listing(person.tags) if person.tags else None, "tags"),
-    ]
-
-
-def _new_note(person: Person) -> str:
-    lines = ["---", "type: contact", f"name: {yaml_scalar(person.name)}"]
-    lines += [f"{key}: {value}" for key, value, _ in _fields(person) if value is not None]
-    if person.circle:
-        lines.append(f"circle: {person.circle}")
-    lines.append(f"source: {person.source}")
-    lines += ["---", f"# {person.name}", ""]
-    if person.note:
-        lines += [person.note, ""]
-    return "\n".join(lines) + "\n"
-
-
-def plan_import(
-    root: Path, settings: Settings, contacts: Iterable[Contact], people: Iterable[Person], *, overwrite: bool = False
-) -> ImportPlan:
-    """What importing `people` would change: new notes, and empty fields of matched contacts filled."""
-    existing = list(contacts)
-    known = list(existing)
-    result = ImportPlan()
-    taken = {c.path.casefold() for c in known}
-    edits: dict[str, tuple[Path, bytes, str]] = {}  # path -> (file, bytes read, text so far)
-    for person in people:
-        contact = _match(person, known)
-        if contact is None:
-            namesakes = [c.path for c in existing if c.name.casefold() == person.name.casefold()]
-            if len(namesakes) > 1:
-                result.ambiguous.append((person, namesakes))  # a new note would be one more namesake, every time
-                continue
-            rel = _free_name(root, settings, person, taken)
-            taken.add(rel.casefold())
-            text = _new_note(person)
-            result.changes.append(Change(root / rel, rel, None, text.encode("utf-8")))
-            result.created += 1
-            # Later rows of the same file match this one, as if it had been written already.
-            known.append(_as_contact(person, rel))
-            continue
-        if contact.path not in edits:
-            if contact.path.startswith("\0new:"):
-                result.unchanged += 1
-                continue
-            file = root / contact.path
-            data = file.read_bytes()
-            edits[contact.path] = (file, data, data.decode("utf-8"))
-        file, data, text = edits[contact.path]
-        for key, value, attribute in _fields(person):
-            if value is None:
-                continue
-            present = getattr(contact, attribute)
-            if present and (not overwrite or _same(attribute, present, person)):
-                continue
-            text = set_property(text, key, value)
-        edits[contact.path] = (file, data, text)
-    for rel, (file, data, text) in edits.items():
-        change = Change(file, rel, data, text.encode("utf-8"))
-        if change.changed:
-            result.changes.append(change)
-            result.updated += 1
-        else:
-            result.unchanged += 1
-    return result
-
-
-def _same(attribute: str, present: object, person: Person) -> bool:
-    """The note already says what the person's field says (however it is spelled)."""
-    wanted: object = getattr(person, attribute)
-    if attribute == "linkedin" and isinstance(present, str):
-        return normal_url(present) == wanted
-    if isinstance(present, tuple) and isinstance(wanted, tuple):
-        return [str(v).casefold() for v in present] == [str(v).casefold() for v in wanted]
-    return present == wanted
-
-
-def _as_contact(person: Person, rel: str) -> Contact:
-    return Contact(
-        path="\0new:" + rel, name=person.name, emails=person.emails, linkedin=person.linkedin, uid=person.uid
-    )
-
-
-def _free_name(root: Path, settings: Settings, person: Person, taken: set[str]) -> str:
-    """contacts/Name.md, or contacts/Name 2.md, ... when another person has that name."""
-    base = safe_filename(person.name)
-    for number in range(1, 1000):
-        stem = base if number == 1 else f"{base} {number}"
-        rel = f"{settings.contacts_folder}/{stem}.md"
-        if rel.casefold() not in taken and not (root / rel).exists():  # a note vaultnet could not read, too
-            return rel
-    raise UserError(f"too many contacts named {person.name}")
 
 
 # -- export ---------------------------------------------------------------------------------------------------

@@ -100,6 +100,15 @@ def yaml_scalar(value: str) -> str:
     return '"' + _MUST_ESCAPE.sub(_escape, value) + '"'
 
 
+def yaml_item(value: str) -> str:
+    """A value as YAML inside a flow list or mapping (`[a, b]`, `{family: a}`): as `yaml_scalar`, and quoted
+    too when it holds a `,`, a bracket or a brace, which would end or open a flow item there."""
+    written = yaml_scalar(value)
+    if written[:1] != '"' and any(char in value for char in ",[]{}"):
+        return '"' + _MUST_ESCAPE.sub(_escape, value) + '"'
+    return written
+
+
 def _key_of(line: str) -> str | None:
     m = _KEY_LINE.match(line)
     if m is None or line[:1].isspace():
@@ -288,3 +297,84 @@ def changed_lines(before: str, after: str) -> list[int]:
         if tag in ("replace", "delete"):
             out.extend(range(start + i1 + 1, start + i2 + 1))
     return out
+
+
+def add_to_list(text: str, key: str, present: list[str], new: list[str]) -> str:
+    """Add the values `new` (as text; quoted here as YAML needs) to the list property `key`, which holds
+    `present`. A block list (`key:` then `- item` lines) gets one `- value` line for each, after its last item and
+    indented as its first: no other line changes. Anything else (a flow list, one value, an empty value, no such
+    key) becomes the flow list of `present` and `new` through `set_property` (a single value stays a scalar)."""
+    if not new:
+        return text
+    note = Lines.of(text)
+    bounds = note.front_matter()
+    if bounds is not None:
+        start, end = bounds
+        for index in range(start + 1, end):
+            line = note.lines[index]
+            found = _key_of(line)
+            if found is None or found.lower() != key.lower():
+                continue
+            rest = line.rstrip("\r\n").split(":", 1)[1].strip()
+            last, indent = index, None
+            probe = index + 1
+            while probe < end and (rest == "" or rest.startswith("#")):
+                item = note.lines[probe]
+                if item[:1] not in (" ", "\t", "-") or _key_of(item) is not None:
+                    break
+                if indent is None and item.lstrip().startswith("- "):
+                    indent = item[: len(item) - len(item.lstrip())]
+                last = probe = probe + 1
+            if indent is not None:
+                nl = note.newline
+                note.lines[last:last] = [f"{indent}- {yaml_scalar(value)}{nl}" for value in new]
+                return note.text()
+            break
+    values = [*present, *new]
+    written = yaml_scalar(values[0]) if len(values) == 1 else "[" + ", ".join(yaml_item(v) for v in values) + "]"
+    return set_property(text, key, written)
+
+
+def property_keys(text: str) -> list[str]:
+    """The top-level keys of the note's front matter, as written (none without front matter)."""
+    note = Lines.of(text)
+    bounds = note.front_matter()
+    if bounds is None:
+        return []
+    return [key for line in note.lines[bounds[0] + 1 : bounds[1]] if (key := _key_of(line)) is not None]
+
+
+def add_to_section(text: str, title: str, block: list[str]) -> str:
+    """Add the lines `block` (without endings) at the end of the section headed `title` (any level, any case),
+    after a blank line; without such a section, `## title` is added at the end of the note first. A note that
+    already holds `block` (line for line) is returned as it is, so that adding twice adds once."""
+    normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n".join(block) in normalized:
+        return text
+    note = Lines.of(text)
+    nl = note.newline
+    bounds = note.front_matter()
+    code = CodeFences()
+    start, end, level = -1, len(note.lines), 0
+    for index in range((bounds[1] + 1) if bounds else 0, len(note.lines)):
+        line = note.lines[index].rstrip("\r\n")
+        if code.is_code(line) or (h := heading(line)) is None:
+            continue
+        if start >= 0 and h.level <= level:
+            end = index
+            break
+        if start < 0 and h.title.casefold() == title.casefold():
+            start, level = index, h.level
+    added = [line + nl for line in block]
+    if start < 0:
+        note.ensure_final_newline()
+        tail = note.lines[-1].strip() if note.lines else ""
+        note.lines += ([nl] if note.lines and tail else []) + [f"## {title}{nl}", nl, *added]
+        return note.text()
+    at = end
+    while at - 1 > start and not note.lines[at - 1].strip():
+        at -= 1  # after the section's last text, before the blank lines that end it
+    if at == len(note.lines):
+        note.ensure_final_newline()
+    note.lines[at:at] = [nl, *added, *([nl] if at == end < len(note.lines) else [])]  # a blank before the next heading
+    return note.text()

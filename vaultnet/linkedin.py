@@ -7,7 +7,8 @@ import io
 from collections.abc import Iterator
 from datetime import datetime
 
-from vaultnet.contacts_io import Person, Reading, decode_export, normal_url
+from vaultnet.contacts_io import Person, Reading, decode_export
+from vaultnet.identity import normal_url
 from vaultnet.problems import Problem
 
 LINKEDIN_CIRCLE = "dormant"  # connections surface through reconnect suggestions, not as a flood of follow-ups

@@ -1,0 +1,117 @@
+"""Who is who when contacts come in from outside: the one rule an import uses, within a run and across runs.
+
+A card (or a LinkedIn row) is the same person as a note when their `uid` matches, else their LinkedIn URL, else
+an e-mail (case-insensitive). A name alone (case-insensitive) matches only when neither side has a uid, a
+LinkedIn URL or e-mails that contradict it: two people called John Doe with different uids are two people.
+
+`Directory` holds the notes by each of these keys, so that matching a card costs a few dictionary lookups and
+an import of 10,000 cards is linear. The importer adds each note it writes, so that a later card of the same
+run meets it exactly as the next run would meet the note on disk: one run writes what two runs would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+
+def normal_url(url: str) -> str:
+    """A profile URL as one spelling (`https://www.linkedin.com/in/x`), so that two spellings match."""
+    url = url.strip()
+    url = re.sub(r"^(https?://)?(www\.)?", "https://www.", url, flags=re.IGNORECASE)
+    return url.rstrip("/").lower() if "linkedin.com" in url.lower() else url.rstrip("/")
+
+
+class Keys(NamedTuple):
+    """What identifies a person, each spelled one way: the name and e-mails case-folded, the LinkedIn URL by
+    `normal_url`, the uid as written."""
+
+    name: str
+    uid: str | None
+    linkedin: str | None
+    emails: frozenset[str]
+
+
+def keys_of(name: str, uid: str | None, linkedin: str | None, emails: Iterable[str]) -> Keys:
+    return Keys(
+        " ".join(name.split()).casefold(),
+        uid.strip() or None if uid else None,
+        normal_url(linkedin) if linkedin else None,
+        frozenset(e.strip().casefold() for e in emails if e.strip()),
+    )
+
+
+def contradicts(a: Keys, b: Keys) -> bool:
+    """Known to be two people: both have a uid and they differ, both a LinkedIn URL and they differ, or both
+    e-mails and they share none."""
+    if a.uid and b.uid and a.uid != b.uid:
+        return True
+    if a.linkedin and b.linkedin and a.linkedin != b.linkedin:
+        return True
+    return bool(a.emails and b.emails and not a.emails & b.emails)
+
+
+class Match(NamedTuple):
+    """The note a card is (its path), or None; `namesakes`: the notes it could be by name alone when there are
+    several, so that it is not imported (a new note would be one more namesake on every run)."""
+
+    path: str | None
+    namesakes: tuple[str, ...] = ()
+
+
+class Directory:
+    """Notes (by path) under each key that identifies a person."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, Keys] = {}
+        self._uid: dict[str, set[str]] = {}
+        self._linkedin: dict[str, set[str]] = {}
+        self._email: dict[str, set[str]] = {}
+        self._name: dict[str, set[str]] = {}
+
+    def _tables(self, keys: Keys) -> Iterable[tuple[dict[str, set[str]], str]]:
+        if keys.uid:
+            yield self._uid, keys.uid
+        if keys.linkedin:
+            yield self._linkedin, keys.linkedin
+        for email in keys.emails:
+            yield self._email, email
+        yield self._name, keys.name
+
+    def add(self, path: str, keys: Keys) -> None:
+        """Index the note at `path` under `keys` (replacing what it was indexed under)."""
+        self.remove(path)
+        self._keys[path] = keys
+        for table, key in self._tables(keys):
+            table.setdefault(key, set()).add(path)
+
+    def remove(self, path: str) -> None:
+        keys = self._keys.pop(path, None)
+        if keys is None:
+            return
+        for table, key in self._tables(keys):
+            paths = table.get(key)
+            if paths is not None:
+                paths.discard(path)
+                if not paths:
+                    del table[key]
+
+    def match(self, card: Keys) -> Match:
+        """The note `card` is, by the rule above. Several notes at the first key that matches: the ones with
+        the card's name first, then the first by path, so that the choice depends on the notes, not on the
+        order they were read or written in."""
+        if card.uid and (found := self._uid.get(card.uid)):
+            return Match(self._pick(found, card))
+        if card.linkedin and (found := self._linkedin.get(card.linkedin)):
+            return Match(self._pick(found, card))
+        by_email = set().union(*(self._email.get(e, ()) for e in card.emails)) if card.emails else set()
+        if by_email:
+            return Match(self._pick(by_email, card))
+        namesakes = sorted(p for p in self._name.get(card.name, ()) if not contradicts(card, self._keys[p]))
+        if len(namesakes) == 1:
+            return Match(namesakes[0])
+        return Match(None, tuple(namesakes))
+
+    def _pick(self, paths: set[str], card: Keys) -> str:
+        return min(paths, key=lambda p: (self._keys[p].name != card.name, p))

@@ -332,7 +332,7 @@ def test_a_vcard_import_of_long_names_writes_every_note_and_is_safe_to_repeat(va
     put(tmp_path, "long.vcf", cards)
     first = vaultnet("import", "vcard", tmp_path / "long.vcf", "-C", vault)
     assert first.code == 0, first.err
-    assert "30 people read: 30 new" in first.out
+    assert "30 cards read: 30 new" in first.out
     assert len([p for p in (vault / "contacts").iterdir() if "漢" in p.name]) == 30
     again = vaultnet("import", "vcard", tmp_path / "long.vcf", "-C", vault)
     assert again.code == 0 and "0 new, 0 updated, 30 unchanged" in again.out

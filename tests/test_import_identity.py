@@ -288,3 +288,35 @@ def test_dry_run_counts_what_a_run_would_do(tmp_path: Path) -> None:
     assert "2 cards read: 1 new, 0 updated, 0 unchanged, 1 merged with another card (would be written)" in result.stdout
     assert vault_bytes(root) == before
     shutil.rmtree(root / ".vaultnet", ignore_errors=True)
+
+
+# -- progress on a terminal, none when piped ------------------------------------------------------------------
+
+
+def test_an_import_shows_its_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    from test_parallel import run_cli
+
+    book = vcf(tmp_path, "book.vcf", *(card(f"FN:Person {i}", f"EMAIL:p{i}@x.example") for i in range(30)))
+    for terminal in (True, False):
+        root = new_vault(tmp_path / f"vault-{terminal}")
+        out, err = run_cli(["import", "vcard", str(book), "--vault", str(root)], terminal=terminal)
+        assert "30 cards read: 30 new" in out
+        assert ("\rimporting: 30/30" in err) == terminal, err
+        assert ("\r" in err.replace("\r\n", "\n")) == terminal
+
+
+def test_values_that_read_back_otherwise_are_not_added_on_every_run(tmp_path: Path) -> None:
+    """A person's values are compared as the parser reads what the import writes: a tag with a comma or a blank,
+    a company written as a link, an e-mail with blanks around it."""
+    root = new_vault(tmp_path / "vault")
+    put(root, "contacts/Ida.md", "---\nname: Ida Lund\nemail: ida@x.example\n---\n")
+    person = Person(name="Ida Lund", emails=(" IDA@x.example ",), tags=("friends,-work", "#a b"), company="[[Acme]]")
+    for expected in ((0, 1, 0), (0, 0, 1)):
+        plan = plan_import(root, Settings(), contacts_list(root), [person], today=TODAY)
+        assert (plan.created, plan.updated, plan.unchanged) == expected
+        for change in plan.changes:
+            apply(change)
+    ida = contacts(root)["Ida Lund"]
+    assert (
+        ida.company == "Acme" and ida.emails == ("ida@x.example",) and set(ida.tags) == {"friends", "-work", "a", "b"}
+    )

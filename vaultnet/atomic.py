@@ -78,8 +78,9 @@ class Changed(Exception):
         self.current = current
 
 
-def temp_file(path: Path, data: bytes, mode: int) -> str:
+def temp_file(path: Path, data: bytes, mode: int, *, sync: bool = True) -> str:
     """A new temp file of vaultnet's naming beside `path`, holding `data` on disk (fsync'ed), with `mode`.
+    `sync=False` leaves the fsync to the caller, who writes many and then syncs them all at once.
 
     An error names `path`, the file the user knows, not the temp file that could not be made."""
     try:
@@ -92,7 +93,8 @@ def temp_file(path: Path, data: bytes, mode: int) -> str:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -103,14 +105,17 @@ def temp_file(path: Path, data: bytes, mode: int) -> str:
     return tmp
 
 
+# An earlier version's temp file of the note `name`: `.` + name + `.` + 8 random letters + `.tmp`; group 1 the name.
+_EARLIER = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")
+
+
 def sweep(folder: Path, legacy: Iterable[str] = ()) -> list[str]:
     """Remove the temp files a crashed vaultnet left in `folder` (a minute old or more); returns their names.
 
     Only vaultnet's own naming: `.vaultnet-tmp-*.tmp`, and for each file name in `legacy` the name earlier
     versions gave its temp files (`.Follow-ups.md.` + 8 random letters + `.tmp`). Links and folders stay.
     """
-    patterns = [re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp" for name in legacy]
-    earlier = re.compile("|".join(patterns)) if patterns else None
+    earlier = set(legacy)
     cutoff = time.time() - STALE_SECONDS
     removed = []
     try:
@@ -120,7 +125,7 @@ def sweep(folder: Path, legacy: Iterable[str] = ()) -> list[str]:
     for entry in entries:
         name = entry.name
         if not (name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)) and not (
-            earlier and earlier.fullmatch(name)
+            earlier and (m := _EARLIER.fullmatch(name)) and m.group(1) in earlier
         ):
             continue
         try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from vaultnet import locks
 from vaultnet.atomic import sweep
 from vaultnet.edit import split_lines
 from vaultnet.problems import UserError, WriteRefused
-from vaultnet.vault import NoteChanged, check_no_links, create_note, replace_note
+from vaultnet.vault import NoteChanged, check_no_links, create_note, link_note, new_notes_on_disk, replace_note
 
 ATTEMPTS = 3  # computing a change again from a note that keeps changing: then it is refused
 LOCK_TIMEOUT = 30.0  # seconds to wait for another vaultnet command writing the same note
@@ -68,19 +69,52 @@ def _diff_line(line: str) -> str:
     return line + "\n" if line.endswith("\r") else line + "\n\\ No newline at end of file\n"
 
 
-def apply(change: Change) -> bool:
+def apply(change: Change, *, swept: bool = False) -> bool:
     """Write the change, unless the note changed on disk since it was read and the change cannot be computed
-    again from what it holds now (then nothing is written: `WriteRefused`). Returns whether anything was written."""
+    again from what it holds now (then nothing is written: `WriteRefused`). Returns whether anything was written.
+
+    The note's folder is swept of a crashed run's temp files first, unless `swept` says `sweep_for` did it for
+    a whole batch of changes (10,000 new notes of an import in one folder: one listing, not 10,000)."""
     if not change.changed:
         return False
     check_no_links(change.root, change.path)  # never through a symlinked note, nor into a symlinked folder
     if change.before is None:
-        sweep(change.path.parent)
+        if not swept:
+            sweep(change.path.parent)
         create_note(change.path, change.after)
         return True
     with _locked(change):
-        sweep(change.path.parent, [change.path.name])
+        if not swept:
+            sweep(change.path.parent, [change.path.name])
         return _replace(change, change.before, change.after)
+
+
+def apply_all(changes: list[Change]) -> Iterator[tuple[Change, bool]]:
+    """Apply `changes` in order, yielding each with whether it wrote: as `apply` does one by one, but each folder
+    is swept once, and the new notes' bytes are put on disk together (`new_notes_on_disk`: one sync) before the
+    first of them is linked into place. An error stops at that change; the new notes not made yet are not made."""
+    folders: dict[Path, list[str]] = {}
+    for change in changes:
+        if change.changed:
+            check_no_links(change.root, change.path)  # before anything is written
+            names = folders.setdefault(change.path.parent, [])
+            if change.before is not None:
+                names.append(change.path.name)
+    for folder, names in folders.items():
+        sweep(folder, names)
+    new = [c for c in changes if c.changed and c.before is None]
+    temps = dict(zip((id(c) for c in new), new_notes_on_disk([(c.path, c.after) for c in new]), strict=True))
+    try:
+        for change in changes:
+            if id(change) in temps:
+                link_note(temps.pop(id(change)), change.path)
+                yield change, True
+            else:
+                yield change, apply(change, swept=True)
+    finally:
+        for tmp in temps.values():  # after an error: the notes not made stay unmade
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _replace(change: Change, base: bytes, after: bytes) -> bool:

@@ -40,19 +40,17 @@ dry_run_option = click.option("--dry-run", is_flag=True, help="Show the change a
 
 
 def _write(changes: list[Change], dry_run: bool) -> None:
-    from vaultnet.changes import apply
+    from vaultnet.changes import apply_all
 
-    for change in changes:
-        if dry_run:
+    if dry_run:
+        for change in changes:
             echo(change.diff() or f"{change.rel}: no change", nl=False)
-            continue
-        if not change.changed:
+        return
+    for change, written in apply_all(changes):
+        if not change.changed or not written:  # unchanged, or the note changed meanwhile and has the change already
             echo(f"unchanged  {shown(change.path)}")
-            continue
-        if apply(change):
+        else:
             echo(f"{'created' if change.before is None else 'updated'}  {shown(change.path)}")
-        else:  # the note changed meanwhile, and has the change already
-            echo(f"unchanged  {shown(change.path)}")
 
 
 @click.command(cls=Command)

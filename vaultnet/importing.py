@@ -12,7 +12,7 @@ This module opens no vault: it is given the contacts, the settings and the vault
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -209,27 +209,32 @@ def plan_import(
         match = directory.match(_person_keys(person))
         if match.path is None and match.namesakes:
             result.ambiguous.append((person, list(match.namesakes)))
-        elif match.path is None:
-            rel = _free_name(root, settings, person, taken)
+            continue
+        rel = _free_name(root, settings, person, taken) if match.path is None else match.path
+        text = new_note(person, today)
+        # The person as the parser reads what an import writes: the values compared and added below, so that a
+        # value that reads back otherwise (a tag with a comma, a linked company) cannot make every run add it.
+        written = _parsed(rel, text, settings, person)
+        if match.path is None:
             taken.add(rel.casefold())
-            text = new_note(person, today)
-            note = notes[rel] = _Note(rel, None, text, _parsed(rel, text, settings, person))
-            directory.add(rel, _keys(note.contact))
+            notes[rel] = _Note(rel, None, text, written)
+            directory.add(rel, _keys(written))
             result.created += 1
+            continue
+        person = _as_read(person, written)
+        note = notes.get(match.path) or _load(root, known[match.path])
+        notes[note.rel] = note
+        after = fill(note.text, note.contact, person, settings, overwrite=overwrite)
+        if after == note.text:
+            result.unchanged += 1
+            continue
+        note.text, note.contact = after, _parsed(note.rel, after, settings, person)
+        note.persons.append(person)
+        directory.add(note.rel, _keys(note.contact))
+        if note.before is None:
+            result.merged += 1
         else:
-            note = notes.get(match.path) or _load(root, known[match.path])
-            notes[note.rel] = note
-            after = fill(note.text, note.contact, person, settings, overwrite=overwrite)
-            if after == note.text:
-                result.unchanged += 1
-                continue
-            note.text, note.contact = after, _parsed(note.rel, after, settings, person)
-            note.persons.append(person)
-            directory.add(note.rel, _keys(note.contact))
-            if note.before is None:
-                result.merged += 1
-            else:
-                result.updated += 1
+            result.updated += 1
     for note in notes.values():
         redo = partial(_redo, note.rel, settings, tuple(note.persons), overwrite)
         change = Change(root / note.rel, note.rel, note.before, note.text.encode("utf-8"), redo)
@@ -238,6 +243,14 @@ def plan_import(
         if note.before is None:
             result.new_contacts.append(note.contact)
     return result
+
+
+def _as_read(person: Person, contact: Contact) -> Person:
+    """`person` with the values of `contact`, the note `new_note` wrote for them as parsed (`met` aside: the
+    import day stands in for a date the source does not give, and is no value to add to a note)."""
+    values = {attr: getattr(contact, attr) for attr in _SCALARS if attr != "met"}
+    values.update({attr: getattr(contact, attr) for attr, _key, _same in _LISTS})
+    return replace(person, **values)
 
 
 def first_due(contacts: Iterable[Contact], settings: Settings) -> date | None:

@@ -323,7 +323,12 @@ def replace_note(path: Path, expected: bytes, data: bytes) -> None:
 def create_note(path: Path, data: bytes) -> None:
     """Create a new note atomically; refuses to replace a file that exists (even one made a moment ago)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_file(path, data, 0o666 & ~_UMASK)
+    link_note(temp_file(path, data, 0o666 & ~_UMASK), path)
+
+
+def link_note(tmp: str, path: Path) -> None:
+    """The temp file `tmp` (written and synced) becomes the new note `path`, unless a file has that name: never
+    overwritten (`UserError`). The temp file is gone either way."""
     try:
         try:
             os.link(tmp, path)  # fails if the name is taken: never overwrites
@@ -332,6 +337,24 @@ def create_note(path: Path, data: bytes) -> None:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+def new_notes_on_disk(notes: list[tuple[Path, bytes]]) -> list[str]:
+    """Temp files for many new notes (`link_note` makes each a note), all on disk with one `os.sync` rather than
+    an fsync each: an import of 10,000 notes spent a third of its time in fsync. If one cannot be written, the
+    ones made are removed and the error raised."""
+    made: list[str] = []
+    try:
+        for path, data in notes:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.append(temp_file(path, data, 0o666 & ~_UMASK, sync=False))
+        os.sync()
+    except BaseException:
+        for tmp in made:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    return made
 
 
 def private_dir(path: Path) -> Path:

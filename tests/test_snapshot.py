@@ -23,7 +23,7 @@ from vaultkit import through_snapshot, time_limit
 
 from vaultnet.config import Settings
 from vaultnet.kinds import Kind
-from vaultnet.model import Birthday, Contact, Duration, Item, LogEntry, ParsedNote, Promise
+from vaultnet.model import Birthday, Contact, Duration, Item, LogEntry, NameParts, ParsedNote, Promise
 from vaultnet.parse import parse_note
 from vaultnet.problems import Problem
 from vaultnet.snapshot import Snapshot, _Unpickler
@@ -287,6 +287,10 @@ def _full_contact() -> Contact:
         uid="0f8c1d2e-anna",
         linkedin="https://www.linkedin.com/in/anna",
         modified=1_790_000_000,
+        name_parts=NameParts("Schmidt", "Anna", "Maria", "Dr.", "PhD"),
+        anniversary=Birthday(6, 1, None),
+        related=("Ben Okafor (spouse)",),
+        urls=("https://anna.example",),
     )
 
 

@@ -131,7 +131,7 @@ def _phones(card: _Card) -> tuple[str, ...]:
             merged[key][1].extend(labels)
         else:
             merged[key] = (number, labels)
-    return tuple(with_labels(number, labels) for number, labels in merged.values())
+    return tuple(with_labels(number, list(dict.fromkeys(labels))) for number, labels in merged.values())
 
 
 def _related(card: _Card) -> tuple[str, ...]:

@@ -88,6 +88,12 @@ def test_quoted_printable_soft_line_breaks_join_the_next_line_as_it_is() -> None
     assert prop(card, "TEL").line == 6  # after the three physical lines of NOTE
 
 
+def test_a_stray_equals_sign_at_the_end_of_a_quoted_printable_value_does_not_swallow_the_cards_end() -> None:
+    cards = read_cards(crlf("FN:Ann", "NOTE;ENCODING=QUOTED-PRINTABLE:see you=") + crlf("FN:Bob"), "x.vcf")
+    assert [prop(c, "FN").value for c in cards.cards] == ["Ann", "Bob"] and cards.problems == []
+    assert prop(cards.cards[0], "NOTE").value == "see you"
+
+
 def test_the_bare_quoted_printable_parameter_of_vcard_21() -> None:
     card = one_card(crlf("N;QUOTED-PRINTABLE;CHARSET=UTF-8:M=C3=BCller;J=C3=BCrgen"))
     n = prop(card, "N")

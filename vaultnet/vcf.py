@@ -153,7 +153,8 @@ class _Logical:
         self.base64 = self.head is not None and self.head.name in BINARY and bool(encodings)
 
     def soft_break(self) -> bool:
-        """A quoted-printable value whose line ends in `=`: the next line continues it (vCard 2.1)."""
+        """A quoted-printable value whose line ends in `=`: the next line continues it (vCard 2.1), unless that
+        line ends the card (a stray `=` at a value's end must not swallow END:VCARD)."""
         last = self.parts[-1]
         return self.qp and last.endswith(b"=") and (len(self.parts) > 1 or len(last) - 1 > self.colon)
 
@@ -174,7 +175,7 @@ def _logical_lines(data: bytes) -> Iterator[_Raw]:
     current: _Logical | None = None
     lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
     for number, line in enumerate(lines, 1):
-        if current is not None and current.soft_break():
+        if current is not None and current.soft_break() and line.strip().upper() != b"END:VCARD":
             current.parts[-1] = current.parts[-1][:-1]
             current.parts.append(line)  # taken whole: a leading blank is a character of the value
             continue

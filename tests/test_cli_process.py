@@ -37,6 +37,7 @@ NOT_FOR_ONE_SHOT = (
     "vaultnet.serve",
     "vaultnet.vcard",
     "vaultnet.vcard_out",
+    "vaultnet.vcf",
     "vaultnet.watch",
 )
 ONE_SHOT = {

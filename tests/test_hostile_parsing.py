@@ -331,6 +331,28 @@ def test_a_hostile_vcard_file_is_read_in_bounded_time() -> None:
     assert [p.name for p in people] == ["Ann"] and [p.line for p in problems[-2:]] == [8_002, 8_003]
 
 
+_VCARD_LINES = {
+    "a million folded lines": b"NOTE:x" + b"\r\n y" * 1_000_000,
+    "a value of a million ;": b"N:" + b";" * 1_000_000,
+    "a head of a million ;": b"X-A" + b";" * 1_000_000 + b":v",
+    "100,000 parameters": b"TEL" + b";TYPE=x" * 100_000 + b":+1 555 0100",
+    "100,000 quoted parameters": b"TEL" + b';TYPE="a:b;c,d"' * 100_000 + b":+1 555 0100",
+    "300,000 soft line breaks": b"NOTE;ENCODING=QUOTED-PRINTABLE:" + b"=41=\r\n" * 300_000 + b"x",
+    "an unclosed quote, then a million": b'X-A;B="' + b'"' * 1_000_000,
+    "half a million escaped commas": b"CATEGORIES:" + b"\\," * 500_000,
+    "a million backslashes": b"NOTE:" + b"\\" * 1_000_000,
+}
+
+
+@pytest.mark.parametrize("line", list(_VCARD_LINES.values()), ids=list(_VCARD_LINES))
+def test_a_hostile_vcard_line_is_read_in_linear_time(line: bytes) -> None:
+    """The line reader's worst cases (vcf.py, issue 12): folds, parameters, quotes, quoted-printable soft breaks
+    and escapes are each found with one forward scan, never by searching again from a line's start."""
+    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann\r\n" + line + b"\r\nEND:VCARD\r\n"
+    reading = timed(lambda: read_vcards(data, "x.vcf"), budget=DENSE_BUDGET)
+    assert [p.name for p in reading.people] == ["Ann"]
+
+
 def test_template_placeholders_are_found_in_linear_time() -> None:
     assert timed(lambda: template_placeholder("a: " + "<%" * 50_000 + " x %>")) == (2, "<%" * 50_000 + " x %>")
     assert timed(lambda: template_placeholder("a: %> " + "<%" * 50_000)) is None

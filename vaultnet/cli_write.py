@@ -2,7 +2,7 @@
 (export) and for pre-commit (check-files, build-hook). Each opens the vault once, asks `actions` for the
 changes and prints or applies them; `cli` adds them to the command line.
 
-`actions` (and through it the importers, vobject among them), `changes` and `subprocess` are imported by the
+`actions` (and through it the importers), `changes` and `subprocess` are imported by the
 commands that use them, not with this module: the command line defines every command, and a `vaultnet build` should
 not pay for loading what only `vaultnet import` runs.
 """

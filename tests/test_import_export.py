@@ -417,7 +417,8 @@ def test_a_matched_note_gets_only_its_empty_fields_and_keeps_every_other_byte(va
         "email: SOFIA.LINDQVIST@acme.example\r\n", "email: [SOFIA.LINDQVIST@acme.example, sofia.l@mailbox.example]\r\n"
     ).replace("phone: []\r\n", 'phone: ["+49 151 23456789 (cell)", "+49 30 12345670 (work)"]\r\n').replace(
         "circle: close\r\n---\r\n",
-        'circle: close\r\nbirthday: 1990-03-15\r\nlinkedin: "https://www.linkedin.com/in/sofia-lindqvist"\r\n---\r\n',
+        "circle: close\r\nname_parts: {family: Lindqvist, given: Sofia}\r\nbirthday: 1990-03-15\r\n"
+        'linkedin: "https://www.linkedin.com/in/sofia-lindqvist"\r\n---\r\n',
     ) + (
         "\r\n## Notes from import\r\n\r\n> Met at PyCon DE 2024, Berlin.\r\n"
         "> Introduced by Marco; wants to talk about data contracts, dbt and hiring.\r\n"
@@ -533,7 +534,8 @@ def test_a_match_by_exact_name_fills_the_note(tmp_path: Path) -> None:
     assert summary(result) == (3, 1, 0)
     text = (root / "contacts/priya.md").read_text(encoding="utf-8")
     assert text == (
-        '---\nname: Priya Raman\nphone: "+44 7700 900123 (cell)"\nbirthday: --11-02\n---\nMet at the London meetup.\n'
+        "---\nname: Priya Raman\nname_parts: {family: Raman, given: Priya}\n"
+        'phone: "+44 7700 900123 (cell)"\nbirthday: --11-02\n---\nMet at the London meetup.\n'
     )
     assert contacts(root)["Priya Raman"].birthday == Birthday(11, 2)
 

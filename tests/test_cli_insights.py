@@ -330,6 +330,8 @@ def test_who_by_tag_json(tmp_path: Path, tag: str) -> None:
             "last_interaction": "2026-11-15",
             "introduced_by": None,
             "introduced": [],
+            "emails": [],
+            "phones": [],
         },
         {
             "name": "Ada",
@@ -339,6 +341,8 @@ def test_who_by_tag_json(tmp_path: Path, tag: str) -> None:
             "last_interaction": "2026-11-01",
             "introduced_by": "Bo",
             "introduced": ["Gu"],
+            "emails": [],
+            "phones": [],
         },
         {
             "name": "Gu",
@@ -348,6 +352,8 @@ def test_who_by_tag_json(tmp_path: Path, tag: str) -> None:
             "last_interaction": None,
             "introduced_by": "Ada",
             "introduced": [],
+            "emails": [],
+            "phones": [],
         },
     ]
 
@@ -522,3 +528,20 @@ def test_follow_up_note_of_an_empty_vault_has_no_chart(tmp_path: Path) -> None:
     note = build_note(root)
     assert "## Your network" in note
     assert "```mermaid" not in note
+
+
+def test_who_shows_phones_with_their_labels_and_emails(tmp_path: Path) -> None:
+    """An imported phone keeps its type (`(fax)`): `who` shows it, and its JSON gives number and labels apart."""
+    notes = {"contacts/Ida.md": '---\nname: Ida\ncompany: Acme\nemail: ida@acme.example\n'
+             'phone: ["+49 170 1234567 (cell)", "+49 30 1234 (work, fax)", "+1 (555) 0100"]\n---\n'}  # fmt: skip
+    root = make_vault(tmp_path / "v", notes)
+    text = ok("who", root, "--today", TODAY, "--company", "acme").stdout
+    assert "    phone +49 170 1234567 (cell), +49 30 1234 (work, fax), +1 (555) 0100\n" in text
+    assert "    e-mail ida@acme.example\n" in text
+    data = json.loads(ok("who", root, "--today", TODAY, "--company", "acme", "--json").stdout)
+    assert data[0]["emails"] == ["ida@acme.example"]
+    assert data[0]["phones"] == [
+        {"number": "+49 170 1234567", "labels": ["cell"]},
+        {"number": "+49 30 1234", "labels": ["work", "fax"]},
+        {"number": "+1 (555) 0100", "labels": []},
+    ]

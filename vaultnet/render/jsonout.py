@@ -10,6 +10,7 @@ from typing import Any
 from vaultnet.insights import Introduction
 from vaultnet.model import Item
 from vaultnet.rules import overdue_days
+from vaultnet.values import labelled
 
 
 def item_dict(item: Item, today: date) -> dict[str, Any]:
@@ -46,6 +47,11 @@ def who_dicts(found: list[Introduction]) -> list[dict[str, Any]]:
             "last_interaction": f.last.isoformat() if f.last else None,
             "introduced_by": f.introduced_by.name if f.introduced_by else None,
             "introduced": [c.name for c in f.introduced],
+            "emails": list(f.contact.emails),
+            # A phone's number and its labels apart (`+49 170 1234567 (cell)`: cell), for a program to pick one.
+            "phones": [
+                {"number": number, "labels": list(labels)} for number, labels in map(labelled, f.contact.phones)
+            ],
         }
         for f in found
     ]

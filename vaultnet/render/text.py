@@ -79,4 +79,8 @@ def render_who(found: list[Introduction]) -> str:
             lines.append(f"    introduced by {printable(match.introduced_by.name)}")
         if match.introduced:
             lines.append("    introduced you to " + printable(", ".join(c.name for c in match.introduced)))
+        if contact.phones:  # with their labels, as the note keeps them: a fax is not a number to call
+            lines.append("    phone " + printable(", ".join(contact.phones)))
+        if contact.emails:
+            lines.append("    e-mail " + printable(", ".join(contact.emails)))
     return "\n".join(lines) + "\n"

@@ -150,7 +150,22 @@ def test_several_notes_at_one_key_the_namesake_then_the_first_path() -> None:
     assert directory.match(keys_of("Cy", None, None, ["shared@x"])).path == "a.md"
     directory.add("c.md", keys_of("Al", None, None, []))
     directory.add("d.md", keys_of("Al", None, None, []))
-    assert directory.match(keys_of("Al", None, None, [])).namesakes == ("a.md", "c.md", "d.md")
+    ambiguous = directory.match(keys_of("Al", None, None, []))
+    assert (ambiguous.path, ambiguous.namesakes, set(ambiguous.some)) == (None, 3, {"a.md", "c.md", "d.md"})
+    assert directory.match(keys_of("Al", None, None, ["new@x"])).namesakes == 2  # a.md's e-mail is not this one
+
+
+def test_a_name_ten_thousand_notes_share_is_looked_up_not_scanned() -> None:
+    """Namesakes are kept by which keys they have: a card meets only those a name alone may match. 20,000 John
+    Smiths with their own e-mails, then 20,000 cards of a John Smith with none: each is ambiguous, counted."""
+    directory = Directory()
+    for i in range(20_000):
+        card_keys = keys_of("John Smith", None, None, [f"j{i}@x"])
+        assert directory.match(card_keys).path is None  # another e-mail: another John Smith
+        directory.add(f"John Smith {i}.md", card_keys)
+    for _ in range(20_000):
+        found = directory.match(keys_of("John Smith", None, None, []))
+        assert (found.path, found.namesakes, len(found.some)) == (None, 20_000, 3)
 
 
 def test_contradiction() -> None:

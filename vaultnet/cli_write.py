@@ -184,10 +184,11 @@ def _import(vault: Path, source: str, files: tuple[Path, ...], options: dict[str
     for problem in imported.problems:
         echo(problem.format(), err=True)
     plan = imported.plan
-    for person, paths in plan.ambiguous:
+    for person, count, paths in plan.ambiguous:
+        more = f", and {count - len(paths)} more" if count > len(paths) else ""
         echo(
-            f"warning: {person.path}:{person.line}: {person.name} is the name of {len(paths)} contacts "
-            f"({', '.join(paths)}): not imported; give the right note an e-mail, LinkedIn URL or uid",
+            f"warning: {person.path}:{person.line}: {person.name} is the name of {count} contacts "
+            f"({', '.join(paths)}{more}): not imported; give the right note an e-mail, LinkedIn URL or uid",
             err=True,
         )
     _write(plan.changes, options["dry_run"])

@@ -11,6 +11,7 @@ run meets it exactly as the next run would meet the note on disk: one run writes
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -53,11 +54,28 @@ def contradicts(a: Keys, b: Keys) -> bool:
 
 
 class Match(NamedTuple):
-    """The note a card is (its path), or None; `namesakes`: the notes it could be by name alone when there are
-    several, so that it is not imported (a new note would be one more namesake on every run)."""
+    """The note a card is (its path), or None; `namesakes`: how many notes it could be by name alone when there
+    are several, so that it is not imported (a new note would be one more namesake on every run), and `some` of
+    them (the first three) to name in the warning."""
 
     path: str | None
-    namesakes: tuple[str, ...] = ()
+    namesakes: int = 0
+    some: tuple[str, ...] = ()
+
+
+def _kind(keys: Keys) -> tuple[bool, bool, bool]:
+    """Which keys besides the name a note or card has: a uid, a LinkedIn URL, e-mails."""
+    return bool(keys.uid), bool(keys.linkedin), bool(keys.emails)
+
+
+# For each kind of card, the kinds of namesakes a name alone may match: a card with a uid only notes without one
+# (a note with another uid contradicts it, one with the same uid matched before the name was looked at), and so
+# for the LinkedIn URL and the e-mails. Looked up, not tried note by note: a name that 10,000 notes share costs
+# no more than one that a single note has.
+_KINDS = [(u, li, e) for u in (False, True) for li in (False, True) for e in (False, True)]
+_COMPATIBLE = {
+    card: [note for note in _KINDS if not any(c and n for c, n in zip(card, note, strict=True))] for card in _KINDS
+}
 
 
 class Directory:
@@ -68,7 +86,8 @@ class Directory:
         self._uid: dict[str, set[str]] = {}
         self._linkedin: dict[str, set[str]] = {}
         self._email: dict[str, set[str]] = {}
-        self._name: dict[str, set[str]] = {}
+        # name -> kind of note (`_kind`) -> paths, in the order they were added (a dict: no random set order)
+        self._name: dict[str, dict[tuple[bool, bool, bool], dict[str, None]]] = {}
 
     def _tables(self, keys: Keys) -> Iterable[tuple[dict[str, set[str]], str]]:
         if keys.uid:
@@ -77,7 +96,6 @@ class Directory:
             yield self._linkedin, keys.linkedin
         for email in keys.emails:
             yield self._email, email
-        yield self._name, keys.name
 
     def add(self, path: str, keys: Keys) -> None:
         """Index the note at `path` under `keys` (replacing what it was indexed under)."""
@@ -85,6 +103,7 @@ class Directory:
         self._keys[path] = keys
         for table, key in self._tables(keys):
             table.setdefault(key, set()).add(path)
+        self._name.setdefault(keys.name, {}).setdefault(_kind(keys), {})[path] = None
 
     def remove(self, path: str) -> None:
         keys = self._keys.pop(path, None)
@@ -96,6 +115,12 @@ class Directory:
                 paths.discard(path)
                 if not paths:
                     del table[key]
+        kinds = self._name[keys.name]
+        del kinds[_kind(keys)][path]
+        if not kinds[_kind(keys)]:
+            del kinds[_kind(keys)]
+            if not kinds:
+                del self._name[keys.name]
 
     def match(self, card: Keys) -> Match:
         """The note `card` is, by the rule above. Several notes at the first key that matches: the ones with
@@ -108,10 +133,11 @@ class Directory:
         by_email = set().union(*(self._email.get(e, ()) for e in card.emails)) if card.emails else set()
         if by_email:
             return Match(self._pick(by_email, card))
-        namesakes = sorted(p for p in self._name.get(card.name, ()) if not contradicts(card, self._keys[p]))
-        if len(namesakes) == 1:
-            return Match(namesakes[0])
-        return Match(None, tuple(namesakes))
+        kinds = self._name.get(card.name, {})
+        groups = [paths for kind in _COMPATIBLE[_kind(card)] if (paths := kinds.get(kind))]
+        count = sum(len(paths) for paths in groups)
+        some = tuple(itertools.islice(itertools.chain.from_iterable(groups), 3))
+        return Match(some[0]) if count == 1 else Match(None, count, some)
 
     def _pick(self, paths: set[str], card: Keys) -> str:
         return min(paths, key=lambda p: (self._keys[p].name != card.name, p))

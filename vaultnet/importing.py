@@ -68,7 +68,8 @@ class ImportPlan:
     updated: int = 0  # persons that added to a note that was there before
     unchanged: int = 0  # persons whose note already said all they say
     merged: int = 0  # persons that added to a note an earlier person of this import made
-    ambiguous: list[tuple[Person, list[str]]] = field(default_factory=list)  # names several contacts have
+    # names several contacts have: the person, how many contacts, the first three of them
+    ambiguous: list[tuple[Person, int, list[str]]] = field(default_factory=list)
     new_contacts: list[Contact] = field(default_factory=list)  # the new notes, as parsed
 
 
@@ -208,7 +209,7 @@ def plan_import(
             progress(done, len(people))
         match = directory.match(_person_keys(person))
         if match.path is None and match.namesakes:
-            result.ambiguous.append((person, list(match.namesakes)))
+            result.ambiguous.append((person, match.namesakes, list(match.some)))
             continue
         rel = _free_name(root, settings, person, taken) if match.path is None else match.path
         text = new_note(person, today)

@@ -270,7 +270,7 @@ def test_a_new_note_holds_every_field_and_reads_back_as_the_person() -> None:
         phones=("+81 90 1234 5678 (cell)", "+81 3 1234 5678 (work, fax)"), company="ACME, Inc.", role="Engineer",
         birthday=Birthday(3, 15), anniversary=Birthday(8, 14, 2004), related=("Hanako Yamada (spouse)",),
         urls=("https://example.com/taro",), linkedin="https://www.linkedin.com/in/taro", uid="urn:uuid:1",
-        tags=("friends", "work"), note="wire money\n\nby Friday", circle="close", source="vcard",
+        tags=("friends", "work"), notes=("wire money\n\nby Friday", "call - [ ] never"), circle="close", source="vcard",
     )  # fmt: skip
     text = new_note(person, TODAY)
     contact = parse_note("contacts/山田太郎.md", text.encode(), Settings()).contact
@@ -279,6 +279,7 @@ def test_a_new_note_holds_every_field_and_reads_back_as_the_person() -> None:
                  "related", "urls", "linkedin", "uid", "tags", "circle"):  # fmt: skip
         assert getattr(contact, attr) == getattr(person, attr), attr
     assert contact.met == TODAY and contact.promises == () and contact.log == ()
+    assert contact.import_notes == person.notes
     assert 'name_parts: {family: "山田", given: "太郎"}\n' in text and "\n> wire money\n>\n> by Friday\n" in text
     assert fill(text, contact, person, Settings()) == text  # the person adds nothing to their own note
 
@@ -292,7 +293,7 @@ def test_an_edit_made_while_the_import_ran_is_kept(tmp_path: Path) -> None:
     assert all(apply(change) for change in plan.changes)
     assert (
         root / "contacts/Bo.md"
-    ).read_text() == "---\nname: Bo Ek\nemail: bo@x.example\nrole: Chef\n---\nNotes. And more.\n"
+    ).read_text() == "---\nname: Bo Ek\nrole: Chef\nemail: bo@x.example\n---\nNotes. And more.\n"
 
 
 def test_dry_run_counts_what_a_run_would_do(tmp_path: Path) -> None:

@@ -328,3 +328,16 @@ def test_the_entry_is_read_where_the_editor_and_parser_once_disagreed(body: str)
 def test_a_note_that_ends_in_an_open_code_block_is_refused_not_logged_into_the_code() -> None:
     with pytest.raises(UserError, match="never closed"):
         add_log_entry(FRONT + "```\nsome code\n", NEW)
+
+
+def test_quotes_under_reads_back_what_quoted_writes() -> None:
+    from vaultnet.mdlines import IMPORT_NOTES, quoted, quotes_under
+
+    texts = ("wire money by Friday\n- 2024-01-02 call", "a\n\nb  \n## not a heading", "```\n> in a fence")
+    body = "# Ana\n\n## Log\n\n> not this one\n\n## Notes from import\n\n"
+    body += "\n\n".join("\n".join(quoted(t)) for t in texts) + "\n\n## After\n\n> nor this\n"
+    assert quotes_under(body, IMPORT_NOTES) == ("wire money by Friday\n- 2024-01-02 call", "a\n\nb\n## not a heading",
+                                                "```\n> in a fence")  # fmt: skip
+    assert quotes_under(body.replace("## Notes from import", "## Notes"), IMPORT_NOTES) == ()
+    fenced = "## notes from import\n```\n> code, not a quote\n```\n> real\n"
+    assert quotes_under(fenced, IMPORT_NOTES) == ("real",)

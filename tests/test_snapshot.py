@@ -291,6 +291,7 @@ def _full_contact() -> Contact:
         anniversary=Birthday(6, 1, None),
         related=("Ben Okafor (spouse)",),
         urls=("https://anna.example",),
+        import_notes=("met at a fair\n\n- [ ] not a task",),
     )
 
 

@@ -136,7 +136,7 @@ def test_point_10_a_fold_that_splits_a_character_garbles_nothing_and_duplicates_
     assert len(reading.people) == len(names) * 8  # one person per card
     for p in reading.people:
         name = p.name.lstrip("x")
-        assert name in names and p.note is not None and p.note.lstrip("y") == f"{name} — {name}"
+        assert name in names and len(p.notes) == 1 and p.notes[0].lstrip("y") == f"{name} — {name}"
 
 
 # -- point 12: nothing dropped without a word ---------------------------------------------------------------------
@@ -283,7 +283,7 @@ def test_company_role_uid_notes_and_where_the_person_came_from() -> None:
     )
     bob = reading.people[1]
     assert (bob.company, bob.role, bob.uid) == ("Engel, Wolf & Partner", "Partner", "urn:uuid:1234")
-    assert bob.note == "wire money by Friday\n- 2024-01-02 call\n\nsecond note"
+    assert bob.notes == ("wire money by Friday\n- 2024-01-02 call", "second note")  # each NOTE its own quote
     assert (bob.source, bob.line, bob.path, bob.met) == ("vcard", 5, "contacts.vcf", None)  # REV is no `met`
     assert person("FN:Ann", "TITLE:CTO", "ROLE:Founder").role == "CTO"
 

@@ -241,7 +241,7 @@ def test_vobject_reads_the_samples_as_vaultnet_does(file: str) -> None:
         assert person.company == (card.org.value[0] if "org" in card.contents else None)
         if card.version.value != "2.1":  # vobject cuts 2.1's unescaped `Head of Sales, Nordics` at the comma
             assert person.role == (card.title.value if "title" in card.contents else None)
-        assert person.note == (card.note.value.strip() if "note" in card.contents else None)
+        assert person.notes == ((card.note.value.strip(),) if "note" in card.contents else ())
         n = card.n.value
         assert person.name_parts == (n.family, n.given, n.additional, n.prefix, n.suffix)
 

@@ -38,7 +38,7 @@ class Person:
     uid: str | None = None
     met: date | None = None
     tags: tuple[str, ...] = ()
-    note: str | None = None  # the card's free text: kept in the note where vaultnet reads no log or tasks
+    notes: tuple[str, ...] = ()  # the card's free texts (NOTE): kept as quotes, where vaultnet reads no log or tasks
     circle: str | None = None
     source: str = ""
     line: int = 0  # where it starts in the file it came from

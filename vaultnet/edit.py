@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -116,11 +117,11 @@ def _key_of(line: str) -> str | None:
     return m.group("key").strip("\"'").strip()
 
 
-def set_property(text: str, key: str, value: str) -> str:
+def set_property(text: str, key: str, value: str, before: Collection[str] = ()) -> str:
     """Set the top-level property `key` to the YAML `value` (already formatted): its line is replaced,
     keeping the key as written and any comment after the value; a missing key is added at the end of the
-    front matter; a note without front matter gets one. A key whose value spans several lines (a block
-    list) has those lines replaced too."""
+    front matter, or above the first of the keys `before` (lower case) the note has; a note without front matter
+    gets one. A key whose value spans several lines (a block list) has those lines replaced too."""
     note = Lines.of(text)
     bounds = note.front_matter()
     nl = note.newline
@@ -147,7 +148,8 @@ def set_property(text: str, key: str, value: str) -> str:
                 break
         note.lines[index:stop] = [f"{written_key}: {value}{comment}{ending}"]
         return note.text()
-    note.lines.insert(end, f"{key}: {value}{nl}")
+    at = next((i for i in range(start + 1, end) if (k := _key_of(note.lines[i])) and k.lower() in before), end)
+    note.lines.insert(at, f"{key}: {value}{nl}")
     return note.text()
 
 
@@ -299,11 +301,12 @@ def changed_lines(before: str, after: str) -> list[int]:
     return out
 
 
-def add_to_list(text: str, key: str, present: list[str], new: list[str]) -> str:
+def add_to_list(text: str, key: str, present: list[str], new: list[str], before: Collection[str] = ()) -> str:
     """Add the values `new` (as text; quoted here as YAML needs) to the list property `key`, which holds
     `present`. A block list (`key:` then `- item` lines) gets one `- value` line for each, after its last item and
     indented as its first: no other line changes. Anything else (a flow list, one value, an empty value, no such
-    key) becomes the flow list of `present` and `new` through `set_property` (a single value stays a scalar)."""
+    key) becomes the flow list of `present` and `new` through `set_property` (a single value stays a scalar;
+    a new key goes above the first of `before`, as there)."""
     if not new:
         return text
     note = Lines.of(text)
@@ -332,7 +335,7 @@ def add_to_list(text: str, key: str, present: list[str], new: list[str]) -> str:
             break
     values = [*present, *new]
     written = yaml_scalar(values[0]) if len(values) == 1 else "[" + ", ".join(yaml_item(v) for v in values) + "]"
-    return set_property(text, key, written)
+    return set_property(text, key, written, before)
 
 
 def property_keys(text: str) -> list[str]:

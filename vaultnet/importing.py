@@ -22,14 +22,13 @@ from vaultnet.config import Settings
 from vaultnet.contacts_io import Person
 from vaultnet.edit import add_to_list, add_to_section, property_keys, set_property, yaml_item, yaml_scalar
 from vaultnet.identity import Directory, Keys, keys_of, normal_url
+from vaultnet.mdlines import IMPORT_NOTES, quoted
 from vaultnet.model import Birthday, Contact, NameParts
 from vaultnet.parse import parse_note
 from vaultnet.problems import UserError
 from vaultnet.safeio import Refused
 from vaultnet.values import add_or_none, phone_key
 from vaultnet.vault import read_bytes
-
-IMPORT_NOTES = "Notes from import"  # the section a card's free text goes to, as a `> ` quote: never read as a log
 
 # The single-valued fields an import fills, in the order a new note lists them (with the lists between).
 _SCALARS = ("name_parts", "company", "role", "birthday", "anniversary", "met", "linkedin", "uid")
@@ -57,6 +56,11 @@ _ORDER = ("name_parts", "aliases", "company", "role", "email", "phone", "birthda
           "urls", "met", "linkedin", "uid", "tags")  # fmt: skip
 # The other keys vaultnet reads for a field (parse.py's LIST_ATTR, the other way round).
 _OTHER_NAMES = {"email": ("emails",), "phone": ("phones",), "aliases": ("alias",), "tags": ("tag",), "urls": ("url",)}
+# For each key of _ORDER, the keys a new note has below it (with their other spellings, lower case).
+_LATER = [
+    {name for key in (*_ORDER[place + 1 :], "circle", "source") for name in (key, *_OTHER_NAMES.get(key, ()))}
+    for place in range(len(_ORDER))
+]
 
 
 @dataclass
@@ -106,11 +110,6 @@ def _listing(values: tuple[str, ...]) -> str:
     return yaml_scalar(values[0]) if len(values) == 1 else "[" + ", ".join(yaml_item(v) for v in values) + "]"
 
 
-def _note_block(note: str) -> list[str]:
-    """A card's free text as a `> ` quote: no line of it can be a task, a log entry, a heading or a fence."""
-    return [f"> {line.rstrip()}" if line.strip() else ">" for line in note.strip().splitlines()]
-
-
 def new_note(person: Person, today: date) -> str:
     """A new note for `person`: their fields, `met` (the import day when the source gives no date, so that a
     big import is not due at once), their circle and source, and their free text in its own section."""
@@ -128,7 +127,9 @@ def new_note(person: Person, today: date) -> str:
         lines.append(f"circle: {yaml_scalar(person.circle)}")
     lines.append(f"source: {yaml_scalar(person.source)}")
     text = "\n".join([*lines, "---", f"# {person.name}", ""]) + "\n"
-    return add_to_section(text, IMPORT_NOTES, _note_block(person.note)) if person.note else text
+    for note in person.notes:
+        text = add_to_section(text, IMPORT_NOTES, quoted(note))
+    return text
 
 
 def _key_for(keys: list[str], field_key: str, settings: Settings) -> str:
@@ -147,22 +148,27 @@ def fill(text: str, contact: Contact, person: Person, settings: Settings, *, ove
     empty (or, with `overwrite`, says otherwise), each list value it lacks, and the person's free text."""
     keys = property_keys(text)
     lists = {key: (attr, same) for attr, key, same in _LISTS}
-    for key in _ORDER:
+    for place, key in enumerate(_ORDER):
+        # A key the note lacks goes where a new note has it: above the first key that comes after it there, so
+        # that a note merged from two cards reads as the note one card with both would make.
+        before = _LATER[place]
         if key in lists:
             attr, same = lists[key]
-            text = _add_missing(text, _key_for(keys, key, settings), contact, person, attr, same)
+            text = _add_missing(text, _key_for(keys, key, settings), contact, person, attr, same, before)
             continue
         value = getattr(person, key)
         present = getattr(contact, key)
         if value is None or (present is not None and (not overwrite or _same(key, present, value))):
             continue
-        text = set_property(text, _key_for(keys, key, settings), _scalar_text(value))
-    if person.note:
-        text = add_to_section(text, IMPORT_NOTES, _note_block(person.note))
+        text = set_property(text, _key_for(keys, key, settings), _scalar_text(value), before)
+    for note in person.notes:  # each its own quote, added once: not again when the note holds it
+        text = add_to_section(text, IMPORT_NOTES, quoted(note))
     return text
 
 
-def _add_missing(text: str, key: str, contact: Contact, person: Person, attr: str, same: Callable[[str], str]) -> str:
+def _add_missing(
+    text: str, key: str, contact: Contact, person: Person, attr: str, same: Callable[[str], str], before: set[str]
+) -> str:
     """The list property `key` with the person's values that the contact's list lacks (two spellings of one
     value count once: the first is kept)."""
     present = list(getattr(contact, attr))
@@ -174,7 +180,7 @@ def _add_missing(text: str, key: str, contact: Contact, person: Person, attr: st
         if same(value) not in seen:
             seen.add(same(value))
             new.append(value)
-    return add_to_list(text, key, present, new) if new else text
+    return add_to_list(text, key, present, new, before) if new else text
 
 
 def _same(attr: str, present: object, value: object) -> bool:
@@ -251,7 +257,7 @@ def _as_read(person: Person, contact: Contact) -> Person:
     import day stands in for a date the source does not give, and is no value to add to a note)."""
     values = {attr: getattr(contact, attr) for attr in _SCALARS if attr != "met"}
     values.update({attr: getattr(contact, attr) for attr, _key, _same in _LISTS})
-    return replace(person, **values)
+    return replace(person, notes=contact.import_notes, **values)
 
 
 def first_due(contacts: Iterable[Contact], settings: Settings) -> date | None:

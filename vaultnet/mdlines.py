@@ -139,3 +139,42 @@ def log_item_day(line: str) -> str | None:
     """
     m = _DATED.match(line)
     return m["day"] if m else None
+
+
+IMPORT_NOTES = "Notes from import"
+"""The heading of the section where an import keeps a card's free text, each text as one `> ` quote: no line of
+it can be a task, a log entry, a heading or a fence (the parser skips every line that starts with `>`)."""
+
+
+def quoted(text: str) -> list[str]:
+    """`text` as the lines of one Markdown quote: `> line`, and `>` for a blank line (which keeps it one quote)."""
+    return [f"> {line.rstrip()}" if line.strip() else ">" for line in text.strip().splitlines()]
+
+
+def quotes_under(body: str, title: str) -> tuple[str, ...]:
+    """The text of each quote (a run of `>` lines, as `quoted` writes them) in the section headed `title` (any
+    level, any case) of a note's body, outside code; () when there is no such section."""
+    code = CodeFences()
+    level = 0  # the section's heading level once found
+    blocks: list[list[str]] = []
+    current: list[str] | None = None
+    for line in body.splitlines():
+        if code.is_code(line):
+            current = None
+            continue
+        h = heading(line)
+        if h is not None:
+            if level and h.level <= level:
+                break
+            if not level and h.title.casefold() == title.casefold():
+                level = h.level
+            current = None
+            continue
+        if level and line.startswith(">"):
+            if current is None:
+                current = []
+                blocks.append(current)
+            current.append(line[2:] if line.startswith("> ") else line[1:])
+        else:
+            current = None
+    return tuple(text for block in blocks if (text := "\n".join(block).strip()))

@@ -113,6 +113,7 @@ class Contact:
     anniversary: Birthday | None = None  # a wedding (or other) anniversary: month and day, the year if known
     related: tuple[str, ...] = ()  # people the contact is related to, as text with a label: `Hanako (spouse)`
     urls: tuple[str, ...] = ()  # web pages other than the LinkedIn profile
+    import_notes: tuple[str, ...] = ()  # the quotes under `## Notes from import`: a card's NOTE, exported back
 
     @property
     def last_interaction(self) -> date | None:

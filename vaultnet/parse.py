@@ -37,7 +37,18 @@ from vaultnet.frontmatter import (
     template_hints,
 )
 from vaultnet.links import find_links
-from vaultnet.mdlines import CANDIDATE, DONE_MARKS, LIST_MARK, LOG_ENTRY, TASK, CodeFences, heading, task_due
+from vaultnet.mdlines import (
+    CANDIDATE,
+    DONE_MARKS,
+    IMPORT_NOTES,
+    LIST_MARK,
+    LOG_ENTRY,
+    TASK,
+    CodeFences,
+    heading,
+    quotes_under,
+    task_due,
+)  # fmt: skip
 from vaultnet.meetings import meeting_note
 from vaultnet.model import Contact, DailyNote, Event, Goal, Link, LogEntry, Mention, ParsedNote, Promise
 from vaultnet.problems import Problem
@@ -329,5 +340,7 @@ def _contact(
         values["introduced_by_line"] = line_of_key(fm_text, keys["introduced_by"])
     if values.get("goals"):
         values["goals_line"] = line_of_key(fm_text, keys["goals"])
+    if IMPORT_NOTES in text:  # rare: only a note an import wrote (or one like it) has the section
+        values["import_notes"] = quotes_under(_body(text, body_line), IMPORT_NOTES)
     contact = Contact(path=path, log=tuple(log), promises=tuple(promises), modified=modified, **values)
     return ParsedNote(path, contact=contact, problems=tuple(problems))

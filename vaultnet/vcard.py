@@ -267,7 +267,7 @@ def _person(card: _Card, path: str, problems: list[Problem]) -> Person | None:
         linkedin=linkedin,
         uid=next((uid for prop in card.all("UID") if (uid := _unescape(prop.value).strip())), None),
         tags=_tags(card),
-        note="\n\n".join(notes) or None,
+        notes=tuple(notes),
         source="vcard",
         line=card.line,
         path=path,

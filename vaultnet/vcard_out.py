@@ -8,7 +8,8 @@ re-imported into an empty vault gives the same notes):
 - `N`: the stored `name_parts`; without them the whole name as the family part (`N:ACME Inc.;;;;`). Guessing
   the family name from the last word gave `N:Sr.;...` and `N:Inc.;ACME`, and address books sort by it.
 - `NICKNAME` (one line per alias), `ORG`, `TITLE`, `EMAIL`, `BDAY` and `ANNIVERSARY` (`19900315`, or `--0315`
-  without a year), `URL` (each of `urls`, then the LinkedIn profile), `CATEGORIES` (the tags).
+  without a year), `URL` (each of `urls`, then the LinkedIn profile), `CATEGORIES` (the tags), a `NOTE` for
+  each quote under `## Notes from import` (a card's NOTE an import kept).
 - `TEL` and `RELATED` with their labels (`+49 170 1234567 (cell)`, `Hanako Yamada (spouse)`, read by
   `values.labelled`): a label that is a type of the property goes into `TYPE=`, another one into an Apple
   style group, `item1.TEL:...` and `item1.X-ABLabel:Office line`, which Apple Contacts, khard and vaultnet's
@@ -95,6 +96,8 @@ def _card_lines(contact: Contact) -> Iterator[str]:
         yield f"URL:{_uri(url)}"
     if contact.tags:
         yield "CATEGORIES:" + ",".join(escape(t) for t in contact.tags)
+    for note in contact.import_notes:  # what an import kept of a card's NOTE goes back out; the rest of the body not
+        yield f"NOTE:{escape(note)}"
     yield "END:VCARD"
 
 

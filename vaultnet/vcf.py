@@ -150,7 +150,12 @@ class _Logical:
         self.head = _head(first[: self.colon]) if self.colon >= 0 else None
         encodings = self.head.params.get("ENCODING", ()) if self.head else ()
         self.qp = any(e.upper() == "QUOTED-PRINTABLE" for e in encodings)
-        self.base64 = self.head is not None and self.head.name in BINARY and bool(encodings)
+        # Only vCard 2.1 (which spells it BASE64) goes on with unindented base64 lines: 3.0's `ENCODING=b` folds
+        # like any value, and taking its next unindented line for base64 would swallow a folded `END` or `BEGIN`
+        # (all letters) and with it the next card, whose lines would then become this card's.
+        self.base64 = (
+            self.head is not None and self.head.name in BINARY and any(e.upper() == "BASE64" for e in encodings)
+        )
 
     def soft_break(self) -> bool:
         """A quoted-printable value whose line ends in `=`: the next line continues it (vCard 2.1), unless that
@@ -179,15 +184,16 @@ def _logical_lines(data: bytes) -> Iterator[_Raw]:
             current.parts[-1] = current.parts[-1][:-1]
             current.parts.append(line)  # taken whole: a leading blank is a character of the value
             continue
-        if not line.strip():
+        if current is not None and line[:1] in (b" ", b"\t"):
+            # A fold: the line break and this one blank are removed. A fold may leave only blanks on its line
+            # (`Anna` CRLF two spaces CRLF ` Berg`): that is the value's blank, not a line that ends it.
+            current.parts.append(line[1:])
+        elif not line.strip():
             if current is not None:
                 yield current.raw()
             current = None
-        elif line[0] in (32, 9):  # a fold: the line break and this one blank are removed
-            if current is None:
-                current = _Logical(number, line[1:])
-            else:
-                current.parts.append(line[1:])
+        elif line[0] in (32, 9):  # a fold with nothing to continue: a line of its own
+            current = _Logical(number, line[1:])
         elif current is not None and current.base64 and not line.translate(None, _BASE64):
             current.parts.append(line)  # vCard 2.1 base64 goes on, unindented, until a blank line
         else:

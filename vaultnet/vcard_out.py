@@ -111,20 +111,29 @@ def _related(text: str, groups: Iterator[int]) -> Iterator[str]:
 def _labelled(
     head: str, value: str, labels: tuple[str, ...], types: frozenset[str], groups: Iterator[int]
 ) -> Iterator[str]:
-    """A property with labels: those that are `types` as `TYPE=` (lower-case, as the RFC writes them), the first
-    other one as an Apple-style group's `X-ABLabel` (`item1.TEL;...` + `item1.X-ABLabel:Office line`). A group
-    holds one label (Apple and khard read one), so a further custom label goes into `TYPE=` too, where khard
-    shows it and vaultnet's reader keeps it (lower-cased)."""
-    typed = [label.lower() for label in labels if label.lower() in types]
+    """A property with labels: those that are `types` as `TYPE=` (lower-case, as the RFC writes them), one other
+    as an Apple-style group's `X-ABLabel` (`item1.TEL;...` + `item1.X-ABLabel:Office line`), the others in
+    `TYPE=` too, where khard shows them and vaultnet's reader keeps them (lower-cased).
+
+    A group holds one label (Apple and khard read one), and vaultnet's reader puts it after the `TYPE` ones. So
+    that the labels come back in their order (`(x-custom, cell)` came back `(cell, x-custom)`), the group takes
+    the last label when it is no type; else, when the other labels are lower-case as `TYPE` gives them back, all
+    go into `TYPE` in order; else the group takes the first that is not lower-case (its case kept, not its place)."""
     custom = [label for label in labels if label.lower() not in types]
-    typed += [_param(label) for label in custom[1:]]
+    grouped = None
+    if custom and custom[-1] == labels[-1]:
+        grouped = len(labels) - 1
+    elif upper := [label for label in custom if label != label.lower()]:
+        grouped = labels.index(upper[0])
+    rest = [label for i, label in enumerate(labels) if i != grouped]
+    typed = [label.lower() if label.lower() in types else _param(label) for label in rest]
     params = f";TYPE={','.join(dict.fromkeys(t for t in typed if t))}" if any(typed) else ""
-    if not custom:
+    if grouped is None:
         yield f"{head}{params}:{value}"
         return
     group = f"item{next(groups)}"
     yield f"{group}.{head}{params}:{value}"
-    yield f"{group}.X-ABLabel:{escape(custom[0])}"
+    yield f"{group}.X-ABLabel:{escape(labels[grouped])}"
 
 
 def _param(text: str) -> str:

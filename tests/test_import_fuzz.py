@@ -118,3 +118,21 @@ def test_labels_come_back_from_an_export_in_their_order(labels: tuple[str, ...])
     (person,) = read_vcards(data, "a.vcf").people
     assert person.phones == (phone,)
     assert person.related == (f"B ({labels[-1]})",)
+
+
+def test_a_card_with_a_uid_that_two_namesakes_could_be_gets_its_own_note(tmp_path: Path) -> None:
+    """Two notes named Ann Lee; a card `Ann Lee` with a uid, then a card with that uid and an e-mail only. The first
+    was left out as ambiguous, the second made a note with the uid, and the next run then found the first card
+    there by its uid: the second run changed a note. A card that has a uid, LinkedIn URL or e-mail gets a note of
+    its own, which every later run finds by them."""
+    namesake = b"---\nname: Ann Lee\n---\n"
+    root = vault(tmp_path, "v", "", {"contacts/a/Ann.md": namesake, "contacts/b/Ann.md": namesake})
+    book = tmp_path / "book.vcf"
+    book.write_bytes(crlf("BEGIN:VCARD", "VERSION:3.0", "FN:Ann Lee", "UID:u-1", "TITLE:CTO", "END:VCARD",
+                          "BEGIN:VCARD", "VERSION:3.0", "UID:u-1", "EMAIL:ann@lee.example", "END:VCARD"))  # fmt: skip
+    code, first, output = import_(root, book)
+    assert code == 0 and first == {"read": 2, "new": 1, "updated": 0, "unchanged": 0, "merged with another card": 1}
+    after = notes_of(root)
+    code, second, output = import_(root, book)
+    assert second == {"read": 2, "new": 0, "updated": 0, "unchanged": 2} and notes_of(root) == after, output
+    assert "ann@lee.example" in after["contacts/Ann Lee.md"].decode() and "CTO" in after["contacts/Ann Lee.md"].decode()

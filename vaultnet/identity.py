@@ -53,8 +53,8 @@ def contradicts(a: Keys, b: Keys) -> bool:
 
 
 class Match(NamedTuple):
-    """The note a card is (its path), or None; `namesakes`: the notes it could be by name alone when there are
-    several, so that it is not imported (a new note would be one more namesake on every run)."""
+    """The note a card is (its path), or None; `namesakes`: the notes a card with nothing but a name could be when
+    there are several, so that it is not imported (a new note would be one more namesake on every run)."""
 
     path: str | None
     namesakes: tuple[str, ...] = ()
@@ -111,6 +111,11 @@ class Directory:
         namesakes = sorted(p for p in self._name.get(card.name, ()) if not contradicts(card, self._keys[p]))
         if len(namesakes) == 1:
             return Match(namesakes[0])
+        if card.uid or card.linkedin or card.emails:
+            # Several namesakes and none known by this card's uid, LinkedIn URL or e-mails: a note of its own, which
+            # the next import finds by them. Left out as ambiguous, it would be found by them in a note that a later
+            # card of the run makes with the same key, and only on the next run: no run would be the last.
+            return Match(None)
         return Match(None, tuple(namesakes))
 
     def _pick(self, paths: set[str], card: Keys) -> str:

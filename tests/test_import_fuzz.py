@@ -136,3 +136,23 @@ def test_a_card_with_a_uid_that_two_namesakes_could_be_gets_its_own_note(tmp_pat
     code, second, output = import_(root, book)
     assert second == {"read": 2, "new": 0, "updated": 0, "unchanged": 2} and notes_of(root) == after, output
     assert "ann@lee.example" in after["contacts/Ann Lee.md"].decode() and "CTO" in after["contacts/Ann Lee.md"].decode()
+
+
+def test_a_card_goes_again_to_the_note_that_holds_it_when_another_came_to_share_its_email(tmp_path: Path) -> None:
+    """Zoë with her home address (a note), Zoë with her work address and LinkedIn (a second note: the addresses
+    contradict), then a card with both addresses, which goes to the second by LinkedIn and gives it the home address
+    too. On the next run the first card met two notes by e-mail and took the first by path (`Zoë 2.md`), moving its
+    company there: a second run changed a note. The note that already holds all the card says wins."""
+    root = vault(tmp_path, "v", "", {})
+    book = tmp_path / "book.vcf"
+    book.write_bytes(crlf(
+        "BEGIN:VCARD", "VERSION:3.0", "FN:Zoë", "EMAIL:zoe@home.example", "ORG:Quotes Ltd", "END:VCARD",
+        "BEGIN:VCARD", "VERSION:3.0", "FN:Zoë", "EMAIL:zoe@work.example", "URL:linkedin.com/in/zoe", "END:VCARD",
+        "BEGIN:VCARD", "VERSION:3.0", "FN:Zoë", "EMAIL:zoe@home.example", "EMAIL:zoe@work.example",
+        "URL:linkedin.com/in/zoe", "END:VCARD",
+    ))  # fmt: skip
+    import_(root, book)
+    after = notes_of(root)
+    assert sorted(after) == ["contacts/Zoë 2.md", "contacts/Zoë.md"]
+    _code, second, output = import_(root, book)
+    assert second == {"read": 3, "new": 0, "updated": 0, "unchanged": 3} and notes_of(root) == after, output

@@ -11,9 +11,12 @@ run meets it exactly as the next run would meet the note on disk: one run writes
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
+
+CANDIDATES = 8  # at most this many other notes at the key that matched are offered as `Match.candidates`
 
 
 def normal_url(url: str) -> str:
@@ -58,6 +61,7 @@ class Match(NamedTuple):
 
     path: str | None
     namesakes: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()  # the other notes at the key that matched that could hold all the card says
 
 
 class Directory:
@@ -100,14 +104,15 @@ class Directory:
     def match(self, card: Keys) -> Match:
         """The note `card` is, by the rule above. Several notes at the first key that matches: the ones with
         the card's name first, then the first by path, so that the choice depends on the notes, not on the
-        order they were read or written in."""
+        order they were read or written in. The others with all the card's e-mails are `candidates`: the importer
+        prefers one that already holds all the card says."""
         if card.uid and (found := self._uid.get(card.uid)):
-            return Match(self._pick(found, card))
+            return self._pick(found, card)
         if card.linkedin and (found := self._linkedin.get(card.linkedin)):
-            return Match(self._pick(found, card))
+            return self._pick(found, card)
         by_email = set().union(*(self._email.get(e, ()) for e in card.emails)) if card.emails else set()
         if by_email:
-            return Match(self._pick(by_email, card))
+            return self._pick(by_email, card)
         namesakes = sorted(p for p in self._name.get(card.name, ()) if not contradicts(card, self._keys[p]))
         if len(namesakes) == 1:
             return Match(namesakes[0])
@@ -118,5 +123,15 @@ class Directory:
             return Match(None)
         return Match(None, tuple(namesakes))
 
-    def _pick(self, paths: set[str], card: Keys) -> str:
-        return min(paths, key=lambda p: (self._keys[p].name != card.name, p))
+    def _pick(self, paths: set[str], card: Keys) -> Match:
+        if len(paths) == 1:
+            return Match(next(iter(paths)))
+
+        def rank(path: str) -> tuple[bool, str]:
+            return self._keys[path].name != card.name, path
+
+        first = min(paths, key=rank)
+        # Only a note with all the card's e-mails can hold all it says, and only the first few are offered: when
+        # thousands share one address, each card must not make the importer read thousands of notes.
+        holding = (p for p in paths if p != first and card.emails <= self._keys[p].emails)
+        return Match(first, candidates=tuple(heapq.nsmallest(CANDIDATES, holding, key=rank)))

@@ -21,7 +21,7 @@ from vaultnet.changes import Change, safe_filename
 from vaultnet.config import Settings
 from vaultnet.contacts_io import Person
 from vaultnet.edit import add_to_list, add_to_section, property_keys, set_property, yaml_item, yaml_scalar
-from vaultnet.identity import Directory, Keys, keys_of, normal_url
+from vaultnet.identity import Directory, Keys, Match, keys_of, normal_url
 from vaultnet.model import Birthday, Contact, NameParts
 from vaultnet.parse import parse_note
 from vaultnet.problems import UserError
@@ -222,9 +222,8 @@ def plan_import(
             result.created += 1
             continue
         person = _as_read(person, written)
-        note = notes.get(match.path) or _load(root, known[match.path])
+        note, after = _pick(match, partial(_known, root, known, notes), partial(_filled, person, settings, overwrite))
         notes[note.rel] = note
-        after = fill(note.text, note.contact, person, settings, overwrite=overwrite)
         if after == note.text:
             result.unchanged += 1
             continue
@@ -243,6 +242,30 @@ def plan_import(
         if note.before is None:
             result.new_contacts.append(note.contact)
     return result
+
+
+def _known(root: Path, known: dict[str, Contact], notes: dict[str, _Note], rel: str) -> _Note:
+    """The note at `rel` as this import has it: as it made or changed it, else as on disk."""
+    return notes.get(rel) or _load(root, known[rel])
+
+
+def _filled(person: Person, settings: Settings, overwrite: bool, note: _Note) -> str:
+    return fill(note.text, note.contact, person, settings, overwrite=overwrite)
+
+
+def _pick(match: Match, load: Callable[[str], _Note], filled: Callable[[_Note], str]) -> tuple[_Note, str]:
+    """The note a matched person goes to, and its text with what they add. Of several notes at the key that
+    matched (two notes that came to share an e-mail), the first that already holds all the person says: the note
+    an earlier run filled must be found again, not a namesake that has gained one of their e-mails since (the
+    second run would move the card's values there)."""
+    note = load(match.path or "")
+    after = filled(note)
+    if after != note.text:
+        for rel in match.candidates:
+            other = load(rel)
+            if filled(other) == other.text:
+                return other, other.text
+    return note, after
 
 
 def _as_read(person: Person, contact: Contact) -> Person:

@@ -156,3 +156,16 @@ def test_a_card_goes_again_to_the_note_that_holds_it_when_another_came_to_share_
     assert sorted(after) == ["contacts/Zoë 2.md", "contacts/Zoë.md"]
     _code, second, output = import_(root, book)
     assert second == {"read": 3, "new": 0, "updated": 0, "unchanged": 3} and notes_of(root) == after, output
+
+
+def test_a_cards_note_that_is_the_start_of_another_is_added_too(tmp_path: Path) -> None:
+    """Two cards of Ann: `Call her back`, then `Call her`. The second was found in the first (`> Call her` is in
+    `> Call her back`), left out, and the card counted unchanged: a note is there when its lines are."""
+    root = vault(tmp_path, "v", "", {})
+    book = tmp_path / "book.vcf"
+    book.write_bytes(crlf("BEGIN:VCARD", "VERSION:3.0", "FN:Ann", "EMAIL:ann@example.com", "NOTE:Call her back",
+                          "END:VCARD", "BEGIN:VCARD", "VERSION:3.0", "FN:Ann", "EMAIL:ann@example.com",
+                          "NOTE:Call her", "END:VCARD"))  # fmt: skip
+    _code, counts, output = import_(root, book)
+    assert counts == {"read": 2, "new": 1, "updated": 0, "unchanged": 0, "merged with another card": 1}, output
+    assert notes_of(root)["contacts/Ann.md"].decode().endswith("> Call her back\n\n> Call her\n")

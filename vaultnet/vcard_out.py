@@ -115,16 +115,13 @@ def _labelled(
     as an Apple-style group's `X-ABLabel` (`item1.TEL;...` + `item1.X-ABLabel:Office line`), the others in
     `TYPE=` too, where khard shows them and vaultnet's reader keeps them (lower-cased).
 
-    A group holds one label (Apple and khard read one), and vaultnet's reader puts it after the `TYPE` ones. So
-    that the labels come back in their order (`(x-custom, cell)` came back `(cell, x-custom)`), the group takes
-    the last label when it is no type; else, when the other labels are lower-case as `TYPE` gives them back, all
-    go into `TYPE` in order; else the group takes the first that is not lower-case (its case kept, not its place)."""
-    custom = [label for label in labels if label.lower() not in types]
-    grouped = None
-    if custom and custom[-1] == labels[-1]:
-        grouped = len(labels) - 1
-    elif upper := [label for label in custom if label != label.lower()]:
-        grouped = labels.index(upper[0])
+    A group holds one label (Apple and khard read one), which vaultnet's reader puts after the `TYPE` ones, and
+    `TYPE` gives labels back lower-cased. So the group takes the last label that is no type and has capitals (its
+    case kept, and its place when it is the last label); without one, the last label if it is no type; the rest
+    go into `TYPE` in order: `(x-custom, cell)` comes back in its order, `(work, Office line)` as it was."""
+    custom = [i for i, label in enumerate(labels) if label.lower() not in types]
+    upper = [i for i in custom if labels[i] != labels[i].lower()]
+    grouped = upper[-1] if upper else (custom[-1] if custom and custom[-1] == len(labels) - 1 else None)
     rest = [label for i, label in enumerate(labels) if i != grouped]
     typed = [label.lower() if label.lower() in types else _param(label) for label in rest]
     params = f";TYPE={','.join(dict.fromkeys(t for t in typed if t))}" if any(typed) else ""

@@ -401,3 +401,17 @@ def test_a_cards_note_that_is_the_start_of_another_is_added_too(tmp_path: Path) 
     _code, counts, output = import_(root, book)
     assert counts == {"read": 2, "new": 1, "updated": 0, "unchanged": 0, "merged with another card": 1}, output
     assert notes_of(root)["contacts/Ann.md"].decode().endswith("> Call her back\n\n> Call her\n")
+
+
+def test_a_control_character_in_a_value_is_removed_and_the_import_goes_on(tmp_path: Path) -> None:
+    """A quoted-printable `=00` in a NOTE or FN put a NUL into the new note, which made it a binary file: the
+    import stopped at that card, with nothing written. Control characters are removed, with a warning."""
+    root = vault(tmp_path, "v", "", {})
+    book = tmp_path / "book.vcf"
+    book.write_bytes(crlf("BEGIN:VCARD", "VERSION:2.1", "FN;ENCODING=QUOTED-PRINTABLE:Bob=00 Lee=1B[31m",
+                          "NOTE;ENCODING=QUOTED-PRINTABLE:call=00her=0D=0Aback=09soon", "END:VCARD",
+                          "BEGIN:VCARD", "VERSION:3.0", "FN:Cy", "END:VCARD"))  # fmt: skip
+    code, counts, output = import_(root, book)
+    assert code == 0 and counts["new"] == 2, output
+    assert "book.vcf:3: warning: FN: control characters were removed" in output
+    assert notes_of(root)["contacts/Bob Lee 31m.md"].decode().endswith("> callher\n> back\tsoon\n")

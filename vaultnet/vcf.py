@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -29,6 +30,7 @@ _BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 _EXCERPT = 60  # characters of an unreadable line quoted in its warning
 _NOT_READ = dict.fromkeys(map(ord, "\ufffd;,"))  # what is left of a value that was nothing but bad bytes
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls and DEL; tab, LF and CR are text
 _CUT_SHORT = "this vCard cannot be read: it has no END:VCARD"
 
 
@@ -205,10 +207,20 @@ def _logical_lines(data: bytes) -> Iterator[_Raw]:
 
 
 def _text(raw: _Raw, head: _Head, path: str, problems: list[Problem]) -> str | None:
-    """The value as text: quoted-printable decoded, then its charset. Not valid in it: without a CHARSET read as
-    Windows-1252, with one the bad bytes replaced, each with a warning at the line; nothing but bad bytes: None."""
+    """The value as text (see `_decoded`), without control characters (a tab and line breaks aside), which no
+    note holds: a NUL from `=00` made the note an import writes a binary file, and the import stopped there."""
     if head.name in BINARY:
         return ""
+    text = _decoded(raw, head, path, problems)
+    if text is None or not _CONTROL.search(text):
+        return text
+    problems.append(Problem(path, raw.line, f"{head.name}: control characters were removed", "warning"))
+    return _CONTROL.sub("", text)
+
+
+def _decoded(raw: _Raw, head: _Head, path: str, problems: list[Problem]) -> str | None:
+    """The value as text: quoted-printable decoded, then its charset. Not valid in it: without a CHARSET read as
+    Windows-1252, with one the bad bytes replaced, each with a warning at the line; nothing but bad bytes: None."""
     data = raw.value
     if any(e.upper() == "QUOTED-PRINTABLE" for e in head.params.get("ENCODING", ())):
         data = binascii.a2b_qp(data)

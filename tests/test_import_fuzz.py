@@ -415,3 +415,19 @@ def test_a_control_character_in_a_value_is_removed_and_the_import_goes_on(tmp_pa
     assert code == 0 and counts["new"] == 2, output
     assert "book.vcf:3: warning: FN: control characters were removed" in output
     assert notes_of(root)["contacts/Bob Lee 31m.md"].decode().endswith("> callher\n> back\tsoon\n")
+
+
+def test_a_card_whose_note_could_not_be_read_is_left_out_and_the_others_are_imported(tmp_path: Path) -> None:
+    """A NOTE with a line of 70,000 characters makes a note past vaultnet's line limit, which is not read: the
+    import stopped there (exit code 2, nothing written). Now that card is left out, said at its line and counted,
+    and the others are imported (exit code 1)."""
+    root = vault(tmp_path, "v", "", {"contacts/Ann.md": b"---\nemail: ann@example.com\n---\n"})
+    book = tmp_path / "book.vcf"
+    book.write_bytes(crlf("BEGIN:VCARD", "VERSION:3.0", "FN:Ann", "EMAIL:ann@example.com", "NOTE:" + "x" * 70_000,
+                          "END:VCARD", "BEGIN:VCARD", "VERSION:3.0", "FN:Bob", "NOTE:" + "y" * 70_000, "END:VCARD",
+                          "BEGIN:VCARD", "VERSION:3.0", "FN:Cy", "END:VCARD"))  # fmt: skip
+    code, counts, output = import_(root, book)
+    assert code == 1 and counts == {"read": 3, "new": 1, "updated": 0, "unchanged": 0, "not written": 2}, output
+    assert "book.vcf:1: Ann: not imported: its note could not be read (this line is 70,002 characters" in output
+    assert sorted(notes_of(root)) == ["contacts/Ann.md", "contacts/Cy.md"]
+    assert notes_of(root)["contacts/Ann.md"] == b"---\nemail: ann@example.com\n---\n"

@@ -69,6 +69,7 @@ class ImportPlan:
     unchanged: int = 0  # persons whose note already said all they say
     merged: int = 0  # persons that added to a note an earlier person of this import made
     ambiguous: list[tuple[Person, list[str]]] = field(default_factory=list)  # names several contacts have
+    unwritable: list[tuple[Person, str]] = field(default_factory=list)  # would make a note vaultnet cannot read: why
     new_contacts: list[Contact] = field(default_factory=list)  # the new notes, as parsed
 
 
@@ -214,7 +215,10 @@ def plan_import(
         text = new_note(person, today)
         # The person as the parser reads what an import writes: the values compared and added below, so that a
         # value that reads back otherwise (a tag with a comma, a linked company) cannot make every run add it.
-        written = _parsed(rel, text, settings, person)
+        written, why = _read_back(rel, text, settings)
+        if written is None:
+            result.unwritable.append((person, why))
+            continue
         if match.path is None:
             taken.add(rel.casefold())
             notes[rel] = _Note(rel, None, text, written)
@@ -227,21 +231,30 @@ def plan_import(
         if after == note.text:
             result.unchanged += 1
             continue
-        note.text, note.contact = after, _parsed(note.rel, after, settings, person)
+        read, why = _read_back(note.rel, after, settings)
+        if read is None:
+            result.unwritable.append((person, why))
+            continue
+        note.text, note.contact = after, read
         note.persons.append(person)
         directory.add(note.rel, _keys(note.contact))
         if note.before is None:
             result.merged += 1
         else:
             result.updated += 1
-    for note in notes.values():
+    _add_changes(result, notes.values(), root, settings, overwrite)
+    return result
+
+
+def _add_changes(result: ImportPlan, notes: Iterable[_Note], root: Path, settings: Settings, overwrite: bool) -> None:
+    """The notes as changes to write (each can be made again on the note as it is then), and the new contacts."""
+    for note in notes:
         redo = partial(_redo, note.rel, settings, tuple(note.persons), overwrite)
         change = Change(root / note.rel, note.rel, note.before, note.text.encode("utf-8"), redo)
         if change.changed:
             result.changes.append(change)
         if note.before is None:
             result.new_contacts.append(note.contact)
-    return result
 
 
 def _known(root: Path, known: dict[str, Contact], notes: dict[str, _Note], rel: str) -> _Note:
@@ -287,12 +300,14 @@ def first_due(contacts: Iterable[Contact], settings: Settings) -> date | None:
     return min(days, default=None)
 
 
-def _parsed(rel: str, text: str, settings: Settings, person: Person) -> Contact:
-    """The contact a note written by this import reads as: what the next person of the run is matched with."""
-    contact = parse_note(rel, text.encode("utf-8"), settings).contact
-    if contact is None:  # cannot happen for what `new_note` and `fill` write; said plainly if it ever does
-        raise UserError(f"{person.path}:{person.line}: {person.name} would make a note vaultnet cannot read")
-    return contact
+def _read_back(rel: str, text: str, settings: Settings) -> tuple[Contact | None, str]:
+    """The contact a note written by this import reads as (what the next person of the run is matched with), or
+    None and why not: a value past vaultnet's limits (a card's NOTE of 70,000 characters on one line) makes a note
+    that is not read, and that person is left out, not the whole import."""
+    parsed = parse_note(rel, text.encode("utf-8"), settings)
+    if parsed.contact is not None:
+        return parsed.contact, ""
+    return None, "; ".join(p.message for p in parsed.problems if p.severity == "error") or "it would be no contact"
 
 
 def _load(root: Path, contact: Contact) -> _Note:

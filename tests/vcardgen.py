@@ -193,10 +193,16 @@ def _tel(w: CardWriter, number: str, types: list[str]) -> None:
     rng = w.rng
     if w.version == "2.1":
         w.add("TEL" + "".join(f";{t.upper()}" for t in types), number, text=False)
-    elif rng.random() < 0.3:
+    elif rng.random() < 0.3:  # an Apple group, its label before or after the number
         g = w.group()
-        w.add(f"{g}.TEL" + (f";type={types[0]}" if types else ""), number, text=False)
-        w.add(f"{g}.X-ABLabel", rng.choice(APPLE_LABELS), text=False)
+        lines = [
+            (f"{g}.TEL" + (f";type={types[0]}" if types else ""), number),
+            (f"{g}.X-ABLabel", rng.choice(APPLE_LABELS)),
+        ]
+        for head, value in lines[:: rng.choice([1, -1])]:
+            w.add(head, value, text=False)
+    elif types and rng.random() < 0.2:  # a quoted parameter value
+        w.add(f'TEL;TYPE="{",".join(types)}"', number, text=False)
     elif w.version == "4.0" and rng.random() < 0.3:
         w.add("TEL;VALUE=uri" + (f";TYPE={','.join(types).lower()}" if types else ""), "tel:" + number, text=False)
     else:
@@ -331,6 +337,8 @@ def _other_lines(w: CardWriter, who: Who, expect: Expected) -> None:
         params, value = _date(w.rng, who.bday)
         w.add("BDAY" + params, value, text=False)
         expect.birthday = who.bday
+        if keep() < 0.1:  # a second date that cannot be read: a warning, the first one stays
+            w.add("BDAY", w.rng.choice(["1990-02-30", "not a date", "19901301"]), text=False)
     if who.anniversary and keep() < 0.6:
         _, value = _date(w.rng, who.anniversary)
         expect.anniversary = who.anniversary
@@ -374,6 +382,16 @@ def _fold(rng: random.Random, line: bytes, nl: bytes) -> bytes:
     return (nl + rng.choice([b" ", b"\t"])).join(parts)
 
 
+def _utf16(rng: random.Random, data: bytes) -> bytes:
+    """The file in UTF-16 with its BOM, little- or big-endian; as it is when a fold split a UTF-8 character (which
+    a UTF-16 writer cannot do)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    return text.encode("utf-16") if rng.random() < 0.5 else b"\xfe\xff" + text.encode("utf-16-be")
+
+
 def address_book(rng: random.Random) -> Book:
     """People, their cards (1-3 each, shuffled), groups, maybe a card cut short, in 1-4 files."""
     who = people(rng)
@@ -395,6 +413,8 @@ def address_book(rng: random.Random) -> Book:
             text += b"BEGIN:VCARD" + nl + b"VERSION:3.0" + nl + b"FN:Cut Short" + nl
             book.unreadable += 1
             book.cards += 1
+        if rng.random() < 0.1:  # a UTF-8 BOM, or the whole file in UTF-16 (Outlook, old Windows tools)
+            text = b"\xef\xbb\xbf" + text if rng.random() < 0.5 else _utf16(rng, text)
         book.files.append(text)
         book.expected.append([expected for _lines, expected in file_cards])
     return book

@@ -250,9 +250,12 @@ def round_trip(tmp: Path, root: Path, contacts: dict[str, Contact]) -> None:
     code, _counts, output = import_(copy, out)
     assert code == 0, output
     by_uid = {c.uid: c for c in contacts_of(copy).values()}
+    shared = entangled(contacts)
     for rel, original in contacts.items():
-        if rel in entangled(contacts):
-            continue  # another note has its e-mail or LinkedIn: the copy merges them (see the report of issue 12)
+        if rel in shared:
+            # Another note has its e-mail or LinkedIn URL: the copy merges their cards, since an e-mail matches
+            # whatever the two UIDs say (issue 12's rule; a design question in the fuzzer's report).
+            continue
         again = by_uid.get(contact_uid(original))
         assert again is not None, f"{rel}: not in the copy\n{output}"
         for attr in COMPARED:

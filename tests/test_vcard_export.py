@@ -127,7 +127,7 @@ def test_a_second_custom_label_goes_into_type_and_apple_words_are_types() -> Non
     a = cards([contact])["A"]
     assert labelled_lines(a, "TEL") == [
         ("+1 555 0100", ["main"], ""),
-        ("+1 555 0101", ["back: up"], "night line"),  # quoted in the file: `TYPE="back: up"`
+        ("+1 555 0101", ["night line"], "back: up"),  # the last label in the group: read back after the TYPEs
         ("+1 555 0102", ["iphone"], "pref"),
     ]
 

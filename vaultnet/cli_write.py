@@ -191,11 +191,14 @@ def _import(vault: Path, source: str, files: tuple[Path, ...], options: dict[str
             f"({', '.join(paths)}{more}): not imported; give the right note an e-mail, LinkedIn URL or uid",
             err=True,
         )
+    for person, why in plan.unwritable:
+        echo(f"{person.path}:{person.line}: {printable(person.name)}: not imported: its note could not be read ({why})",
+             err=True)  # fmt: skip
     _write(plan.changes, options["dry_run"])
     echo(_import_summary(source, imported, options["dry_run"]))
     for line in _import_details(imported, options["verbose"]):
         echo(line)
-    if any(p.severity == "error" for p in imported.problems):
+    if plan.unwritable or any(p.severity == "error" for p in imported.problems):
         sys.exit(1)
 
 
@@ -207,7 +210,7 @@ def _import_summary(source: str, imported: Any, dry_run: bool) -> str:
     counts = f"{plan.created} new, {plan.updated} updated, {plan.unchanged} unchanged"
     for number, what in (
         (plan.merged, "merged with another card"), (len(imported.skipped), "skipped"),
-        (len(plan.ambiguous), "ambiguous"), (imported.unreadable, "unreadable"),
+        (len(plan.ambiguous), "ambiguous"), (imported.unreadable, "unreadable"), (len(plan.unwritable), "not written"),
     ):  # fmt: skip
         if number:
             counts += f", {number} {what}"

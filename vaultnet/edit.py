@@ -351,8 +351,8 @@ def add_to_section(text: str, title: str, block: list[str]) -> str:
     """Add the lines `block` (without endings) at the end of the section headed `title` (any level, any case),
     after a blank line; without such a section, `## title` is added at the end of the note first. A note that
     already holds `block` (line for line) is returned as it is, so that adding twice adds once."""
-    normalized = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\n".join(block) in normalized:
+    normalized = "\n" + text.replace("\r\n", "\n").replace("\r", "\n") + "\n"
+    if "\n" + "\n".join(block) + "\n" in normalized:  # whole lines: `> Call her` is not in `> Call her back`
         return text
     note = Lines.of(text)
     nl = note.newline

@@ -11,10 +11,13 @@ run meets it exactly as the next run would meet the note on disk: one run writes
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
+
+CANDIDATES = 8  # at most this many other notes at the key that matched are offered as `Match.candidates`
 
 
 def normal_url(url: str) -> str:
@@ -54,13 +57,14 @@ def contradicts(a: Keys, b: Keys) -> bool:
 
 
 class Match(NamedTuple):
-    """The note a card is (its path), or None; `namesakes`: how many notes it could be by name alone when there
-    are several, so that it is not imported (a new note would be one more namesake on every run), and `some` of
-    them (the first three) to name in the warning."""
+    """The note a card is (its path), or None; `namesakes`: how many notes a card with nothing but a name could
+    be when there are several, so that it is not imported (a new note would be one more namesake on every run),
+    and `some` of them (the first three) to name in the warning."""
 
     path: str | None
     namesakes: int = 0
     some: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()  # the other notes at the key that matched that could hold all the card says
 
 
 def _kind(keys: Keys) -> tuple[bool, bool, bool]:
@@ -125,19 +129,37 @@ class Directory:
     def match(self, card: Keys) -> Match:
         """The note `card` is, by the rule above. Several notes at the first key that matches: the ones with
         the card's name first, then the first by path, so that the choice depends on the notes, not on the
-        order they were read or written in."""
+        order they were read or written in. The others with all the card's e-mails are `candidates`: the importer
+        prefers one that already holds all the card says."""
         if card.uid and (found := self._uid.get(card.uid)):
-            return Match(self._pick(found, card))
+            return self._pick(found, card)
         if card.linkedin and (found := self._linkedin.get(card.linkedin)):
-            return Match(self._pick(found, card))
+            return self._pick(found, card)
         by_email = set().union(*(self._email.get(e, ()) for e in card.emails)) if card.emails else set()
         if by_email:
-            return Match(self._pick(by_email, card))
+            return self._pick(by_email, card)
         kinds = self._name.get(card.name, {})
         groups = [paths for kind in _COMPATIBLE[_kind(card)] if (paths := kinds.get(kind))]
         count = sum(len(paths) for paths in groups)
         some = tuple(itertools.islice(itertools.chain.from_iterable(groups), 3))
-        return Match(some[0]) if count == 1 else Match(None, count, some)
+        if count == 1:
+            return Match(some[0])
+        if count and (card.uid or card.linkedin or card.emails):
+            # Several namesakes and none known by this card's uid, LinkedIn URL or e-mails: a note of its own, which
+            # the next import finds by them. Left out as ambiguous, it would be found by them in a note that a later
+            # card of the run makes with the same key, and only on the next run: no run would be the last.
+            return Match(None)
+        return Match(None, count, some)
 
-    def _pick(self, paths: set[str], card: Keys) -> str:
-        return min(paths, key=lambda p: (self._keys[p].name != card.name, p))
+    def _pick(self, paths: set[str], card: Keys) -> Match:
+        if len(paths) == 1:
+            return Match(next(iter(paths)))
+
+        def rank(path: str) -> tuple[bool, str]:
+            return self._keys[path].name != card.name, path
+
+        first = min(paths, key=rank)
+        # Only a note with all the card's e-mails can hold all it says, and only the first few are offered: when
+        # thousands share one address, each card must not make the importer read thousands of notes.
+        holding = (p for p in paths if p != first and card.emails <= self._keys[p].emails)
+        return Match(first, candidates=tuple(heapq.nsmallest(CANDIDATES, holding, key=rank)))

@@ -21,7 +21,7 @@ from vaultnet.changes import Change, safe_filename
 from vaultnet.config import Settings
 from vaultnet.contacts_io import Person
 from vaultnet.edit import add_to_list, add_to_section, property_keys, set_property, yaml_item, yaml_scalar
-from vaultnet.identity import Directory, Keys, keys_of, normal_url
+from vaultnet.identity import Directory, Keys, Match, keys_of, normal_url
 from vaultnet.mdlines import IMPORT_NOTES, quoted
 from vaultnet.model import Birthday, Contact, NameParts
 from vaultnet.parse import parse_note
@@ -74,6 +74,7 @@ class ImportPlan:
     merged: int = 0  # persons that added to a note an earlier person of this import made
     # names several contacts have: the person, how many contacts, the first three of them
     ambiguous: list[tuple[Person, int, list[str]]] = field(default_factory=list)
+    unwritable: list[tuple[Person, str]] = field(default_factory=list)  # would make a note vaultnet cannot read: why
     new_contacts: list[Contact] = field(default_factory=list)  # the new notes, as parsed
 
 
@@ -221,7 +222,10 @@ def plan_import(
         text = new_note(person, today)
         # The person as the parser reads what an import writes: the values compared and added below, so that a
         # value that reads back otherwise (a tag with a comma, a linked company) cannot make every run add it.
-        written = _parsed(rel, text, settings, person)
+        written, why = _read_back(rel, text, settings)
+        if written is None:
+            result.unwritable.append((person, why))
+            continue
         if match.path is None:
             taken.add(rel.casefold())
             notes[rel] = _Note(rel, None, text, written)
@@ -229,27 +233,59 @@ def plan_import(
             result.created += 1
             continue
         person = _as_read(person, written)
-        note = notes.get(match.path) or _load(root, known[match.path])
+        note, after = _pick(match, partial(_known, root, known, notes), partial(_filled, person, settings, overwrite))
         notes[note.rel] = note
-        after = fill(note.text, note.contact, person, settings, overwrite=overwrite)
         if after == note.text:
             result.unchanged += 1
             continue
-        note.text, note.contact = after, _parsed(note.rel, after, settings, person)
+        read, why = _read_back(note.rel, after, settings)
+        if read is None:
+            result.unwritable.append((person, why))
+            continue
+        note.text, note.contact = after, read
         note.persons.append(person)
         directory.add(note.rel, _keys(note.contact))
         if note.before is None:
             result.merged += 1
         else:
             result.updated += 1
-    for note in notes.values():
+    _add_changes(result, notes.values(), root, settings, overwrite)
+    return result
+
+
+def _add_changes(result: ImportPlan, notes: Iterable[_Note], root: Path, settings: Settings, overwrite: bool) -> None:
+    """The notes as changes to write (each can be made again on the note as it is then), and the new contacts."""
+    for note in notes:
         redo = partial(_redo, note.rel, settings, tuple(note.persons), overwrite)
         change = Change(root / note.rel, note.rel, note.before, note.text.encode("utf-8"), redo)
         if change.changed:
             result.changes.append(change)
         if note.before is None:
             result.new_contacts.append(note.contact)
-    return result
+
+
+def _known(root: Path, known: dict[str, Contact], notes: dict[str, _Note], rel: str) -> _Note:
+    """The note at `rel` as this import has it: as it made or changed it, else as on disk."""
+    return notes.get(rel) or _load(root, known[rel])
+
+
+def _filled(person: Person, settings: Settings, overwrite: bool, note: _Note) -> str:
+    return fill(note.text, note.contact, person, settings, overwrite=overwrite)
+
+
+def _pick(match: Match, load: Callable[[str], _Note], filled: Callable[[_Note], str]) -> tuple[_Note, str]:
+    """The note a matched person goes to, and its text with what they add. Of several notes at the key that
+    matched (two notes that came to share an e-mail), the first that already holds all the person says: the note
+    an earlier run filled must be found again, not a namesake that has gained one of their e-mails since (the
+    second run would move the card's values there)."""
+    note = load(match.path or "")
+    after = filled(note)
+    if after != note.text:
+        for rel in match.candidates:
+            other = load(rel)
+            if filled(other) == other.text:
+                return other, other.text
+    return note, after
 
 
 def _as_read(person: Person, contact: Contact) -> Person:
@@ -271,12 +307,14 @@ def first_due(contacts: Iterable[Contact], settings: Settings) -> date | None:
     return min(days, default=None)
 
 
-def _parsed(rel: str, text: str, settings: Settings, person: Person) -> Contact:
-    """The contact a note written by this import reads as: what the next person of the run is matched with."""
-    contact = parse_note(rel, text.encode("utf-8"), settings).contact
-    if contact is None:  # cannot happen for what `new_note` and `fill` write; said plainly if it ever does
-        raise UserError(f"{person.path}:{person.line}: {person.name} would make a note vaultnet cannot read")
-    return contact
+def _read_back(rel: str, text: str, settings: Settings) -> tuple[Contact | None, str]:
+    """The contact a note written by this import reads as (what the next person of the run is matched with), or
+    None and why not: a value past vaultnet's limits (a card's NOTE of 70,000 characters on one line) makes a note
+    that is not read, and that person is left out, not the whole import."""
+    parsed = parse_note(rel, text.encode("utf-8"), settings)
+    if parsed.contact is not None:
+        return parsed.contact, ""
+    return None, "; ".join(p.message for p in parsed.problems if p.severity == "error") or "it would be no contact"
 
 
 def _load(root: Path, contact: Contact) -> _Note:

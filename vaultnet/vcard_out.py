@@ -114,20 +114,26 @@ def _related(text: str, groups: Iterator[int]) -> Iterator[str]:
 def _labelled(
     head: str, value: str, labels: tuple[str, ...], types: frozenset[str], groups: Iterator[int]
 ) -> Iterator[str]:
-    """A property with labels: those that are `types` as `TYPE=` (lower-case, as the RFC writes them), the first
-    other one as an Apple-style group's `X-ABLabel` (`item1.TEL;...` + `item1.X-ABLabel:Office line`). A group
-    holds one label (Apple and khard read one), so a further custom label goes into `TYPE=` too, where khard
-    shows it and vaultnet's reader keeps it (lower-cased)."""
-    typed = [label.lower() for label in labels if label.lower() in types]
-    custom = [label for label in labels if label.lower() not in types]
-    typed += [_param(label) for label in custom[1:]]
+    """A property with labels: those that are `types` as `TYPE=` (lower-case, as the RFC writes them), one other
+    as an Apple-style group's `X-ABLabel` (`item1.TEL;...` + `item1.X-ABLabel:Office line`), the others in
+    `TYPE=` too, where khard shows them and vaultnet's reader keeps them (lower-cased).
+
+    A group holds one label (Apple and khard read one), which vaultnet's reader puts after the `TYPE` ones, and
+    `TYPE` gives labels back lower-cased. So the group takes the last label that is no type and has capitals (its
+    case kept, and its place when it is the last label); without one, the last label if it is no type; the rest
+    go into `TYPE` in order: `(x-custom, cell)` comes back in its order, `(work, Office line)` as it was."""
+    custom = [i for i, label in enumerate(labels) if label.lower() not in types]
+    upper = [i for i in custom if labels[i] != labels[i].lower()]
+    grouped = upper[-1] if upper else (custom[-1] if custom and custom[-1] == len(labels) - 1 else None)
+    rest = [label for i, label in enumerate(labels) if i != grouped]
+    typed = [label.lower() if label.lower() in types else _param(label) for label in rest]
     params = f";TYPE={','.join(dict.fromkeys(t for t in typed if t))}" if any(typed) else ""
-    if not custom:
+    if grouped is None:
         yield f"{head}{params}:{value}"
         return
     group = f"item{next(groups)}"
     yield f"{group}.{head}{params}:{value}"
-    yield f"{group}.X-ABLabel:{escape(custom[0])}"
+    yield f"{group}.X-ABLabel:{escape(labels[grouped])}"
 
 
 def _param(text: str) -> str:

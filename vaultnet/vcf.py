@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -29,6 +30,7 @@ _BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 _EXCERPT = 60  # characters of an unreadable line quoted in its warning
 _NOT_READ = dict.fromkeys(map(ord, "\ufffd;,"))  # what is left of a value that was nothing but bad bytes
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls and DEL; tab, LF and CR are text
 _CUT_SHORT = "this vCard cannot be read: it has no END:VCARD"
 
 
@@ -150,7 +152,12 @@ class _Logical:
         self.head = _head(first[: self.colon]) if self.colon >= 0 else None
         encodings = self.head.params.get("ENCODING", ()) if self.head else ()
         self.qp = any(e.upper() == "QUOTED-PRINTABLE" for e in encodings)
-        self.base64 = self.head is not None and self.head.name in BINARY and bool(encodings)
+        # Only vCard 2.1 (which spells it BASE64) goes on with unindented base64 lines: 3.0's `ENCODING=b` folds
+        # like any value, and taking its next unindented line for base64 would swallow a folded `END` or `BEGIN`
+        # (all letters) and with it the next card, whose lines would then become this card's.
+        self.base64 = (
+            self.head is not None and self.head.name in BINARY and any(e.upper() == "BASE64" for e in encodings)
+        )
 
     def soft_break(self) -> bool:
         """A quoted-printable value whose line ends in `=`: the next line continues it (vCard 2.1), unless that
@@ -179,15 +186,16 @@ def _logical_lines(data: bytes) -> Iterator[_Raw]:
             current.parts[-1] = current.parts[-1][:-1]
             current.parts.append(line)  # taken whole: a leading blank is a character of the value
             continue
-        if not line.strip():
+        if current is not None and line[:1] in (b" ", b"\t"):
+            # A fold: the line break and this one blank are removed. A fold may leave only blanks on its line
+            # (`Anna` CRLF two spaces CRLF ` Berg`): that is the value's blank, not a line that ends it.
+            current.parts.append(line[1:])
+        elif not line.strip():
             if current is not None:
                 yield current.raw()
             current = None
-        elif line[0] in (32, 9):  # a fold: the line break and this one blank are removed
-            if current is None:
-                current = _Logical(number, line[1:])
-            else:
-                current.parts.append(line[1:])
+        elif line[0] in (32, 9):  # a fold with nothing to continue: a line of its own
+            current = _Logical(number, line[1:])
         elif current is not None and current.base64 and not line.translate(None, _BASE64):
             current.parts.append(line)  # vCard 2.1 base64 goes on, unindented, until a blank line
         else:
@@ -199,10 +207,20 @@ def _logical_lines(data: bytes) -> Iterator[_Raw]:
 
 
 def _text(raw: _Raw, head: _Head, path: str, problems: list[Problem]) -> str | None:
-    """The value as text: quoted-printable decoded, then its charset. Not valid in it: without a CHARSET read as
-    Windows-1252, with one the bad bytes replaced, each with a warning at the line; nothing but bad bytes: None."""
+    """The value as text (see `_decoded`), without control characters (a tab and line breaks aside), which no
+    note holds: a NUL from `=00` made the note an import writes a binary file, and the import stopped there."""
     if head.name in BINARY:
         return ""
+    text = _decoded(raw, head, path, problems)
+    if text is None or not _CONTROL.search(text):
+        return text
+    problems.append(Problem(path, raw.line, f"{head.name}: control characters were removed", "warning"))
+    return _CONTROL.sub("", text)
+
+
+def _decoded(raw: _Raw, head: _Head, path: str, problems: list[Problem]) -> str | None:
+    """The value as text: quoted-printable decoded, then its charset. Not valid in it: without a CHARSET read as
+    Windows-1252, with one the bad bytes replaced, each with a warning at the line; nothing but bad bytes: None."""
     data = raw.value
     if any(e.upper() == "QUOTED-PRINTABLE" for e in head.params.get("ENCODING", ())):
         data = binascii.a2b_qp(data)

@@ -337,3 +337,12 @@ def test_values_that_read_back_otherwise_are_not_added_on_every_run(tmp_path: Pa
     assert (
         ida.company == "Acme" and ida.emails == ("ida@x.example",) and set(ida.tags) == {"friends", "-work", "a", "b"}
     )
+
+
+def test_overwrite_never_replaces_a_uid(tmp_path: Path) -> None:
+    root = new_vault(tmp_path / "vault")
+    put(root, "contacts/Eva.md", "---\nname: Eva Holm\nuid: eva-1\nemail: eva@x.example\nrole: Chef\n---\n")
+    other = vcf(tmp_path, "eva.vcf", card("UID:eva-2", "FN:Eva Holm", "EMAIL:eva@x.example", "TITLE:Baker"))
+    assert imported(root, other, extra=("--overwrite",))["updated"] == 1
+    eva = contacts(root)["Eva Holm"]
+    assert (eva.uid, eva.role) == ("eva-1", "Baker")  # the role replaced; who she is, not

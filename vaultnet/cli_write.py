@@ -187,7 +187,7 @@ def _import(vault: Path, source: str, files: tuple[Path, ...], options: dict[str
     for person, count, paths in plan.ambiguous:
         more = f", and {count - len(paths)} more" if count > len(paths) else ""
         echo(
-            f"warning: {person.path}:{person.line}: {person.name} is the name of {count} contacts "
+            f"warning: {person.path}:{person.line}: {printable(person.name)} is the name of {count} contacts "
             f"({', '.join(paths)}{more}): not imported; give the right note an e-mail, LinkedIn URL or uid",
             err=True,
         )

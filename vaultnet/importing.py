@@ -159,7 +159,8 @@ def fill(text: str, contact: Contact, person: Person, settings: Settings, *, ove
             continue
         value = getattr(person, key)
         present = getattr(contact, key)
-        if value is None or (present is not None and (not overwrite or _same(key, present, value))):
+        # `uid` is who the note is (its calendar events keep it across renames): never replaced, even by --overwrite.
+        if value is None or (present is not None and (not overwrite or key == "uid" or _same(key, present, value))):
             continue
         text = set_property(text, _key_for(keys, key, settings), _scalar_text(value), before)
     for note in person.notes:  # each its own quote, added once: not again when the note holds it

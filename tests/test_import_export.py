@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import vobject
 from click.testing import Result
-from vaultkit import DATA, PROBLEM, fm, put, run
+from vaultkit import DATA, PROBLEM, fm, khard, put, run
 from vaultkit import DAY as TODAY
 from vaultkit import parse_problems as problems
 from vaultkit import vault_files as files
@@ -867,14 +867,6 @@ def split_cards(data: bytes) -> list[str]:
     return re.findall(r"BEGIN:VCARD\r\n.*?END:VCARD\r\n", data.decode("utf-8"), re.DOTALL)
 
 
-def _khard(config: Path, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).with_name("khard")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "khard"]
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-           "XDG_DATA_HOME": str(home / ".local/share"), "XDG_CACHE_HOME": str(home / ".cache")}  # fmt: skip
-    return subprocess.run([*command, "-c", str(config), *args], capture_output=True, text=True, env=env, timeout=120)
-
-
 def test_khard_lists_the_exported_contacts(export_vault: Path, tmp_path: Path) -> None:
     pytest.importorskip("khard", reason="khard is in the test extras: pip install -e '.[test]'")
     out = tmp_path / "all.vcf"
@@ -887,7 +879,7 @@ def test_khard_lists_the_exported_contacts(export_vault: Path, tmp_path: Path) -
         (book / f"{index:02d}.vcf").write_bytes(text.encode("utf-8"))
     config = tmp_path / "khard" / "khard.conf"
     config.write_text(f"[addressbooks]\n[[vaultnet]]\npath = {book}\n\n[general]\ndebug = no\n", encoding="utf-8")
-    listed = _khard(config, "list", "--parsable", home=tmp_path / "home")
+    listed = khard(config, "list", "--parsable", home=tmp_path / "home")
     assert listed.returncode == 0, listed.stderr
     rows = [line.split("\t") for line in listed.stdout.splitlines()]
     assert sorted(r[1] for r in rows) == sorted(
@@ -896,8 +888,8 @@ def test_khard_lists_the_exported_contacts(export_vault: Path, tmp_path: Path) -
     )  # fmt: skip
     assert {r[2] for r in rows} == {"vaultnet"}
     assert "anna-0001" in {r[0] for r in rows}
-    birthdays = _khard(config, "birthdays", home=tmp_path / "home")
+    birthdays = khard(config, "birthdays", home=tmp_path / "home")
     assert birthdays.returncode == 0, birthdays.stderr
     assert re.search(r"^Jürgen Weiß\s+--11-02\s*$", birthdays.stdout, re.MULTILINE), birthdays.stdout  # no year
-    emails = _khard(config, "email", "--parsable", "anna", home=tmp_path / "home")
+    emails = khard(config, "email", "--parsable", "anna", home=tmp_path / "home")
     assert "anna.schmidt@acme.example" in emails.stdout

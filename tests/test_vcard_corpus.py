@@ -14,10 +14,7 @@ tmp_path, on a fixed day (VAULTNET_TODAY). Notes are read back with `parse_note`
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +23,7 @@ from typing import NamedTuple
 import pytest
 import vobject
 from click.testing import Result
-from vaultkit import DATA, DAY, PROBLEM, TODAY, parse_problems, run
+from vaultkit import DATA, DAY, PROBLEM, TODAY, khard, parse_problems, run
 
 from vaultnet.model import Contact, NameParts
 from vaultnet.parse import parse_note
@@ -537,14 +534,6 @@ def test_vobject_validates_every_exported_card(one_command: Imported, exported: 
         assert uuid.UUID(value.removeprefix("urn:uuid:")).variant == uuid.RFC_4122, value
 
 
-def _khard(config: Path, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).with_name("khard")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "khard"]
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-           "XDG_DATA_HOME": str(home / ".local/share"), "XDG_CACHE_HOME": str(home / ".cache")}  # fmt: skip
-    return subprocess.run([*command, "-c", str(config), *args], capture_output=True, text=True, env=env, timeout=120)
-
-
 def test_khard_lists_every_exported_contact(one_command: Imported, exported: Path, tmp_path: Path) -> None:
     pytest.importorskip("khard", reason="khard is in the test extras: pip install -e '.[test]'")
     book = tmp_path / "khard" / "book"
@@ -557,7 +546,7 @@ def test_khard_lists_every_exported_contact(one_command: Imported, exported: Pat
         "[contact table]\ndisplay = formatted_name\n\n[vcard]\nskip_unparsable = no\n",
         encoding="utf-8",
     )
-    listed = _khard(config, "list", "--parsable", home=tmp_path / "home")
+    listed = khard(config, "list", "--parsable", home=tmp_path / "home")
     assert listed.returncode == 0, listed.stderr
     names = [line.split("\t")[1] for line in listed.stdout.splitlines()]
     assert sorted(names) == sorted(c.name for c in notes(one_command.root).values()), listed.stderr

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 import vobject
-from test_import_export import _khard, split_cards
+from test_import_export import split_cards
+from vaultkit import khard
 
 from vaultnet.config import Settings
 from vaultnet.model import Birthday, Contact, NameParts
@@ -232,7 +233,7 @@ def khard_book(tmp_path: Path) -> Path:
 
 
 def test_khard_sorts_by_the_stored_family_name(khard_book: Path, tmp_path: Path) -> None:
-    listed = _khard(khard_book, "list", "--parsable", "-s", "last_name", "-d", "last_name", home=tmp_path / "home")
+    listed = khard(khard_book, "list", "--parsable", "-s", "last_name", "-d", "last_name", home=tmp_path / "home")
     assert listed.returncode == 0, listed.stderr
     names = [line.split("\t")[1] for line in listed.stdout.splitlines()]
     # Guessed from the last word, these were "Inc., ACME", "Doe, Mr. John Richter, James" and "Taro, Yamada".
@@ -240,13 +241,13 @@ def test_khard_sorts_by_the_stored_family_name(khard_book: Path, tmp_path: Path)
 
 
 def test_khard_shows_phone_types_custom_labels_and_the_rest(khard_book: Path, tmp_path: Path) -> None:
-    phones = _khard(khard_book, "phone", "--parsable", "Taro", home=tmp_path / "home")
+    phones = khard(khard_book, "phone", "--parsable", "Taro", home=tmp_path / "home")
     assert phones.returncode == 0, phones.stderr
     rows = {tuple(line.split("\t")) for line in phones.stdout.splitlines()}
     # khard names him from N, given name first: "Taro Yamada", not the note's "Yamada Taro"
     assert {("+81 3 9876 5432", "Taro Yamada", "Office line"), ("+81 3 1234 5678", "Taro Yamada", "work, fax"),
             ("+81 90 1234 5678", "Taro Yamada", "cell")} <= rows  # fmt: skip
-    shown = _khard(khard_book, "show", "Taro", home=tmp_path / "home")
+    shown = khard(khard_book, "show", "Taro", home=tmp_path / "home")
     assert shown.returncode == 0, shown.stderr
     for expected in ("Nickname:", "Taro-chan", "Anniversary:", "https://github.com/taro", "Birthday: --03-15"):
         assert expected in shown.stdout, (expected, shown.stdout)

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -419,3 +420,12 @@ def time_limit(seconds: int, error: type[Exception] = TimeoutError) -> Iterator[
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def khard(config: Path, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """khard (in the test extras) run with `config` and its own home: what it makes of exported cards."""
+    script = Path(sys.executable).with_name("khard")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "khard"]
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+           "XDG_DATA_HOME": str(home / ".local/share"), "XDG_CACHE_HOME": str(home / ".cache")}  # fmt: skip
+    return subprocess.run([*command, "-c", str(config), *args], capture_output=True, text=True, env=env, timeout=120)

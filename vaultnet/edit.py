@@ -129,28 +129,41 @@ def set_property(text: str, key: str, value: str, before: Collection[str] = ()) 
         note.lines[0:0] = ["---" + nl, f"{key}: {value}{nl}", "---" + nl]
         return note.text()
     start, end = bounds
-    for index in range(start + 1, end):
+    index = _key_line(note, start, end, key)
+    if index is not None:
         line = note.lines[index]
-        found = _key_of(line)
-        if found is None or found.lower() != key.lower():
-            continue
         ending = line[len(line.rstrip("\r\n")) :]
         written_key = line[: line.index(":")]
         comment = _trailing_comment(line.rstrip("\r\n"))
-        stop = probe = index + 1
-        while probe < end:  # the rest of a block value: its indented or `- ` lines
-            rest = note.lines[probe]
-            if not rest.strip() or rest.lstrip().startswith("#"):
-                probe += 1  # a blank or comment line: part of the value only if the value goes on after it
-            elif rest[:1] in (" ", "\t", "-") and _key_of(rest) is None:
-                probe = stop = probe + 1
-            else:
-                break
-        note.lines[index:stop] = [f"{written_key}: {value}{comment}{ending}"]
+        note.lines[index : _value_end(note, index, end)] = [f"{written_key}: {value}{comment}{ending}"]
         return note.text()
     at = next((i for i in range(start + 1, end) if (k := _key_of(note.lines[i])) and k.lower() in before), end)
     note.lines.insert(at, f"{key}: {value}{nl}")
     return note.text()
+
+
+def _key_line(note: Lines, start: int, end: int, key: str) -> int | None:
+    """The index of the line of the top-level property `key` (any case) between the front matter's fences."""
+    for index in range(start + 1, end):
+        found = _key_of(note.lines[index])
+        if found is not None and found.lower() == key.lower():
+            return index
+    return None
+
+
+def _value_end(note: Lines, index: int, end: int) -> int:
+    """The index after the last line of the value of the property on line `index`: its indented or `- ` lines,
+    and the blank or comment lines between them (not those after the last one)."""
+    stop = probe = index + 1
+    while probe < end:
+        rest = note.lines[probe]
+        if not rest.strip() or rest.lstrip().startswith("#"):
+            probe += 1  # a blank or comment line: part of the value only if the value goes on after it
+        elif rest[:1] in (" ", "\t", "-") and _key_of(rest) is None:
+            probe = stop = probe + 1
+        else:
+            break
+    return stop
 
 
 def _trailing_comment(line: str) -> str:
@@ -311,28 +324,15 @@ def add_to_list(text: str, key: str, present: list[str], new: list[str], before:
         return text
     note = Lines.of(text)
     bounds = note.front_matter()
-    if bounds is not None:
-        start, end = bounds
-        for index in range(start + 1, end):
-            line = note.lines[index]
-            found = _key_of(line)
-            if found is None or found.lower() != key.lower():
-                continue
-            rest = line.rstrip("\r\n").split(":", 1)[1].strip()
-            last, indent = index, None
-            probe = index + 1
-            while probe < end and (rest == "" or rest.startswith("#")):
-                item = note.lines[probe]
-                if item[:1] not in (" ", "\t", "-") or _key_of(item) is not None:
-                    break
-                if indent is None and item.lstrip().startswith("- "):
-                    indent = item[: len(item) - len(item.lstrip())]
-                last = probe = probe + 1
-            if indent is not None:
-                nl = note.newline
-                note.lines[last:last] = [f"{indent}- {yaml_scalar(value)}{nl}" for value in new]
-                return note.text()
-            break
+    index = None if bounds is None else _key_line(note, *bounds, key)
+    if bounds is not None and index is not None:
+        stop = _value_end(note, index, bounds[1])
+        items = [line for line in note.lines[index + 1 : stop] if line.lstrip().startswith("- ")]
+        rest = note.lines[index].rstrip("\r\n").split(":", 1)[1].strip()
+        if items and (not rest or rest.startswith("#")):  # `key:` (perhaps a comment), then `- item` lines
+            indent = items[0][: len(items[0]) - len(items[0].lstrip())]
+            note.lines[stop:stop] = [f"{indent}- {yaml_scalar(value)}{note.newline}" for value in new]
+            return note.text()
     values = [*present, *new]
     written = yaml_scalar(values[0]) if len(values) == 1 else "[" + ", ".join(yaml_item(v) for v in values) + "]"
     return set_property(text, key, written, before)

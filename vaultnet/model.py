@@ -171,6 +171,20 @@ class Goal:
     done: bool = False
 
 
+class Captured(NamedTuple):
+    """One interaction a calendar or a mailbox shows (issue 13), before it is matched to a contact: what matching
+    needs and nothing more. Addresses are lower-cased and never one of yours (`[sources] me`)."""
+
+    day: date
+    kind: str  # "meeting" (a calendar event's occurrence) or "email"
+    addresses: tuple[str, ...]  # the other people's e-mail addresses: attendees and organizer, or a mail's people
+    title: str = ""  # an event's SUMMARY: a `[[link]]` or a contact's exact name in it names them
+    by_title_only: bool = False  # an all-day event: it counts only for the people its title names
+    source: str = ""  # a stable id of where it came from: `UID/occurrence day` of an event, a hashed Message-ID
+    replies_to: tuple[str, ...] = ()  # a mail you sent: the hashed Message-IDs it answers (In-Reply-To, References)
+    received: bool = False  # a mail someone sent you: it counts when a mail of yours answers it (`source`)
+
+
 class Mention(NamedTuple):
     """A link in a daily note (`[[Name]]` or a Markdown link, not an embed): an interaction with that person
     on the note's day. `target` as in `vaultnet.links`: a relative path is resolved from the note's folder."""

@@ -75,6 +75,9 @@ def test_a_row_names_its_attribute_only_where_it_is_not_named_like_its_key() -> 
         "interaction_people": "people",
         "interaction_date": "date",
         "import_circle": "circle",
+        "sources_me": "me",
+        "sources_calendars": "calendars",
+        "sources_mail": "mail",
     }
 
 

@@ -24,6 +24,7 @@ from vaultnet.obsidian import Obsidian
 from vaultnet.problems import Problem, Severity
 from vaultnet.selection import Selection
 from vaultnet.settings_spec import (
+    ADDRESSES,
     BOOL,
     CADENCES,
     DAILY_NOTE_PATTERN,
@@ -34,6 +35,7 @@ from vaultnet.settings_spec import (
     GLOBS,
     LOWER_TEXT,
     LOWER_TEXT_OR_EMPTY,
+    PATHS,
     PROPERTIES,
     TAGS,
     TEXT,
@@ -119,6 +121,9 @@ class Settings:
     circles: tuple[tuple[str, Duration | None], ...] = DEFAULT_CIRCLES
     default_circle: str = "active"
     import_circle: str = ""  # the circle a vCard import puts new contacts in; "": the default circle
+    sources_me: tuple[str, ...] = ()  # your own e-mail addresses (case-folded): who "you" are in mail and calendars
+    sources_calendars: tuple[str, ...] = ()  # .ics files and vdir folders, as written (`~` expanded when read)
+    sources_mail: tuple[str, ...] = ()  # Maildir folders and mbox files, as written
     birthday_lookahead_days: int | None = 7  # None: no birthday items in the list (the calendar keeps them)
     followups_path: str | None = "Follow-ups.md"  # None: `false`, no follow-up note
     calendar_path: str | None = f"{CACHE_DIR}/reminders.ics"  # None: `false`, no calendar
@@ -212,6 +217,11 @@ SETTINGS: tuple[Setting, ...] = (
             attr="calendar_path"),
     Setting("import", "circle", LOWER_TEXT_OR_EMPTY, 'new contacts from vCards go here; "": the default circle',
             'circle = "loose"', attr="import_circle"),
+    Setting("sources", "me", ADDRESSES, "your own e-mail addresses", 'me = ["me@example.com"]', attr="sources_me"),
+    Setting("sources", "calendars", PATHS, ".ics files and vdir folders: past events count",
+            'calendars = ["~/.calendars/work"]', attr="sources_calendars"),
+    Setting("sources", "mail", PATHS, "Maildirs and mbox files: mail you sent counts",
+            'mail = ["~/Mail/Sent"]', attr="sources_mail"),
     Setting("calendar", "name", TEXT, "the name calendar apps show", attr="calendar_name"),
     Setting("calendar", "alarm", TIME_OR_FALSE, "an alarm at this time on the day; false: none", 'alarm = "09:00"'),
     *part_rows("practice", Practice, {
@@ -236,6 +246,7 @@ SECTIONS = {  # the help line above each [table] of SETTINGS
     "interactions": "Notes that record a meeting: each person they name counts on the note's date.",
     "outputs": "Where `vaultnet build` writes, relative to the vault.",
     "import": "`vaultnet import vcard`; LinkedIn connections go to the dormant circle.",
+    "sources": "Calendars and mail read (never written) for interactions: events you attended, mail you sent.",
     "calendar": "The reminder calendar (Google and Outlook ignore alarms in subscribed calendars).",
     "practice": "The networking practice: events, dormant ties, reviews, goals, the weekly rhythm.",
 }

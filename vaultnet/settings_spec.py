@@ -357,6 +357,17 @@ TAGS: ValueKind[tuple[str, ...]] = list_of(_tag_item, "tags")  # without `#`
 GLOBS: ValueKind[tuple[str, ...]] = list_of(_glob_item, "glob patterns")  # from the vault root
 PROPERTIES: ValueKind[tuple[str, ...]] = list_of(property_name, "property names")  # case-folded
 TEXTS: ValueKind[tuple[str, ...]] = list_of(str.strip, "texts")
+
+
+def _address(text: str) -> str:
+    if "@" not in text or any(c.isspace() for c in text):
+        raise ValueError(f"{text!r} is not an e-mail address")
+    return text.casefold()
+
+
+ADDRESSES: ValueKind[tuple[str, ...]] = list_of(_address, "e-mail addresses")  # case-folded
+# Paths the user names outside the vault too (`~/Mail/Sent`): as written, `~` expanded when they are read.
+PATHS: ValueKind[tuple[str, ...]] = list_of(str.strip, "paths")
 # `where`: a property (case-folded) -> the values that select a note; one text is a list of one
 WHERE: ValueKind[Pairs[tuple[str, ...]]] = table_of(lambda raw: TEXTS.read(raw, ()), show_texts, property_name)
 KIND_OF_TYPE: dict[object, ValueKind[Any]] = {

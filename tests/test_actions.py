@@ -18,7 +18,7 @@ from unprivileged import as_unprivileged, outcome
 from vaultkit import DATA, DAY, TODAY, no_network_build, put, run, write_notes
 from vaultkit import vault_files as snapshot_files
 
-from vaultnet import actions
+from vaultnet import actions, imports
 from vaultnet.actions import find_contact
 from vaultnet.changes import Change, apply, safe_filename
 from vaultnet.config import Settings
@@ -963,7 +963,7 @@ VCARDS = DATA / "vcards"
         (lambda root: actions.new_contact(root, "Paul", TODAY, circle="besties"), "circle"),
         (lambda root: actions.new_contact(root, " ", TODAY), "name"),
         (lambda root: actions.snooze(root, "annie", "soon", TODAY), "until"),
-        (lambda root: actions.import_files(root, "csv", [], today=date(2026, 11, 30)), "source"),
+        (lambda root: imports.import_files(root, "csv", [], today=date(2026, 11, 30)), "source"),
     ],
 )
 def test_library_errors_name_their_parameter_in_no_cli_words(
@@ -1018,7 +1018,7 @@ def test_snooze_takes_a_duration_from_today(vault: Path) -> None:
 def test_import_files_plans_and_counts_and_is_safe_to_repeat(vault: Path) -> None:
     files = [VCARDS / "apple-contacts.vcf"]
     day = date(2026, 11, 30)
-    first = actions.import_files(vault, "vcard", files, today=day)
+    first = imports.import_files(vault, "vcard", files, today=day)
     people = len(first.people)
     assert people >= 2 and first.problems == []
     assert first.plan.created == people and first.plan.updated == first.plan.unchanged == 0
@@ -1026,23 +1026,23 @@ def test_import_files_plans_and_counts_and_is_safe_to_repeat(vault: Path) -> Non
     assert not any(c.path.exists() for c in first.plan.changes)  # planned, not written
     for change in first.plan.changes:
         apply(change)
-    again = actions.import_files(Session(vault), "vcard", files, today=day)
+    again = imports.import_files(Session(vault), "vcard", files, today=day)
     assert (again.plan.created, again.plan.updated, again.plan.unchanged) == (0, 0, people)
     assert again.plan.changes == []
 
 
 def test_import_files_reports_the_files_problems(vault: Path) -> None:
-    imported = actions.import_files(vault, "vcard", [VCARDS / "one-broken-card.vcf"], today=date(2026, 11, 30))
+    imported = imports.import_files(vault, "vcard", [VCARDS / "one-broken-card.vcf"], today=date(2026, 11, 30))
     assert any(p.severity == "error" and p.path.endswith("one-broken-card.vcf") for p in imported.problems)
     assert len(imported.people) == imported.plan.created
 
 
 def test_export_contacts_filters_by_tag_and_circle(vault: Path) -> None:
-    everyone, _ = actions.export_contacts(vault)
+    everyone, _ = imports.export_contacts(vault)
     assert len(everyone) == len(contacts(vault))
-    assert [c.name for c in actions.export_contacts(vault, tag="#Work")[0]] == ["Anna Schmidt"]
-    assert [c.name for c in actions.export_contacts(vault, circle="close")[0]] == ["Anna Schmidt"]
-    assert actions.export_contacts(vault, tag="work", circle="loose")[0] == []
+    assert [c.name for c in imports.export_contacts(vault, tag="#Work")[0]] == ["Anna Schmidt"]
+    assert [c.name for c in imports.export_contacts(vault, circle="close")[0]] == ["Anna Schmidt"]
+    assert imports.export_contacts(vault, tag="work", circle="loose")[0] == []
 
 
 WRITING = [

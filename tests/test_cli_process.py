@@ -33,6 +33,10 @@ NOT_FOR_ONE_SHOT = (
     "vaultnet.changes",
     "vaultnet.contacts_io",
     "vaultnet.edit",
+    "vaultnet.imports",
+    "vaultnet.importing",
+    "vaultnet.calsource",
+    "vaultnet.mailsource",
     "vaultnet.linkedin",
     "vaultnet.serve",
     "vaultnet.vcard",
@@ -117,9 +121,9 @@ def test_a_command_that_finds_nothing_changed_loads_no_yaml_parser(vault: Path, 
 
 
 def test_the_probe_sees_what_a_command_does_load(vault: Path) -> None:
-    """The commands that use them load the exporter and the actions: the probe above would see them."""
+    """The commands that use them load the exporter and the imports: the probe above would see them."""
     loaded = _loaded(["export", "vcard"], cwd=vault)
-    assert {"vaultnet.vcard_out", "vaultnet.actions"} <= loaded
+    assert {"vaultnet.vcard_out", "vaultnet.imports"} <= loaded
 
 
 # -- the quick exit ------------------------------------------------------------------------------------------------

@@ -174,10 +174,10 @@ def import_() -> None:
 
 
 def _import(vault: Path, source: str, files: tuple[Path, ...], options: dict[str, Any], today: datetime | None) -> None:
-    from vaultnet import actions
+    from vaultnet import imports
 
     with progress_line("importing") as progress:
-        imported = actions.import_files(
+        imported = imports.import_files(
             vault, source, files, today=day_of(today), overwrite=options["overwrite"], circle=options["circle"],
             progress=progress,
         )  # fmt: skip
@@ -298,11 +298,11 @@ def export() -> None:
 @click.option("--circle", help="Only contacts in this circle.")
 def export_vcard(vault: Path, out: Path | None, tag: str | None, circle: str | None) -> None:
     """Export contacts as vCard 4.0 (phones, khard, other address books). Archived contacts are included."""
-    from vaultnet import actions
+    from vaultnet import imports
     from vaultnet.vault import write_atomic
     from vaultnet.vcard_out import export_vcards
 
-    chosen, problems = actions.export_contacts(vault, tag=tag, circle=circle)
+    chosen, problems = imports.export_contacts(vault, tag=tag, circle=circle)
     report(vault, problems)
     data = export_vcards(chosen)
     if out is None:

@@ -264,6 +264,20 @@ def update_network(
     return network, affected
 
 
+def with_captured(network: Network, captured: Mapping[str, tuple[Interaction, ...]]) -> Network:
+    """The network with what calendars and mail show (`sources`) added to the histories of the contacts it is with:
+    those interactions count as logged ones do. A network made so is a view for the rules; `update_network` starts
+    from the network of the notes alone."""
+    if not captured:
+        return network
+    interactions = dict(network.interactions)
+    known = {c.path for c in network.contacts}
+    for path, more in captured.items():
+        if path in known:
+            interactions[path] = tuple(sorted((*interactions.get(path, ()), *more), key=_order))
+    return replace(network, interactions=interactions)
+
+
 def _shape(note: ParsedNote | None) -> tuple[object, ...]:
     """What the rest of the network depends on in a note: whether it is a contact, and the names links find it
     by; whether it is an event or a goal (never updated alone: the events' and the goals' links are few)."""

@@ -7,24 +7,24 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from vaultnet import __version__, locks
+from vaultnet import locks
 from vaultnet.atomic import sweep
-from vaultnet.cache import BuildRecord, OutputStamp, ViewRecord, code_digest
+from vaultnet.cache import BuildRecord, OutputStamp, ViewRecord
+from vaultnet.capture import People
 from vaultnet.config import CACHE_DIR, CONFIG_NAME, Settings, parse_settings
 from vaultnet.derived import Keeper, Made
 from vaultnet.fragments import CalendarFragments
 from vaultnet.guard import guard_outputs, outputs_off
 from vaultnet.index import Index, Refresh
+from vaultnet.inputs import Recent, inputs_digest, recent_notes, same_bytes
 from vaultnet.insights import Shares, stats
 from vaultnet.model import Contact
-from vaultnet.network import Network, build_network, update_network
+from vaultnet.network import Interaction, Network, build_network, update_network, with_captured
 from vaultnet.obsidian import read_obsidian
 from vaultnet.parallel import Progress
 from vaultnet.problems import Problem, UserError, WriteRefused
@@ -33,12 +33,12 @@ from vaultnet.render.markdown import Lines, render_followups
 from vaultnet.rules import Plan, make_plan
 from vaultnet.safeio import Refused
 from vaultnet.settings_check import named_folders, settings_problems, vault_folders
+from vaultnet.sources import Sources
 from vaultnet.vault import (
     Listing,
     fingerprint,
     has_folder,
     private_dir,
-    read_bytes,
     read_text,
     top_folders,
     write_atomic,
@@ -143,6 +143,8 @@ class Session:
         # The contacts touched by the plans made since the calendar was last rendered (None: maybe all): a plan that
         # renders none (`plan`, `view`) leaves them to the next build.
         self._unrendered: set[str] | None = set()
+        self.sources = Sources(self.root, self.settings)
+        self._last_captured: dict[str, tuple[Interaction, ...]] | None = None
 
     def reload_settings(self) -> bool:
         """Re-read `vaultnet.toml`; True (and a fresh index) when it changed."""
@@ -191,15 +193,26 @@ class Session:
                 return updated
         return build_network(refresh.notes.values(), self.settings.contacts_folder, self.settings.goals_folder), None
 
+    def _captured(self, network: Network, touched: set[str] | None, today: date) -> tuple[Network, set[str] | None]:
+        """`network` with what the calendars and mailboxes of `[sources]` show; every contact touched when that
+        changed since this session's last plan (or it has none)."""
+        if not self.sources.any:
+            return network, touched
+        captured = self.sources.interactions(People(network.contacts), today)
+        if captured != self._last_captured:
+            touched, self._last_captured = None, captured
+        return with_captured(network, captured), touched
+
     def _plan(self, today: date, listed: Listing | None = None) -> tuple[Snapshot, Plan, set[str] | None]:
         """The snapshot and the plan for `today`, made from the last ones where they still hold; and the contacts
         whose items may differ from those of the plan the calendar was last rendered from (None: all may)."""
         refresh = self._refresh(listed)
         network, touched = self._network(refresh)
-        snap = Snapshot(self.root, self.settings, refresh, network, self._checks(refresh))
+        seen, touched = self._captured(network, touched, today)
+        snap = Snapshot(self.root, self.settings, refresh, seen, self._checks(refresh))
         previous = self._last.plan if self._last is not None else None
-        plan = make_plan(network, self.settings, today, previous, touched)
-        self._last = Made(refresh, network, snap.checks, plan)
+        plan = make_plan(seen, self.settings, today, previous, touched)
+        self._last = Made(refresh, network, snap.checks, plan)  # the notes' network: the next update starts there
         unrendered = self._unrendered
         self._unrendered = None if touched is None or unrendered is None else unrendered | touched
         return snap, plan, self._unrendered
@@ -251,9 +264,9 @@ class Session:
         of its inputs: while no note, setting or day changed, the next run prints it again without reading
         the notes or deriving anything (as a build leaves unchanged outputs alone)."""
         listed = self.index.listing()
-        digest, recent = _inputs_digest(self.root, self.settings, listed, today), _recent(self.root, listed)
+        digest, recent = inputs_digest(self.root, self.settings, listed, today), recent_notes(self.root, listed)
         last = self.index.cache.last_view(name)
-        if last is not None and last.digest == digest and _same_bytes(self.root, last.recent):
+        if last is not None and last.digest == digest and same_bytes(self.root, last.recent):
             return list(last.problems), last.text
         with _no_gc():
             snap, plan, _ = self._plan(today, listed)
@@ -276,7 +289,7 @@ class Session:
 
     def _build(self, today: date, listed: Listing | None = None) -> BuildResult:
         listed = self.index.listing() if listed is None else listed
-        digest, recent = _inputs_digest(self.root, self.settings, listed, today), _recent(self.root, listed)
+        digest, recent = inputs_digest(self.root, self.settings, listed, today), recent_notes(self.root, listed)
         unchanged = self._unchanged_since_last_build(digest)
         if unchanged is not None:
             return unchanged
@@ -306,7 +319,7 @@ class Session:
     def _unchanged_since_last_build(self, digest: str) -> BuildResult | None:
         """The last build's result, when it was made from exactly these inputs and its outputs are intact."""
         last = self.index.cache.last_build()
-        if last is None or last.digest != digest or not _same_bytes(self.root, last.recent):
+        if last is None or last.digest != digest or not same_bytes(self.root, last.recent):
             return None
         outputs = []
         for stamp in last.outputs:
@@ -335,31 +348,6 @@ def _vouched(listed: Listing, snap: Snapshot) -> bool:
     return not snap.refresh.kept and not snap.refresh.unread
 
 
-_RACY_NS = 2_000_000_000  # a note written this recently may change again within its mtime's tick (see `index`)
-Recent = tuple[tuple[str, str], ...]
-
-
-def _recent(root: Path, listed: Listing) -> Recent:
-    """(path, digest of its bytes) of each note written moments ago: a second save within the same mtime tick,
-    of the same size, changes no fingerprint, so what is made from such a note is reused only while its bytes
-    are the same (`_same_bytes`). Read before the build reads them: a save in between makes a record that is
-    never used, never a wrong one."""
-    since = time.time_ns() - _RACY_NS
-    return tuple((path, _bytes_digest(root, path)) for path in sorted(listed) if listed[path].mtime_ns >= since)
-
-
-def _same_bytes(root: Path, recent: Recent) -> bool:
-    return all(_bytes_digest(root, path) == digest for path, digest in recent)
-
-
-def _bytes_digest(root: Path, path: str) -> str:
-    try:
-        data = read_bytes(root, path)
-    except Refused as exc:
-        return f"unreadable: {exc}"
-    return "gone" if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 OUTPUTS_LOCK_TIMEOUT = 300.0  # seconds to wait for another build: a cold build of a large vault takes seconds
 OUTPUTS_LOCK_STALE = 600.0  # where there is no flock: an outputs lock file this old was left by a crash
 
@@ -383,27 +371,12 @@ def _outputs_lock(root: Path) -> Iterator[None]:
         yield
 
 
-def _inputs_digest(root: Path, settings: Settings, listed: Listing, today: date) -> str:
-    """Everything a build's outputs depend on: the code, the settings, the day, every note's fingerprint, what
-    the listing reported (a folder that becomes readable changes no fingerprint) and the folders the settings
-    check finds (`_folders_seen`)."""
-    digest = hashlib.blake2b(digest_size=16)
-    seen = _folders_seen(root, settings)
-    digest.update(repr((__version__, code_digest(), settings, today.isoformat(), listed.problems, seen)).encode())
-    for path in sorted(listed):
-        fp = listed[path]
-        digest.update(f"{path}\0{fp.mtime_ns}\0{fp.size}\n".encode())
-    return digest.hexdigest()
+Vault = Session | Path  # an open vault, or the folder of one
 
 
-def _folders_seen(root: Path, settings: Settings) -> tuple[object, ...]:
-    """What `Session._checks` looks at on disk besides the notes: whether each folder vaultnet.toml names is there,
-    and the vault's top folders when one is not (they shape its hint). An empty folder made or removed changes no
-    note's fingerprint."""
-    if not settings.lines:
-        return ()
-    there = tuple(has_folder(root, folder) for _, folder, _ in named_folders(settings))
-    return there, () if all(there) else tuple(sorted(top_folders(root)))
+def open_vault(vault: Vault) -> Session:
+    """The vault open: a command given a folder opens it once, here."""
+    return vault if isinstance(vault, Session) else Session(vault)
 
 
 def build(vault: Path, today: date, progress: Progress | None = None) -> BuildResult:

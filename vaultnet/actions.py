@@ -20,6 +20,7 @@ from pathlib import Path
 from vaultnet.adopt import read_notes, survey, template_folders
 from vaultnet.adopt_text import settings_text
 from vaultnet.adopt_text import summary as summary_lines
+from vaultnet.capture import People
 from vaultnet.changes import Change, safe_filename
 from vaultnet.config import CONFIG_NAME, Settings, config_template, parse_settings
 from vaultnet.edit import add_log_entry, log_line, set_property, tick_task, yaml_scalar
@@ -137,6 +138,30 @@ def log(vault: Vault, name: str, text: str, day: date, kind: str | None, gave: b
         raise ParamError(f"{kind!r} is not one word such as call, coffee, email or meeting", "kind")
     line = log_line(day, text, kind, gave, got)
     return target(vault, name).edit(lambda note, _: add_log_entry(note, line))
+
+
+def capture(vault: Vault, name: str, today: date) -> Change:
+    """Write what the calendars and mailboxes of `[sources]` show with the contact into their `## Log`: an entry
+    for each day and kind the log does not have yet (`- 2026-11-19 email: from your mail`), for people who want
+    them in git. `build` never writes them; made again, this adds nothing."""
+    session = open_vault(vault)
+    if not session.sources.any:
+        raise UserError("vaultnet.toml names no [sources] calendars or mail to capture from")
+    found = target(session, name)
+    captured = session.sources.interactions(People(session.contacts()), today).get(found.contact.path, ())
+    wanted = sorted({(i.day, i.kind) for i in captured})
+
+    def add(note: str, contact: Contact) -> str:
+        have = {(e.day, e.kind) for e in contact.log}
+        for day, kind in wanted:
+            if (day, kind) not in have:
+                note = add_log_entry(note, log_line(day, f"from your {_SOURCE_WORD.get(kind, kind)}", kind))
+        return note
+
+    return found.edit(add)
+
+
+_SOURCE_WORD = {"meeting": "calendar", "email": "mail"}
 
 
 def snooze(vault: Vault, name: str, until: date | str, today: date | None = None) -> Change:

@@ -131,6 +131,19 @@ def log(
 
 @click.command(cls=Command)
 @click.argument("name")
+@with_vault()
+@today_option
+@dry_run_option
+def capture(name: str, vault: Path, today: datetime | None, dry_run: bool) -> None:
+    """Write what your calendars and mail ([sources]) show with NAME into their `## Log`, one line a day and kind
+    the log lacks. `build` counts them without this; use it to keep them in git."""
+    from vaultnet import actions
+
+    _write([actions.capture(vault, name, day_of(today))], dry_run)
+
+
+@click.command(cls=Command)
+@click.argument("name")
 @click.argument("until")
 @with_vault()
 @today_option
@@ -360,4 +373,4 @@ def _ignored_by_git(path: Path) -> bool:
     return found.returncode == 0
 
 
-COMMANDS = [init, new, log, snooze, archive, done, import_, export, check_files, build_hook]
+COMMANDS = [init, new, log, capture, snooze, archive, done, import_, export, check_files, build_hook]

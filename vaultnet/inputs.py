@@ -51,7 +51,7 @@ def inputs_digest(root: Path, settings: Settings, listed: Listing, today: date) 
     seen = folders_seen(root, settings)
     digest.update(repr((__version__, code_digest(), settings, today.isoformat(), listed.problems, seen)).encode())
     if settings.sources_calendars or settings.sources_mail:  # a new mail or event changes the outputs too
-        digest.update(repr(sources_fingerprint(settings)).encode())
+        digest.update(repr(sources_fingerprint(root, settings)).encode())
     for path in sorted(listed):
         fp = listed[path]
         digest.update(f"{path}\0{fp.mtime_ns}\0{fp.size}\n".encode())

@@ -56,9 +56,10 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
 
 
-def sources_of(settings: Settings) -> list[Source]:
+def sources_of(root: Path, settings: Settings) -> list[Source]:
+    """The sources `[sources]` names: `~` is the user's home, and a relative path is from the vault's root."""
     named = [("calendar", w) for w in settings.sources_calendars] + [("mail", w) for w in settings.sources_mail]
-    return [Source(kind, written, Path(os.path.expanduser(written))) for kind, written in named]
+    return [Source(kind, written, root / os.path.expanduser(written)) for kind, written in named]
 
 
 def _stat(path: Path) -> tuple[int, int] | None:
@@ -69,12 +70,12 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return found.st_size, found.st_mtime_ns
 
 
-def fingerprint(settings: Settings) -> tuple[object, ...]:
+def fingerprint(root: Path, settings: Settings) -> tuple[object, ...]:
     """What changes when a source gains, loses or changes a file, cheaply: an mbox's or a .ics file's size and
     time, and the time of each folder of a Maildir or vdir (Maildir files never change in place: new mail and
     flags are new names; vdirsyncer and khal write an event by renaming a new file into place)."""
     out: list[object] = [settings.sources_me]
-    for source in sources_of(settings):
+    for source in sources_of(root, settings):
         if source.path.is_dir():
             folders = [(root, _stat(Path(root))) for root, dirs, _ in os.walk(source.path) if not dirs.sort()]
             out.append((source.written, tuple(folders)))
@@ -100,7 +101,7 @@ class Sources:
 
     def interactions(self, people: People, today: date) -> dict[str, tuple[Interaction, ...]]:
         """Each contact's captured interactions up to `today`, from the kept ones while the key holds."""
-        key = repr((FORMAT, fingerprint(self.settings), people.digest))
+        key = repr((FORMAT, fingerprint(self.root, self.settings), people.digest))
         key = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
         kept = self._kept(key, today)
         if kept is None:
@@ -129,7 +130,7 @@ class Sources:
         fresh `reports`."""
         out: list[list[Captured]] = []
         self.reports = []
-        for source in sources_of(self.settings):
+        for source in sources_of(self.root, self.settings):
             report = Report(source)
             self.reports.append(report)
             got: list[Captured] = []

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from vaultkit import DATA
 
-from vaultnet.mailsource import is_mbox, mail_files, read_mail_file, read_mbox, read_message
+from vaultnet.mailsource import _BLOCK, HEAD_BYTES, is_mbox, mail_files, read_mail_file, read_mbox, read_message
 from vaultnet.model import Captured
 from vaultnet.problems import Problem
 from vaultnet.sources_common import hashed
@@ -140,8 +140,8 @@ def test_a_sent_mail_gives_to_cc_and_bcc_without_you_lower_cased_once_each_in_or
 def test_display_names_with_commas_are_one_person() -> None:
     record = sent('To: "Doe, Jane" <Jane.Doe@Example.COM>, "Stone, Bob" <bob@stone.example>')
     assert record.addresses == ("jane.doe@example.com", "bob@stone.example")
-    # `Doe, Jane` base64-encoded: decoding before splitting would make two people of one
-    assert sent("To: =?UTF-8?B?RG9lLCBKYW5l?= <jane@example.com>, x@example.com").addresses == (
+    # `Jane @ ACME, Doe` base64-encoded: decoding before splitting would make a `jane@acme` of its first half
+    assert sent("To: =?UTF-8?B?SmFuZSBAIEFDTUUsIERvZQ==?= <jane@example.com>, x@example.com").addresses == (
         "jane@example.com",
         "x@example.com",
     )
@@ -374,6 +374,19 @@ def test_a_hostile_header_block_costs_only_its_own_message(tmp_path: Path) -> No
     records, end, problems = read_mbox(path, ME)
     assert len(records) == 3 and end == path.stat().st_size
     assert [p.message for p in problems] == ["2 message(s) with no From, To, Date or Message-ID header: skipped"]
+
+
+@pytest.mark.parametrize("at", [*range(HEAD_BYTES - 6, HEAD_BYTES + 1), *range(_BLOCK - 6, _BLOCK + 1)])
+def test_a_from_line_across_the_end_of_what_was_held_is_still_a_boundary(tmp_path: Path, at: int) -> None:
+    """The next message's `\\nFrom ` begins `at` bytes into the file: across the end of the window a header block
+    is looked for in, or of a block read, it is found all the same."""
+    first = mail(*RECEIVED, body="")
+    second = ARCHIVES.read_bytes()
+    path = tmp_path / "mbox"
+    path.write_bytes(b"From x\n" + first + b"y" * (at - len(first) - 8) + b"\n\n" + second)
+    assert path.read_bytes().index(b"\nFrom -") == at
+    records, end, problems = read_mbox(path, ME)
+    assert len(records) == 4 and end == path.stat().st_size and problems == []
 
 
 _BODY_LINES = st.sampled_from(

@@ -103,8 +103,7 @@ def _read_head(file: BinaryIO) -> bytes:
         if not more:
             break
         data += more
-        # a blank line may straddle two steps: look again from just before the step's start
-        if _blank_line(data, max(0, len(data) - len(more) - 2), len(data)) >= 0:
+        if _blank_line(data, 0, len(data)) >= 0:  # from 0 again: a blank line may straddle two steps
             break
     return _head(data)
 

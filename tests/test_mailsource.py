@@ -9,6 +9,7 @@ body, and a Takeout message in CRLF). The mbox reader is held against the standa
 from __future__ import annotations
 
 import mailbox
+import os
 import random
 import shutil
 import tracemalloc
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from vaultkit import DATA
+from vaultkit import DATA, time_limit
 
 from vaultnet.mailsource import _BLOCK, HEAD_BYTES, is_mbox, mail_files, read_mail_file, read_mbox, read_message
 from vaultnet.model import Captured
@@ -76,6 +77,14 @@ def test_an_mbox_is_a_file_that_begins_with_a_from_line_or_is_empty(tmp_path: Pa
     (tmp_path / "Drafts").write_bytes(b"")  # Thunderbird makes each folder's mbox empty at first
     assert is_mbox(ARCHIVES) and is_mbox(tmp_path / "Drafts")
     assert not is_mbox(INBOX) and not is_mbox(mail_files(INBOX)[0]) and not is_mbox(tmp_path / "missing")
+
+
+def test_a_fifo_named_as_a_source_is_no_mbox_and_blocks_nothing(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo")  # opening it to read would wait for a writer forever
+    with time_limit(5, AssertionError):  # not TimeoutError: an OSError, which is_mbox would take for a no
+        assert not is_mbox(tmp_path / "fifo")
+        records, end, problems = read_mbox(tmp_path / "fifo", ME, 3)
+    assert (records, end, [p.message for p in problems]) == ([], 3, ["not an mbox: not a regular file"])
 
 
 # -- one message --------------------------------------------------------------------------------------------------
@@ -186,6 +195,13 @@ def test_in_reply_to_and_references_are_hashed_into_replies_to_in_order_once_eac
     assert sent("To: ann@example.org", "In-Reply-To: m9@example.org").replies_to == (hashed("m9@example.org"),)
     answered = one(*RECEIVED[:2], "Message-ID:\n <m2@example.org>")  # a folded Message-ID
     assert answered is not None and answered.source in record.replies_to
+
+
+def test_a_broken_line_among_the_headers_hides_none_after_it() -> None:
+    """A line that is no header (a client's bug, a line that lost its fold) ends the header block for a full
+    parser; only the fields a record needs are parsed here, so the ones after it still count."""
+    record = one("X-Mailer: Foo", "this line lost its fold", *RECEIVED, "Date : not a Date field (space)")
+    assert record is not None and record.addresses == ("ann@example.org",) and record.day == date(2026, 11, 19)
 
 
 def test_a_sent_mail_without_message_id_is_known_by_its_date_and_people() -> None:

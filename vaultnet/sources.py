@@ -31,7 +31,7 @@ from vaultnet.problems import Problem
 from vaultnet.vault import private_dir, write_atomic
 
 CACHE_NAME = f"{CACHE_DIR}/sources.json"
-Reader = Callable[[bytes], tuple[list[Captured], list[Problem]]]  # one file's bytes -> its records, its problems
+Reader = Callable[[Path], tuple[list[Captured], list[Problem]]]  # one file -> its records, its problems
 FORMAT = 1
 _WINDOW = timedelta(days=365)  # a reader gives occurrences up to a year ahead: a kept result holds that long
 
@@ -148,44 +148,39 @@ class Sources:
     def _read_calendar(self, source: Source, today: date, report: Report) -> list[Captured]:
         from vaultnet.calsource import calendar_files, read_calendar
 
-        out: list[Captured] = []
-        for file in calendar_files(source.path):
-            report.files += 1
-            out += self._file(file, report, lambda data, f=file: read_calendar(data, str(f), self.me, today))
-        return out
+        def read(file: Path) -> tuple[list[Captured], list[Problem]]:
+            return read_calendar(file.read_bytes(), str(file), self.me, today)
+
+        return [r for file in calendar_files(source.path) for r in self._file(file, report, read)]
 
     def _read_mail(self, source: Source, report: Report) -> list[Captured]:
-        from vaultnet.mailsource import is_mbox, mail_files, read_mbox, read_message
+        from vaultnet.mailsource import is_mbox, mail_files, read_mail_file, read_mbox
 
         if source.path.is_file() and is_mbox(source.path):
             report.files += 1
             return self._read_mbox(source.path, report, read_mbox)
-        out: list[Captured] = []
-        for file in mail_files(source.path):
-            report.files += 1
 
-            def one(data: bytes) -> tuple[list[Captured], list[Problem]]:
-                record = read_message(data, self.me)
-                return ([] if record is None else [record]), []
+        def read(file: Path) -> tuple[list[Captured], list[Problem]]:
+            record, problems = read_mail_file(file, self.me)  # its headers only
+            return ([] if record is None else [record]), problems
 
-            out += self._file(file, report, one)
-        return out
+        return [r for file in mail_files(source.path) for r in self._file(file, report, read)]
 
     def _file(self, file: Path, report: Report, read: Reader) -> list[Captured]:
+        """What `file` gives, read again only when its size or time changed since this object read it."""
+        report.files += 1
         stat = _stat(file)
-        key = str(file)
-        known = self._files.get(key)
+        known = self._files.get(str(file))
         if known is not None and known[0] == stat:
             return known[1]
         try:
-            data = file.read_bytes()
+            got, problems = read(file)
         except OSError as exc:
             report.problems.append(Problem(str(file), 0, f"cannot be read ({exc.strerror or exc})", "warning"))
             return []
-        got, problems = read(data)
         report.problems += problems
-        self._files[key] = (stat, got)
-        return list(got)
+        self._files[str(file)] = (stat, got)
+        return got
 
     def _read_mbox(self, path: Path, report: Report, read_mbox: object) -> list[Captured]:
         stat = _stat(path)
@@ -199,7 +194,9 @@ class Sources:
             report.problems.append(Problem(str(path), 0, f"cannot be read ({exc.strerror or exc})", "warning"))
             return []
         report.problems += problems
-        records = before + got if start else got
+        # From the offset: the new messages after the ones read before. When the reader could not resume there (the
+        # file was rewritten), it read the whole file again: a message already known is kept once, by its id.
+        records = list({(r.source, r.day, r.kind): r for r in (before + got if start else got)}.values())
         self._mbox[key] = (stat[1] if stat else 0, end, records)
         return records
 

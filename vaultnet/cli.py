@@ -305,8 +305,10 @@ def check(vault: Path) -> None:
     Exits with 1 if there is any error (warnings alone do not fail), so it fits a pre-commit hook or CI.
     """
     with progress_line("reading notes") as progress:
-        problems = pipeline.check(vault, progress)
+        problems, sources = pipeline.check_all(vault, progress)
     report(vault, problems)
+    for line in sources:  # which calendars and mailboxes were read, and what each gave
+        echo(line)
     errors = [p for p in problems if p.severity == "error"]
     warnings = len(problems) - len(errors)
     if errors:

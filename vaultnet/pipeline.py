@@ -397,4 +397,18 @@ def view(
 
 
 def check(vault: Path, progress: Progress | None = None) -> list[Problem]:
-    return Session(vault, progress=progress).snapshot().problems
+    return check_all(vault, progress)[0]
+
+
+def check_all(
+    vault: Path, progress: Progress | None = None, today: date | None = None
+) -> tuple[list[Problem], list[str]]:
+    """Every problem of the vault's notes and settings, and of the sources `[sources]` names, which are read;
+    and a line for each source: what it gave (`check` says which sources were read, and what each gave)."""
+    session = Session(vault, progress=progress)
+    snap = session.snapshot()
+    if not session.sources.any:
+        return snap.problems, []
+    session.sources.match(People(snap.network.contacts), today or date.today())
+    lines = [report.line() for report in session.sources.reports]
+    return snap.problems + [p for report in session.sources.reports for p in report.problems], lines

@@ -44,6 +44,11 @@ class Source:
     written: str
     path: Path
 
+    @property
+    def key(self) -> str:
+        """The setting that names it."""
+        return "calendars" if self.kind == "calendar" else "mail"
+
 
 @dataclass
 class Report:
@@ -54,6 +59,11 @@ class Report:
     records: int = 0
     interactions: int = 0
     problems: list[Problem] = field(default_factory=list)
+
+    def line(self) -> str:
+        files = f"{self.files:,} file{'s' if self.files != 1 else ''} read"
+        found = f"{self.interactions:,} interaction{'s' if self.interactions != 1 else ''} with contacts"
+        return f"[sources] {self.source.key} {self.source.written}: {files}, {found}"
 
 
 def sources_of(root: Path, settings: Settings) -> list[Source]:
@@ -105,7 +115,7 @@ class Sources:
         key = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
         kept = self._kept(key, today)
         if kept is None:
-            kept = self._match(people, today)
+            kept = self.match(people, today)
             self._keep(key, today, kept)
         out: dict[str, tuple[Interaction, ...]] = {}
         for path in sorted(kept):
@@ -114,7 +124,7 @@ class Sources:
                 out[path] = past
         return out
 
-    def _match(self, people: People, today: date) -> dict[str, list[Interaction]]:
+    def match(self, people: People, today: date) -> dict[str, list[Interaction]]:
         """Every source read, and matched up to a year ahead (kept that long); each report counts its share."""
         by_source = self.read(today)
         replied = answered(r for records in by_source for r in records)
@@ -135,7 +145,7 @@ class Sources:
             self.reports.append(report)
             got: list[Captured] = []
             if not source.path.exists():
-                what = f"[sources] {source.kind}s: {source.written}: no such file or folder"
+                what = f"[sources] {source.key}: {source.written}: no such file or folder"
                 report.problems.append(Problem(CONFIG_FILE, 0, what, "warning"))
             elif source.kind == "calendar":
                 got = self._read_calendar(source, today, report)

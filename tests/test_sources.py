@@ -1,0 +1,81 @@
+"""Interactions captured from mail and calendars (issue 13), end to end through the command line: the fixtures as
+mbsync, offlineimap, vdirsyncer and Google write them, a vault that names them in `[sources]`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from vaultkit import DATA, fm, run, write_vault
+
+SOURCES = DATA / "sources"
+DAY = "2026-11-30"
+ME = '["Me@Example.com", "me@work.example"]'
+
+
+def vault(tmp_path: Path, mail: list[Path] = (), calendars: list[Path] = (), extra: str = "") -> Path:  # type: ignore[assignment]
+    root = write_vault(
+        tmp_path / "vault",
+        {
+            "contacts/Jane Doe.md": fm(name="Jane Doe", email="jane.doe@example.com", cadence="7d"),
+            "contacts/Jürgen Müller.md": fm(name="Jürgen Müller", email="Juergen@Mueller.example"),
+            "contacts/Bob Stone.md": fm(name="Bob Stone", email="bob@stone.example"),
+            "contacts/Cy Ray.md": fm(name="Cy Ray", email="cy@ray.example"),
+        },
+    )
+    listed = lambda paths: "[" + ", ".join(json.dumps(str(p)) for p in paths) + "]"  # noqa: E731
+    toml = f"[sources]\nme = {ME}\nmail = {listed(mail)}\ncalendars = {listed(calendars)}\n{extra}"
+    (root / "vaultnet.toml").write_text(toml, encoding="utf-8")
+    return root
+
+
+def due(root: Path) -> dict[str, dict[str, object]]:
+    result = run("due", "--json", "--vault", root, "--today", DAY)
+    assert result.exit_code == 0, result.output
+    return {str(item["name"]): item for item in json.loads(result.stdout)}
+
+
+def who(root: Path) -> dict[str, object]:
+    result = run("who", "--company", "", "--json", "--vault", root, "--today", DAY)
+    return {str(c["name"]): c["last_interaction"] for c in json.loads(result.stdout)} if result.exit_code == 0 else {}
+
+
+def test_mail_you_sent_and_mail_you_answered_count_as_emails(tmp_path: Path) -> None:
+    mail = SOURCES / "mail" / "work"
+    root = vault(tmp_path, mail=[mail / "Sent", mail / "INBOX"])
+    items = due(root)
+    # Jane: your mail of 2026-11-19 to her, which answered hers of the same morning; her rhythm is every 7 days.
+    assert items["Jane Doe"]["reason"] == "last contact on 2026-11-19 (email); your rhythm is every 1w"
+    # Jürgen in Cc and Bob in Bcc of that mail: in touch, not due; Cy appears in no mail: due at once.
+    assert "Jürgen Müller" not in items and "Bob Stone" not in items
+    assert "no contact recorded" in str(items["Cy Ray"]["reason"])
+
+
+def test_only_contact_day_kind_and_a_hashed_id_are_kept(tmp_path: Path) -> None:
+    mail = SOURCES / "mail" / "work"
+    root = vault(tmp_path, mail=[mail / "Sent", mail / "INBOX"])
+    due(root)
+    kept = (root / ".vaultnet" / "sources.json").read_text(encoding="utf-8")
+    assert "@" not in kept and "Doe" not in kept.replace("Jane Doe.md", "")  # no address, no name but the note's
+    rows = json.loads(kept)["interactions"]
+    assert {tuple(r[:3]) for r in rows} == {("contacts/Jane Doe.md", "2026-11-19", "email"),
+                                            ("contacts/Jürgen Müller.md", "2026-11-19", "email"),
+                                            ("contacts/Bob Stone.md", "2026-11-19", "email")}  # fmt: skip
+    assert all(len(r) == 4 and len(r[3]) == 16 for r in rows)
+
+
+def test_new_mail_is_seen_by_the_next_command_and_a_missing_source_is_a_warning(tmp_path: Path) -> None:
+    sent = tmp_path / "Sent"
+    shutil.copytree(SOURCES / "mail" / "work" / "Sent", sent)
+    root = vault(tmp_path, mail=[sent, tmp_path / "nowhere"])
+    assert "Cy Ray" in due(root)
+    (sent / "cur" / "1764400000_2.4242.laptop:2,S").write_bytes(
+        b"From: me@example.com\r\nTo: Cy Ray <CY@ray.example>\r\nDate: Sat, 28 Nov 2026 09:00:00 +0000\r\n"
+        b"Message-ID: <new-1@example.com>\r\nSubject: lunch\r\n\r\nbody\r\n"
+    )
+    items = due(root)
+    assert "Cy Ray" not in items  # in touch on 2026-11-28: due in 90 days
+    check = run("check", "--vault", root)
+    assert "warning: [sources] mail: " in check.output and "nowhere: no such file or folder" in check.output
+    assert f"[sources] mail {sent}: 3 files read, 4 interactions with contacts" in check.stdout

@@ -79,3 +79,30 @@ def test_new_mail_is_seen_by_the_next_command_and_a_missing_source_is_a_warning(
     check = run("check", "--vault", root)
     assert "warning: [sources] mail: " in check.output and "nowhere: no such file or folder" in check.output
     assert f"[sources] mail {sent}: 3 files read, 4 interactions with contacts" in check.stdout
+
+
+# -- watch ------------------------------------------------------------------------------------------------------
+
+
+def test_watch_sees_new_mail_in_a_maildir_outside_the_vault(tmp_path: Path) -> None:
+    from test_watch import BEN_LINE, Running, followups, wait_for
+
+    maildir = tmp_path / "Mail" / "Sent"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    root = write_vault(
+        tmp_path / "vault",
+        {"contacts/Ben.md": "---\nname: Ben Okafor\nemail: ben@okafor.example\nfollow_up: 2026-11-19\n---\n"},
+    )
+    (root / "vaultnet.toml").write_text(f'[sources]\nme = ["me@example.com"]\nmail = ["{maildir}"]\n', encoding="utf-8")
+    running = Running(root)
+    try:
+        assert BEN_LINE in followups(root)  # the planned follow-up of 2026-11-19 is open
+        (maildir / "new" / "1763700000.1_1.laptop").write_bytes(
+            b"From: Me <me@example.com>\nTo: Ben <Ben@Okafor.example>\nDate: Fri, 20 Nov 2026 18:00:00 +0100\n"
+            b"Message-ID: <w1@example.com>\n\nSee you\n"
+        )
+        wait_for(lambda: BEN_LINE not in followups(root), "the mail to Ben closing his follow-up")
+        running.assert_alive()
+    finally:
+        running.stop()

@@ -51,6 +51,7 @@ from vaultnet.file_events import Marker, relevant, relisted
 from vaultnet.locks import prepare_lock_folder
 from vaultnet.pipeline import BuildResult, Session
 from vaultnet.problems import Problem, UserError, printable
+from vaultnet.source_watch import watch_sources
 from vaultnet.vault import Listing
 
 FULL_LISTING_EVERY = 600.0  # seconds: the safety net for a change no event reported
@@ -259,6 +260,7 @@ class Watcher:
     def _observe(self) -> BaseObserver:
         observer: BaseObserver = PollingObserver(timeout=1) if self.poll else Observer()
         observer.schedule(_Handler(self), str(self.root), recursive=True, event_filter=_EVENTS)
+        watch_sources(observer, self.root, self.session.settings, lambda: self.changed([]), self.log)
         observer.start()
         return observer
 

@@ -24,6 +24,7 @@ from vaultkit import DAY, SMALL_VAULT, WHO_NOTES, checkout_env, fm, run, write_v
 NOT_FOR_ONE_SHOT = (
     "vobject",
     "icalendar",
+    "recurring_ical_events",
     "watchdog",
     "http.server",
     "socketserver",

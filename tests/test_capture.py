@@ -29,7 +29,10 @@ PEOPLE = [
 
 
 def matched(*records: Captured) -> list[tuple[str, Interaction]]:
-    return list(match(records, People(PEOPLE), TODAY, answered(records)))
+    """As `sources` assembles them: a mail to you only when one of yours answers it."""
+    replied = answered(records)
+    found = match(records, People(PEOPLE), TODAY)
+    return [(path, i) for path, i, received in found if not received or i.source in replied]
 
 
 def test_an_event_is_a_meeting_with_each_contact_among_its_attendees_in_any_case() -> None:

@@ -4,6 +4,7 @@ mbsync, offlineimap, vdirsyncer and Google write them, a vault that names them i
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -58,11 +59,15 @@ def test_only_contact_day_kind_and_a_hashed_id_are_kept(tmp_path: Path) -> None:
     due(root)
     kept = (root / ".vaultnet" / "sources.json").read_text(encoding="utf-8")
     assert "@" not in kept and "Doe" not in kept.replace("Jane Doe.md", "")  # no address, no name but the note's
-    rows = json.loads(kept)["interactions"]
-    assert {tuple(r[:3]) for r in rows} == {("contacts/Jane Doe.md", "2026-11-19", "email"),
+    rows = [row for file in json.loads(kept)["files"].values() for row in file["rows"]]
+    counted = [row for row in rows if not row[4]]  # Jane's mail to you is kept too: it counts, being answered
+    assert {tuple(r[:3]) for r in counted} == {("contacts/Jane Doe.md", "2026-11-19", "email"),
                                             ("contacts/Jürgen Müller.md", "2026-11-19", "email"),
                                             ("contacts/Bob Stone.md", "2026-11-19", "email")}  # fmt: skip
-    assert all(len(r) == 4 and len(r[3]) == 16 for r in rows)
+    assert all(len(r) == 5 and len(r[3]) == 16 for r in rows)
+    # mails to you: Jane's (answered: it counts) and Jürgen's (not answered: kept, not counted); Bob's has no Date
+    assert {tuple(r[:3]) for r in rows if r[4]} == {("contacts/Jane Doe.md", "2026-11-19", "email"),
+                                                   ("contacts/Jürgen Müller.md", "2026-11-20", "email")}  # fmt: skip
 
 
 def test_new_mail_is_seen_by_the_next_command_and_a_missing_source_is_a_warning(tmp_path: Path) -> None:
@@ -106,3 +111,22 @@ def test_watch_sees_new_mail_in_a_maildir_outside_the_vault(tmp_path: Path) -> N
         running.assert_alive()
     finally:
         running.stop()
+
+
+def test_a_command_after_new_mail_reads_only_the_new_file(tmp_path: Path) -> None:
+    """What each file gave is kept per file: an unchanged file (same size and time) is not read again. Proven by
+    a file whose bytes are replaced, size and time kept: what it gave before still counts."""
+    sent = tmp_path / "Sent"
+    shutil.copytree(SOURCES / "mail" / "work" / "Sent", sent)
+    root = vault(tmp_path, mail=[sent])
+    assert "Cy Ray" in due(root) and "Jane Doe" in due(root)
+    old = next(p for p in (sent / "cur").iterdir() if "U=77" in p.name)  # the mail to Jane, Jürgen and Bob
+    stat = old.stat()
+    old.write_bytes(b"X" * stat.st_size)
+    os.utime(old, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    (sent / "new" / "1764400000_3.4242.laptop").write_bytes(
+        b"From: me@example.com\nTo: cy@ray.example\nDate: Sat, 28 Nov 2026 09:00:00 +0000\nMessage-ID: <n2@x>\n\nhi\n"
+    )
+    items = due(root)
+    assert "Cy Ray" not in items  # the new file was read
+    assert "Jürgen Müller" not in items and "Bob Stone" not in items  # the old one was not: its garbage unseen

@@ -71,12 +71,11 @@ def answered(records: Iterable[Captured]) -> set[str]:
     return {source for record in records for source in record.replies_to}
 
 
-def match(
-    records: Iterable[Captured], people: People, today: date, replied: set[str]
-) -> Iterator[tuple[str, Interaction]]:
-    """(contact, interaction) for each contact each record is with, up to `today`; `replied`: see `answered`."""
+def match(records: Iterable[Captured], people: People, until: date) -> Iterator[tuple[str, Interaction, bool]]:
+    """(contact, interaction, whether it is a mail to you) for each contact each record up to `until` is with. A
+    mail to you counts only once one of yours answers it (`answered`): the caller knows all the answers."""
     for record in records:
-        if record.day > today or (record.received and record.source not in replied):
+        if record.day > until:
             continue
         paths: list[str] = []
         if not record.by_title_only:
@@ -86,4 +85,4 @@ def match(
             paths += people.named_in(record.title)
         for path in dict.fromkeys(paths):
             # No text: what a command keeps of it is the contact, the day, the kind and the source id, no title.
-            yield path, Interaction(record.day, record.kind, "", record.source)
+            yield path, Interaction(record.day, record.kind, "", record.source), record.received

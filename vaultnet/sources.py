@@ -1,12 +1,12 @@
 """The calendars and mailboxes `[sources]` names, read (never written) for the interactions they show.
 
-`Sources` knows each source's files and reads only those that changed since it last read them (a Maildir's or a
-vdir's files by their names and fingerprints, an mbox from the offset where it stopped), keeps what each file
-gave (`model.Captured`) in memory for a long-lived session (`watch`), and matches it to the contacts
-(`capture`). For the next command it keeps, in `.vaultnet/sources.json`, only what the issue allows: each
-interaction's contact, day, kind and source id (a hash), and the hashed ids of the mails you answered, under a
-key of the sources' fingerprints, your addresses and the contacts' names and addresses. While that key holds, a
-command reads no source at all; any change reads them again.
+`Sources` reads each file of a source only when it changed since it was last read (a Maildir's or a vdir's files
+by their size and time, an mbox on from the offset where the last read stopped) and matches what it gives
+(`model.Captured`) to the contacts (`capture`). What each file gave, matched, is kept per file, in memory and
+for the next command in `.vaultnet/sources.json`: only each interaction's contact, day, kind and source id (a
+hash), whether it is a mail to you, and the hashed ids of the mails a file answers; valid while your addresses
+and the contacts' names and addresses stay the same. A long-lived session (`watch`) also keeps the records read,
+so that a contact's new address is matched again without reading every mail again.
 
 A source that is missing or unreadable is a warning, never a failure. Paths are the user's own: they may be
 outside the vault, and `~` is their home.
@@ -32,7 +32,7 @@ from vaultnet.vault import private_dir, write_atomic
 
 CACHE_NAME = f"{CACHE_DIR}/sources.json"
 Reader = Callable[[Path], tuple[list[Captured], list[Problem]]]  # one file -> its records, its problems
-FORMAT = 1
+FORMAT = 2
 _WINDOW = timedelta(days=365)  # a reader gives occurrences up to a year ahead: a kept result holds that long
 
 
@@ -56,9 +56,9 @@ class Report:
 
     source: Source
     files: int = 0
-    records: int = 0
     interactions: int = 0
     problems: list[Problem] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # its files
 
     def line(self) -> str:
         files = f"{self.files:,} file{'s' if self.files != 1 else ''} read"
@@ -94,6 +94,20 @@ def fingerprint(root: Path, settings: Settings) -> tuple[object, ...]:
     return tuple(out)
 
 
+Row = tuple[str, str, str, str, bool]  # contact, day (ISO), kind, source id, a mail to you (counts if answered)
+
+
+@dataclass
+class _Kept:
+    """What one file gave, matched: what the next read of an unchanged file reuses."""
+
+    stat: tuple[int, int] | None
+    read_on: str  # the day it was read: occurrences are known up to a year after it
+    rows: list[Row]
+    replies: list[str]  # the hashed ids of the mails this file's mails answer
+    offset: int = 0  # an mbox: where the next read starts
+
+
 class Sources:
     """The sources of a vault's settings, read as they change."""
 
@@ -101,8 +115,9 @@ class Sources:
         self.root = root
         self.settings = settings
         self.me = frozenset(settings.sources_me)
-        self._files: dict[str, tuple[tuple[int, int] | None, list[Captured]]] = {}  # file -> (stat, records)
-        self._mbox: dict[str, tuple[int, int, list[Captured]]] = {}  # mbox -> (mtime, offset, records)
+        self._key = ""  # the people and addresses `_kept` was matched for
+        self._kept: dict[str, _Kept] = {}
+        self._records: dict[str, tuple[tuple[int, int] | None, int, list[Captured]]] = {}  # file -> stat, end, records
         self.reports: list[Report] = []
 
     @property
@@ -110,125 +125,139 @@ class Sources:
         return bool(self.settings.sources_calendars or self.settings.sources_mail)
 
     def interactions(self, people: People, today: date) -> dict[str, tuple[Interaction, ...]]:
-        """Each contact's captured interactions up to `today`, from the kept ones while the key holds."""
-        key = repr((FORMAT, fingerprint(self.root, self.settings), people.digest))
-        key = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
-        kept = self._kept(key, today)
-        if kept is None:
-            kept = self.match(people, today)
-            self._keep(key, today, kept)
-        out: dict[str, tuple[Interaction, ...]] = {}
-        for path in sorted(kept):
-            past = tuple(i for i in kept[path] if i.day <= today)
-            if past:
-                out[path] = past
-        return out
+        """Each contact's captured interactions up to `today`."""
+        found = self.match(people, today)
+        return {path: tuple(found[path]) for path in sorted(found)}
 
     def match(self, people: People, today: date) -> dict[str, list[Interaction]]:
-        """Every source read, and matched up to a year ahead (kept that long); each report counts its share."""
-        by_source = self.read(today)
-        replied = answered(r for records in by_source for r in records)
-        found: dict[str, list[Interaction]] = {}
-        for report, records in zip(self.reports, by_source, strict=True):
-            for path, interaction in match(records, people, today + _WINDOW, replied):
-                found.setdefault(path, []).append(interaction)
-                report.interactions += interaction.day <= today
-        return found
-
-    def read(self, today: date) -> list[list[Captured]]:
-        """The records of each source (a file read only if it changed since this object last read it), and a
-        fresh `reports`."""
-        out: list[list[Captured]] = []
+        """Every source's files, read where they changed and matched; each report counts its share."""
+        key = hashlib.blake2b(repr((FORMAT, sorted(self.me), people.digest)).encode(), digest_size=16).hexdigest()
+        if key != self._key:
+            self._key, self._kept = key, self._load(key)
+        before = self._kept
+        self._kept = {}
         self.reports = []
         for source in sources_of(self.root, self.settings):
             report = Report(source)
             self.reports.append(report)
-            got: list[Captured] = []
             if not source.path.exists():
                 what = f"[sources] {source.key}: {source.written}: no such file or folder"
                 report.problems.append(Problem(CONFIG_FILE, 0, what, "warning"))
-            elif source.kind == "calendar":
-                got = self._read_calendar(source, today, report)
-            else:
-                got = self._read_mail(source, report)
-            report.records = len(got)
-            out.append(got)
-        return out
+                continue
+            for file, read in self._files(source, today):
+                report.files += 1
+                self._kept[str(file)] = self._file(file, read, before.get(str(file)), people, today, report)
+        if self._kept != before:
+            self._save()
+        return self._assemble(today)
 
-    def _read_calendar(self, source: Source, today: date, report: Report) -> list[Captured]:
-        from vaultnet.calsource import calendar_files, read_calendar
+    def _assemble(self, today: date) -> dict[str, list[Interaction]]:
+        replied = {reply for kept in self._kept.values() for reply in kept.replies}
+        found: dict[str, list[Interaction]] = {}
+        for report in self.reports:
+            report.interactions = 0
+        by_file = {str(file): report for report in self.reports for file in report.names}
+        for file, kept in self._kept.items():
+            for path, day, kind, source, received in kept.rows:
+                when = date.fromisoformat(day)
+                if when <= today and (not received or source in replied):
+                    found.setdefault(path, []).append(Interaction(when, kind, "", source))
+                    if file in by_file:
+                        by_file[file].interactions += 1
+        return found
 
-        def read(file: Path) -> tuple[list[Captured], list[Problem]]:
-            return read_calendar(file.read_bytes(), str(file), self.me, today)
+    def _files(self, source: Source, today: date) -> list[tuple[Path, Reader | None]]:
+        """The source's files, each with its reader (None: an mbox, read from an offset)."""
+        if source.kind == "calendar":
+            from vaultnet.calsource import calendar_files, read_calendar
 
-        return [r for file in calendar_files(source.path) for r in self._file(file, report, read)]
+            def calendar(file: Path) -> tuple[list[Captured], list[Problem]]:
+                return read_calendar(file.read_bytes(), str(file), self.me, today)
 
-    def _read_mail(self, source: Source, report: Report) -> list[Captured]:
-        from vaultnet.mailsource import is_mbox, mail_files, read_mail_file, read_mbox
+            return [(file, calendar) for file in calendar_files(source.path)]
+        from vaultnet.mailsource import is_mbox, mail_files, read_mail_file
 
         if source.path.is_file() and is_mbox(source.path):
-            report.files += 1
-            return self._read_mbox(source.path, report, read_mbox)
+            return [(source.path, None)]
 
-        def read(file: Path) -> tuple[list[Captured], list[Problem]]:
+        def mail(file: Path) -> tuple[list[Captured], list[Problem]]:
             record, problems = read_mail_file(file, self.me)  # its headers only
             return ([] if record is None else [record]), problems
 
-        return [r for file in mail_files(source.path) for r in self._file(file, report, read)]
+        return [(file, mail) for file in mail_files(source.path)]
 
-    def _file(self, file: Path, report: Report, read: Reader) -> list[Captured]:
-        """What `file` gives, read again only when its size or time changed since this object read it."""
-        report.files += 1
+    def _file(
+        self, file: Path, read: Reader | None, kept: _Kept | None, people: People, today: date, report: Report
+    ) -> _Kept:
+        """What `file` gives now: as kept while it is unchanged (and its year holds), else read (from the offset
+        for an mbox that grew) and matched."""
+        report.names.append(str(file))
         stat = _stat(file)
-        known = self._files.get(str(file))
+        fresh = kept is not None and today <= date.fromisoformat(kept.read_on) + _WINDOW
+        if kept is not None and fresh and kept.stat == stat:
+            return kept
+        records, offset = self._read(file, read, stat, kept if fresh else None, report)
+        replies = sorted(answered(records))
+        rows = [(path, i.day.isoformat(), i.kind, i.source, received)
+                for path, i, received in match(records, people, today + _WINDOW)]  # fmt: skip
+        return _Kept(stat, today.isoformat(), rows, replies, offset)
+
+    def _read(
+        self, file: Path, read: Reader | None, stat: tuple[int, int] | None, kept: _Kept | None, report: Report
+    ) -> tuple[list[Captured], int]:
+        """The records of `file` (from this session's memory when it did not change), and an mbox's end."""
+        known = self._records.get(str(file))
         if known is not None and known[0] == stat:
-            return known[1]
+            return known[2], known[1]
         try:
-            got, problems = read(file)
+            if read is None:
+                records, end = self._read_mbox(file, stat, report)
+            else:
+                records, problems = read(file)
+                report.problems += problems
+                end = 0
         except OSError as exc:
             report.problems.append(Problem(str(file), 0, f"cannot be read ({exc.strerror or exc})", "warning"))
-            return []
-        report.problems += problems
-        self._files[str(file)] = (stat, got)
-        return got
+            return [], 0
+        self._records[str(file)] = (stat, end, records)
+        return records, end
 
-    def _read_mbox(self, path: Path, report: Report, read_mbox: object) -> list[Captured]:
-        stat = _stat(path)
-        key = str(path)
-        known = self._mbox.get(key)
-        grown = known is not None and stat is not None and stat[0] >= known[1]  # appended to: read from the offset
+    def _read_mbox(self, path: Path, stat: tuple[int, int] | None, report: Report) -> tuple[list[Captured], int]:
+        from vaultnet.mailsource import read_mbox
+
+        known = self._records.get(str(path))
+        grown = known is not None and stat is not None and known[0] is not None and stat[0] >= known[1]
         start, before = (known[1], known[2]) if grown and known is not None else (0, [])
-        try:
-            got, end, problems = read_mbox(path, self.me, start)  # type: ignore[operator]
-        except OSError as exc:
-            report.problems.append(Problem(str(path), 0, f"cannot be read ({exc.strerror or exc})", "warning"))
-            return []
+        got, end, problems = read_mbox(path, self.me, start)
         report.problems += problems
         # From the offset: the new messages after the ones read before. When the reader could not resume there (the
         # file was rewritten), it read the whole file again: a message already known is kept once, by its id.
-        records = list({(r.source, r.day, r.kind): r for r in (before + got if start else got)}.values())
-        self._mbox[key] = (stat[1] if stat else 0, end, records)
-        return records
+        return list({(r.source, r.day, r.kind): r for r in (before + got if start else got)}.values()), end
 
     # -- what the next command finds --------------------------------------------------------------------------
 
-    def _kept(self, key: str, today: date) -> dict[str, list[Interaction]] | None:
+    def _load(self, key: str) -> dict[str, _Kept]:
         try:
             kept = json.loads((self.root / CACHE_NAME).read_text(encoding="utf-8"))
-            if kept.get("key") != key or today > date.fromisoformat(kept["read_on"]) + _WINDOW:
-                return None
-            out: dict[str, list[Interaction]] = {}
-            for path, day, kind, source in kept["interactions"]:
-                out.setdefault(path, []).append(Interaction(date.fromisoformat(day), kind, "", source))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        return out
+            if kept.get("key") != key:
+                return {}
+            return {
+                file: _Kept(tuple(k["stat"]) if k["stat"] else None, k["read_on"],
+                            [tuple(row) for row in k["rows"]], list(k["replies"]), int(k.get("offset", 0)))
+                for file, k in kept["files"].items()
+            }  # fmt: skip
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
 
-    def _keep(self, key: str, today: date, found: dict[str, list[Interaction]]) -> None:
-        rows = [[p, i.day.isoformat(), i.kind, i.source] for p in sorted(found) for i in found[p]]
-        data = json.dumps({"key": key, "read_on": today.isoformat(), "interactions": rows}).encode()
+    def _save(self) -> None:
+        files = {
+            file: {"stat": k.stat, "read_on": k.read_on, "rows": k.rows, "replies": k.replies, "offset": k.offset}
+            for file, k in sorted(self._kept.items())
+        }
         try:
             private_dir(self.root / CACHE_DIR)
-            write_atomic(self.root / CACHE_NAME, data, root=self.root)
+            write_atomic(
+                self.root / CACHE_NAME, json.dumps({"key": self._key, "files": files}).encode(), root=self.root
+            )
         except OSError:
             pass  # only the next command's head start is lost

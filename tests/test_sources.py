@@ -130,3 +130,42 @@ def test_a_command_after_new_mail_reads_only_the_new_file(tmp_path: Path) -> Non
     items = due(root)
     assert "Cy Ray" not in items  # the new file was read
     assert "Jürgen Müller" not in items and "Bob Stone" not in items  # the old one was not: its garbage unseen
+
+
+# -- capture ----------------------------------------------------------------------------------------------------
+
+
+def test_capture_writes_the_captured_interactions_into_the_log_once(tmp_path: Path) -> None:
+    mail = SOURCES / "mail" / "work"
+    calendars = SOURCES / "calendars"
+    root = vault(tmp_path, mail=[mail / "Sent", mail / "INBOX"], calendars=[calendars])
+    note = root / "contacts" / "Jane Doe.md"
+    before = note.read_text(encoding="utf-8")
+    dry = run("capture", "jane", "--dry-run", "--vault", root, "--today", DAY)
+    assert dry.exit_code == 0, dry.output
+    assert "+- 2026-11-19 email: from your mail" in dry.stdout and note.read_text(encoding="utf-8") == before
+    done = run("capture", "jane", "--vault", root, "--today", DAY)
+    assert done.exit_code == 0, done.output
+    after = note.read_text(encoding="utf-8")
+    assert after.startswith(before) and after.count("- 2026-11-19 email: from your mail\n") == 1
+    again = run("capture", "jane", "--vault", root, "--today", DAY)
+    assert note.read_text(encoding="utf-8") == after and "unchanged" in again.stdout
+    without = write_vault(tmp_path / "plain", {"contacts/Jane.md": fm(name="Jane")})
+    refused = run("capture", "jane", "--vault", without)
+    assert refused.exit_code == 2 and "no [sources]" in refused.output and "Traceback" not in refused.output
+
+
+def test_calendars_count_as_meetings_by_attendee_and_by_name_in_the_title(tmp_path: Path) -> None:
+    from datetime import date
+
+    from vaultnet.pipeline import Session
+
+    root = vault(tmp_path, calendars=[SOURCES / "calendars"])  # a vdir as vdirsyncer keeps one, a Google export
+    _, plan = Session(root, persist=False).plan(date(2026, 11, 30))
+    history = {c.name: [(i.day.isoformat(), i.kind) for i in plan.network.history(c.path)] for c in plan.contacts}
+    assert history["Jane Doe"][-2:] == [("2026-11-24", "meeting"), ("2026-11-30", "meeting")]  # the weekly sync
+    assert ("2026-11-18", "meeting") in history["Bob Stone"]  # "Lunch with Bob Stone": named in the title
+    assert history["Cy Ray"] == []
+    result = run("check", "--vault", root)
+    assert result.exit_code == 0, result.output
+    assert f"[sources] calendars {SOURCES / 'calendars'}: 7 files read," in result.stdout

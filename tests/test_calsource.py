@@ -8,18 +8,15 @@ calendar (X-WR-CALNAME, X-WR-TIMEZONE, UTC times, many VEVENTs, a recurring one 
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vaultkit import TODAY, checkout_env
+from vaultkit import TODAY, checkout_env, time_limit
 
 from vaultnet import calsource
 from vaultnet.calsource import (
@@ -75,22 +72,6 @@ def event(*lines: str, uid: str = "test-1@example.com") -> str:
 def calendar(*events: str) -> bytes:
     text = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//vaultnet tests//EN\n" + "\n".join(events) + "\nEND:VCALENDAR\n"
     return text.replace("\n", "\r\n").encode()
-
-
-@contextmanager
-def alarm(seconds: float) -> Iterator[None]:
-    """TimeoutError inside the block after `seconds` of wall-clock time: a regression fails instead of hanging."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def warnings_only(problems: list[Problem], path: str) -> None:
@@ -292,7 +273,7 @@ def test_a_broken_event_is_a_warning_and_the_others_are_read() -> None:
 
 def test_a_rule_repeating_within_a_day_is_read_only_with_a_small_count() -> None:
     secondly = calendar(event("DTSTART:20160101T000000Z", "RRULE:FREQ=SECONDLY", "SUMMARY:Flood", uid="flood"))
-    with alarm(5):  # expanded, it would be 340 million occurrences: gigabytes, minutes (the alarm fails it first)
+    with time_limit(5):  # expanded, it would be 340 million occurrences: gigabytes, minutes (the alarm fails it first)
         records, problems = read_calendar(secondly, "flood.ics", ME, TODAY)
     assert records == [] and [p.message for p in problems] == [
         "1 event left out: repeating within a day without a COUNT"
@@ -307,7 +288,7 @@ def test_a_rule_repeating_within_a_day_is_read_only_with_a_small_count() -> None
 
 def test_a_rule_with_an_interval_below_one_is_left_out() -> None:
     endless = calendar(event("DTSTART:20261101T100000Z", "RRULE:FREQ=DAILY;INTERVAL=0", "SUMMARY:Stuck"))
-    with alarm(5):  # dateutil would list 1 November until memory runs out
+    with time_limit(5):  # dateutil would list 1 November until memory runs out
         records, problems = read_calendar(endless, "stuck.ics", ME, TODAY)
     assert records == [] and [p.message for p in problems] == [
         "1 event left out: a rule with an INTERVAL below 1 never ends"

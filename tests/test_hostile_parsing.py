@@ -11,17 +11,16 @@ The known-bad shapes come from issue 10; each is timed before and after in the i
 from __future__ import annotations
 
 import re
-import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vaultkit import PROBLEM, TODAY, put, run
+from vaultkit import PROBLEM, TODAY, put, run, time_limit
 
 from vaultnet import edit, index, limits, mdlines
 from vaultnet.config import Settings, parse_settings
@@ -42,21 +41,9 @@ FM = "---\ntype: contact\n---\n"
 T = TypeVar("T")
 
 
-@contextmanager
-def bounded(seconds: float = ALARM) -> Iterator[None]:
-    """Raise TimeoutError in the block after `seconds` of wall-clock time (a regex or a loop in C is interrupted
-    too: the regex engine checks for signals)."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def bounded(seconds: float = ALARM) -> AbstractContextManager[None]:
+    """TimeoutError in the block after `seconds` of wall-clock time (see `vaultkit.time_limit`)."""
+    return time_limit(seconds)
 
 
 def timed(call: Callable[[], T], budget: float = BUDGET) -> T:

@@ -169,3 +169,28 @@ def test_calendars_count_as_meetings_by_attendee_and_by_name_in_the_title(tmp_pa
     result = run("check", "--vault", root)
     assert result.exit_code == 0, result.output
     assert f"[sources] calendars {SOURCES / 'calendars'}: 7 files read," in result.stdout
+
+
+def test_a_kept_session_after_new_mail_writes_what_a_cold_build_writes(tmp_path: Path) -> None:
+    """`watch` keeps a session: after new mail it plans again only the contacts whose captured interactions
+    changed. Its outputs must be, byte for byte, a cold build's of the same vault and day."""
+    from datetime import date
+
+    from vaultnet.pipeline import Session
+
+    sent = tmp_path / "Sent"
+    shutil.copytree(SOURCES / "mail" / "work" / "Sent", sent)
+    root = vault(tmp_path, mail=[sent])
+    day = date(2026, 11, 30)
+    kept = Session(root)
+    kept.build(day)
+    for n, who in enumerate(("cy@ray.example", "bob@stone.example")):
+        (sent / "new" / f"17644000{n}.x_1.laptop").write_bytes(
+            f"From: me@example.com\nTo: {who}\nDate: Sat, 28 Nov 2026 09:00:00 +0000\nMessage-ID: <k{n}@x>\n\n".encode()
+        )
+        kept.build(day)
+        cold = tmp_path / f"cold{n}"
+        shutil.copytree(root, cold, ignore=shutil.ignore_patterns(".vaultnet"))
+        Session(cold, persist=False).build(day)
+        for output in ("Follow-ups.md", ".vaultnet/reminders.ics"):
+            assert (root / output).read_bytes() == (cold / output).read_bytes(), (n, output)

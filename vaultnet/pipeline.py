@@ -194,13 +194,17 @@ class Session:
         return build_network(refresh.notes.values(), self.settings.contacts_folder, self.settings.goals_folder), None
 
     def _captured(self, network: Network, touched: set[str] | None, today: date) -> tuple[Network, set[str] | None]:
-        """`network` with what the calendars and mailboxes of `[sources]` show; every contact touched when that
-        changed since this session's last plan (or it has none)."""
+        """`network` with what the calendars and mailboxes of `[sources]` show, and `touched` with the contacts
+        whose captured interactions changed since this session's last plan (all when it has none)."""
         if not self.sources.any:
             return network, touched
-        captured = self.sources.interactions(People(network.contacts), today)
-        if captured != self._last_captured:
-            touched, self._last_captured = None, captured
+        captured, last = self.sources.interactions(People(network.contacts), today), self._last_captured
+        if captured != last:
+            changed = (
+                None if last is None else {p for p in captured.keys() | last.keys() if captured.get(p) != last.get(p)}
+            )
+            touched = None if touched is None or changed is None else touched | changed
+            self._last_captured = captured
         return with_captured(network, captured), touched
 
     def _plan(self, today: date, listed: Listing | None = None) -> tuple[Snapshot, Plan, set[str] | None]:

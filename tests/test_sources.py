@@ -194,3 +194,28 @@ def test_a_kept_session_after_new_mail_writes_what_a_cold_build_writes(tmp_path:
         Session(cold, persist=False).build(day)
         for output in ("Follow-ups.md", ".vaultnet/reminders.ics"):
             assert (root / output).read_bytes() == (cold / output).read_bytes(), (n, output)
+
+
+def test_a_kept_calendar_read_counts_no_meeting_older_than_a_cold_read_would(tmp_path: Path) -> None:
+    """A calendar is read back ten years from the day it is read, and what a file gave is kept for a year: on a
+    later day, a meeting that has since fallen out of those ten years must no longer count, as in a cold read."""
+    from datetime import date
+
+    from vaultnet.pipeline import Session
+
+    cal = tmp_path / "old.ics"
+    cal.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:old-1\r\n"
+        b"DTSTAMP:20161201T000000Z\r\nDTSTART:20161205T100000Z\r\nDTEND:20161205T110000Z\r\n"
+        b"SUMMARY:Coffee with Cy Ray\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    root = vault(tmp_path, calendars=[cal])
+
+    def history(session: Session, day: date) -> list[str]:
+        _, plan = session.plan(day)
+        return [i.day.isoformat() for c in plan.contacts if c.name == "Cy Ray" for i in plan.network.history(c.path)]
+
+    kept = Session(root)
+    assert history(kept, date(2026, 11, 30)) == ["2016-12-05"]  # within ten years
+    assert history(kept, date(2026, 12, 10)) == []  # the same session, ten days on
+    assert history(Session(root), date(2026, 12, 10)) == []  # the next command, from what the first one kept

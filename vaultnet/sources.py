@@ -152,7 +152,12 @@ class Sources:
         return self._assemble(today)
 
     def _assemble(self, today: date) -> dict[str, list[Interaction]]:
+        from vaultnet.calsource import read_window
+
         replied = {reply for kept in self._kept.values() for reply in kept.replies}
+        # A kept calendar file's meetings reach back ten years from the day it was read: a cold read today reaches
+        # back from today, and so does what counts (a meeting is only ever read from a calendar).
+        oldest = read_window(today)[0]
         found: dict[str, list[Interaction]] = {}
         for report in self.reports:
             report.interactions = 0
@@ -160,7 +165,7 @@ class Sources:
         for file, kept in self._kept.items():
             for path, day, kind, source, received in kept.rows:
                 when = date.fromisoformat(day)
-                if when <= today and (not received or source in replied):
+                if when <= today and (not received or source in replied) and (kind != "meeting" or when >= oldest):
                     found.setdefault(path, []).append(Interaction(when, kind, "", source))
                     if file in by_file:
                         by_file[file].interactions += 1

@@ -219,3 +219,30 @@ def test_a_kept_calendar_read_counts_no_meeting_older_than_a_cold_read_would(tmp
     assert history(kept, date(2026, 11, 30)) == ["2016-12-05"]  # within ten years
     assert history(kept, date(2026, 12, 10)) == []  # the same session, ten days on
     assert history(Session(root), date(2026, 12, 10)) == []  # the next command, from what the first one kept
+
+
+def test_a_kept_session_forgets_a_mail_deleted_from_an_mbox_that_then_grew(tmp_path: Path) -> None:
+    """A kept session reads a grown mbox on from where it stopped. A mailbox rewritten (a mail deleted, the folder
+    compacted) and grown past that offset is read whole again: what the old file gave no longer counts."""
+    from datetime import date
+
+    from vaultnet.pipeline import Session
+
+    def mail(to: str, day: str, mid: str, body: str = "hi") -> str:
+        return (f"From me@example.com Mon Nov 23 09:00:00 2026\nFrom: me@example.com\nTo: {to}\n"
+                f"Date: {day} 2026 09:00:00 +0000\nMessage-ID: <{mid}>\n\n{body}\n\n")  # fmt: skip
+
+    mbox = tmp_path / "Sent.mbox"
+    mbox.write_text(mail("cy@ray.example", "Mon, 23 Nov", "a@x") + mail("bob@stone.example", "Tue, 24 Nov", "b@x"))
+    root = vault(tmp_path, mail=[mbox])
+    day = date(2026, 11, 30)
+    kept = Session(root)
+
+    def cys(session: Session) -> list[str]:
+        _, plan = session.plan(day)
+        return [i.day.isoformat() for c in plan.contacts if c.name == "Cy Ray" for i in plan.network.history(c.path)]
+
+    assert cys(kept) == ["2026-11-23"]
+    long = mail("bob@stone.example", "Wed, 25 Nov", "c@x", "x" * 500)  # the old end now falls inside this one
+    mbox.write_text(mail("bob@stone.example", "Tue, 24 Nov", "b@x") + long)
+    assert cys(kept) == [] == cys(Session(root, persist=False))

@@ -280,6 +280,21 @@ def read_mbox(path: Path, me: frozenset[str], start: int = 0) -> tuple[list[Capt
         return [], start, [Problem(where, 0, f"cannot read this mbox: {error.strerror or error}", "warning")]
 
 
+def resumes_at(path: Path, start: int) -> bool:
+    """Whether `read_mbox(path, me, start)` would read on from `start` (a message boundary still), rather than read
+    the whole file again: a caller that keeps the records before `start` keeps them only then."""
+    try:
+        if start <= 0 or not path.is_file():
+            return False
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            file.seek(max(0, size - 3))
+            ends_blank = file.read(3).endswith((b"\n\n", b"\n\r\n"))
+            return _resume_at(file, start, size, ends_blank) == start
+    except OSError:
+        return False
+
+
 def _read_from(
     blocks: _Blocks, where: str, mine: frozenset[str], ends_blank: bool
 ) -> tuple[list[Captured], int, list[Problem]]:

@@ -228,10 +228,13 @@ class Sources:
         return records, end
 
     def _read_mbox(self, path: Path, stat: tuple[int, int] | None, report: Report) -> tuple[list[Captured], int]:
-        from vaultnet.mailsource import read_mbox
+        from vaultnet.mailsource import read_mbox, resumes_at
 
         known = self._records.get(str(path))
         grown = known is not None and stat is not None and known[0] is not None and stat[0] >= known[1]
+        # Rewritten (a message deleted, the folder compacted) and grown past the old end: the records before it
+        # are no longer the file's, and the reader reads it all again.
+        grown = grown and known is not None and resumes_at(path, known[1])
         start, before = (known[1], known[2]) if grown and known is not None else (0, [])
         got, end, problems = read_mbox(path, self.me, start)
         report.problems += problems

@@ -246,3 +246,13 @@ def test_a_kept_session_forgets_a_mail_deleted_from_an_mbox_that_then_grew(tmp_p
     long = mail("bob@stone.example", "Wed, 25 Nov", "c@x", "x" * 500)  # the old end now falls inside this one
     mbox.write_text(mail("bob@stone.example", "Tue, 24 Nov", "b@x") + long)
     assert cys(kept) == [] == cys(Session(root, persist=False))
+
+
+def test_a_warning_about_a_source_file_outside_the_vault_names_it_as_it_is(tmp_path: Path) -> None:
+    """Problems are shown with the vault's path before them; a source's file is named by its absolute path, which
+    must not get the vault's path before it too."""
+    cal = tmp_path / "notes.ics"
+    cal.write_text("not a calendar\n", encoding="utf-8")
+    root = vault(tmp_path, calendars=[cal])
+    result = run("check", "--vault", root)
+    assert f"\n{cal}:1: warning: " in "\n" + result.stderr and f"{root}{os.sep}{cal}" not in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -49,8 +50,8 @@ def printable(text: str, *, lines: bool = False) -> str:
 class Problem:
     """Something wrong in a note or a setting, located as `path:line`.
 
-    `path` is relative to the vault and `/`-separated; `line` is 1-based (0 = the file as a whole, shown
-    as line 1 so that editors and CI logs can still jump to it).
+    `path` is relative to the vault and `/`-separated (a `[sources]` file: absolute); `line` is 1-based (0 = the
+    file as a whole, shown as line 1 so that editors and CI logs can still jump to it).
     An error makes vaultnet skip the note; a warning is only reported.
     """
 
@@ -63,7 +64,8 @@ class Problem:
         """Render as `path:line: message` (the form editors and CI logs can jump to), on one line: control
         characters in the path or the message are shown escaped (`printable`), so that a file name cannot
         forge a line of its own or send the terminal an escape sequence."""
-        where = printable(f"{prefix}{self.path}:{max(self.line, 1)}")
+        # A source's file (`[sources]`) may be outside the vault: its absolute path is shown as it is.
+        where = printable(f"{'' if os.path.isabs(self.path) else prefix}{self.path}:{max(self.line, 1)}")
         label = "warning: " if self.severity == "warning" else ""
         return f"{where}: {label}{printable(self.message)}"
 

@@ -256,3 +256,16 @@ def test_a_warning_about_a_source_file_outside_the_vault_names_it_as_it_is(tmp_p
     root = vault(tmp_path, calendars=[cal])
     result = run("check", "--vault", root)
     assert f"\n{cal}:1: warning: " in "\n" + result.stderr and f"{root}{os.sep}{cal}" not in result.stderr
+
+
+def test_a_source_that_is_no_mailbox_or_calendar_is_a_warning_not_silence(tmp_path: Path) -> None:
+    """`~/Mail` named instead of `~/Mail/INBOX`, a file that is no mbox, a FIFO: each reads nothing, and says so."""
+    (tmp_path / "Mail" / "INBOX" / "cur").mkdir(parents=True)
+    (tmp_path / "export.eml").write_text("Return-Path: <a@b>\nFrom: a@b\n\nhi\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "fifo")
+    root = vault(tmp_path, mail=[tmp_path / "Mail", tmp_path / "export.eml"], calendars=[tmp_path / "fifo"])
+    result = run("check", "--vault", root)
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert f"[sources] mail: {tmp_path / 'Mail'}: not a Maildir (no cur/ or new/ in it)" in result.stderr
+    assert f"[sources] mail: {tmp_path / 'export.eml'}: not an mbox" in result.stderr
+    assert f"[sources] calendars: {tmp_path / 'fifo'}: neither a file nor a folder" in result.stderr

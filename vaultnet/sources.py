@@ -94,6 +94,20 @@ def fingerprint(root: Path, settings: Settings) -> tuple[object, ...]:
     return tuple(out)
 
 
+def _unusable(source: Source) -> str | None:
+    """Why `source` can give nothing (it would silently read 0 files), or None."""
+    path = source.path
+    if source.kind == "calendar":
+        return None if path.is_file() or path.is_dir() else "neither a file nor a folder"
+    from vaultnet.mailsource import is_mbox
+
+    if path.is_dir():
+        return None if (path / "cur").is_dir() or (path / "new").is_dir() else "not a Maildir (no cur/ or new/ in it)"
+    if not path.is_file():
+        return "neither a file nor a folder"
+    return None if is_mbox(path) else "not an mbox (it does not begin with a `From ` line) nor a Maildir folder"
+
+
 Row = tuple[str, str, str, str, bool]  # contact, day (ISO), kind, source id, a mail to you (counts if answered)
 
 
@@ -143,6 +157,11 @@ class Sources:
             if not source.path.exists():
                 what = f"[sources] {source.key}: {source.written}: no such file or folder"
                 report.problems.append(Problem(CONFIG_FILE, 0, what, "warning"))
+                continue
+            if (unusable := _unusable(source)) is not None:  # a FIFO, a file that is no mbox, a folder no Maildir
+                report.problems.append(
+                    Problem(CONFIG_FILE, 0, f"[sources] {source.key}: {source.written}: {unusable}", "warning")
+                )
                 continue
             for file, read in self._files(source, today):
                 report.files += 1

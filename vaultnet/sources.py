@@ -28,11 +28,12 @@ from vaultnet.config import CONFIG_NAME as CONFIG_FILE
 from vaultnet.model import Captured
 from vaultnet.network import Interaction
 from vaultnet.problems import Problem
-from vaultnet.vault import private_dir, write_atomic
+from vaultnet.vault import Fingerprint, private_dir, write_atomic
+from vaultnet.vault import fingerprint as fingerprint_of
 
 CACHE_NAME = f"{CACHE_DIR}/sources.json"
 Reader = Callable[[Path], tuple[list[Captured], list[Problem]]]  # one file -> its records, its problems
-FORMAT = 2
+FORMAT = 3  # 3: a file's stat kept as vault.Fingerprint (mtime, size)
 _WINDOW = timedelta(days=365)  # a reader gives occurrences up to a year ahead: a kept result holds that long
 
 
@@ -72,14 +73,6 @@ def sources_of(root: Path, settings: Settings) -> list[Source]:
     return [Source(kind, written, root / os.path.expanduser(written)) for kind, written in named]
 
 
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return found.st_size, found.st_mtime_ns
-
-
 def fingerprint(root: Path, settings: Settings) -> tuple[object, ...]:
     """What changes when a source gains, loses or changes a file, cheaply: an mbox's or a .ics file's size and
     time, and the time of each folder of a Maildir or vdir (Maildir files never change in place: new mail and
@@ -87,10 +80,10 @@ def fingerprint(root: Path, settings: Settings) -> tuple[object, ...]:
     out: list[object] = [settings.sources_me]
     for source in sources_of(root, settings):
         if source.path.is_dir():
-            folders = [(root, _stat(Path(root))) for root, dirs, _ in os.walk(source.path) if not dirs.sort()]
+            folders = [(root, fingerprint_of(Path(root))) for root, dirs, _ in os.walk(source.path) if not dirs.sort()]
             out.append((source.written, tuple(folders)))
         else:
-            out.append((source.written, _stat(source.path)))
+            out.append((source.written, fingerprint_of(source.path)))
     return tuple(out)
 
 
@@ -115,7 +108,7 @@ Row = tuple[str, str, str, str, bool]  # contact, day (ISO), kind, source id, a 
 class _Kept:
     """What one file gave, matched: what the next read of an unchanged file reuses."""
 
-    stat: tuple[int, int] | None
+    stat: Fingerprint | None
     read_on: str  # the day it was read: occurrences are known up to a year after it
     rows: list[Row]
     replies: list[str]  # the hashed ids of the mails this file's mails answer
@@ -131,7 +124,7 @@ class Sources:
         self.me = frozenset(settings.sources_me)
         self._key = ""  # the people and addresses `_kept` was matched for
         self._kept: dict[str, _Kept] = {}
-        self._records: dict[str, tuple[tuple[int, int] | None, int, list[Captured]]] = {}  # file -> stat, end, records
+        self._records: dict[str, tuple[Fingerprint | None, int, list[Captured]]] = {}  # file -> stat, end, records
         self.reports: list[Report] = []
 
     @property
@@ -216,18 +209,18 @@ class Sources:
         """What `file` gives now: as kept while it is unchanged (and its year holds), else read (from the offset
         for an mbox that grew) and matched."""
         report.names.append(str(file))
-        stat = _stat(file)
+        stat = fingerprint_of(file)
         fresh = kept is not None and today <= date.fromisoformat(kept.read_on) + _WINDOW
         if kept is not None and fresh and kept.stat == stat:
             return kept
-        records, offset = self._read(file, read, stat, kept if fresh else None, report)
+        records, offset = self._read(file, read, stat, report)
         replies = sorted(answered(records))
         rows = [(path, i.day.isoformat(), i.kind, i.source, received)
                 for path, i, received in match(records, people, today + _WINDOW)]  # fmt: skip
         return _Kept(stat, today.isoformat(), rows, replies, offset)
 
     def _read(
-        self, file: Path, read: Reader | None, stat: tuple[int, int] | None, kept: _Kept | None, report: Report
+        self, file: Path, read: Reader | None, stat: Fingerprint | None, report: Report
     ) -> tuple[list[Captured], int]:
         """The records of `file` (from this session's memory when it did not change), and an mbox's end."""
         known = self._records.get(str(file))
@@ -246,11 +239,11 @@ class Sources:
         self._records[str(file)] = (stat, end, records)
         return records, end
 
-    def _read_mbox(self, path: Path, stat: tuple[int, int] | None, report: Report) -> tuple[list[Captured], int]:
+    def _read_mbox(self, path: Path, stat: Fingerprint | None, report: Report) -> tuple[list[Captured], int]:
         from vaultnet.mailsource import read_mbox, resumes_at
 
         known = self._records.get(str(path))
-        grown = known is not None and stat is not None and known[0] is not None and stat[0] >= known[1]
+        grown = known is not None and stat is not None and known[0] is not None and stat.size >= known[1]
         # Rewritten (a message deleted, the folder compacted) and grown past the old end: the records before it
         # are no longer the file's, and the reader reads it all again.
         grown = grown and known is not None and resumes_at(path, known[1])
@@ -269,7 +262,7 @@ class Sources:
             if kept.get("key") != key:
                 return {}
             return {
-                file: _Kept(tuple(k["stat"]) if k["stat"] else None, k["read_on"],
+                file: _Kept(Fingerprint(*k["stat"]) if k["stat"] else None, k["read_on"],
                             [tuple(row) for row in k["rows"]], list(k["replies"]), int(k.get("offset", 0)))
                 for file, k in kept["files"].items()
             }  # fmt: skip

@@ -35,6 +35,7 @@ from vaultnet.problems import UserError, printable
 
 if TYPE_CHECKING:
     from vaultnet.changes import Change
+    from vaultnet.imports import Imported
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Show the change as a diff; write nothing.")
 
@@ -215,7 +216,7 @@ def _import(vault: Path, source: str, files: tuple[Path, ...], options: dict[str
         sys.exit(1)
 
 
-def _import_summary(source: str, imported: Any, dry_run: bool) -> str:
+def _import_summary(source: str, imported: Imported, dry_run: bool) -> str:
     """`52 cards read: 40 new, 3 updated, 5 unchanged, 2 merged with another card, 2 skipped (were written)`:
     every record of the files in one count."""
     plan = imported.plan
@@ -231,7 +232,7 @@ def _import_summary(source: str, imported: Any, dry_run: bool) -> str:
     return f"{read} {records} read: {counts} ({'would be' if dry_run else 'were'} written)"
 
 
-def _import_details(imported: Any, verbose: bool) -> list[str]:
+def _import_details(imported: Imported, verbose: bool) -> list[str]:
     """When the new contacts first come up, what the cards held that no field keeps, and (`verbose`) which."""
     out: list[str] = []
     if imported.plan.created:
